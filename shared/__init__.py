@@ -1,0 +1,1 @@
+"""Code shared by every StanceStream service: message contracts, stream names, settings, Redis."""

@@ -1,0 +1,260 @@
+"""A reliable Redis Streams consumer on FastStream: per-message validation, dead letters, reclaim.
+
+FastStream reads the consumer group in batches; this class adds what it lacks (see
+``docs/faststream-redis-notes.md``):
+
+- each entry is decoded and validated on its own; a bad one goes to ``<stream>.dlq`` with the
+  reason and is acked, its batch-mates carry on;
+- the service's ``process`` callback gets the valid items and must publish/store its output before
+  returning; only then are their ids acked (XACK of exactly those ids);
+- if the batch fails, each item is retried alone so one poison message cannot block the others;
+  what still fails stays pending with its error remembered;
+- a reclaimer (XAUTOCLAIM) takes over entries idle longer than ``claim_idle_ms`` — those of crashed
+  workers and of failed attempts — and dead-letters any delivered more than ``max_deliveries``;
+- consumers that are idle with nothing pending are removed from the group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import redis.asyncio as aioredis
+from faststream import Context
+from faststream.middlewares import AckPolicy
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.parser.binary import BinaryMessageFormatV1
+from pydantic import BaseModel, ValidationError
+
+from shared.contracts import DeadLetter
+from shared.metrics import ServiceMetrics
+from shared.settings import WorkerSettings
+from shared.streams import dlq
+
+log = logging.getLogger("stancestream.consumer")
+
+Entry = tuple[bytes, dict[bytes, bytes]]
+ProcessFn = Callable[[Sequence[Any]], Awaitable[None]]
+
+
+class BadMessage(ValueError):
+    """An entry that can never be processed: wrong shape, not JSON, failed validation."""
+
+
+def decode_entry(fields: dict[bytes, bytes]) -> Any:
+    """The JSON body of a stream entry: FastStream's ``__data__`` envelope, or a plain ``data``
+    field holding JSON (for third-party producers)."""
+    raw = fields.get(b"__data__", fields.get(b"data"))
+    if raw is None:
+        keys = ", ".join(k.decode(errors="replace") for k in fields) or "none"
+        raise BadMessage(f"entry has no __data__ or data field (fields: {keys})")
+    body, _headers = BinaryMessageFormatV1.parse(raw)
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadMessage(f"body is not JSON: {exc}") from exc
+
+
+def entry_payload(fields: dict[bytes, bytes]) -> str:
+    """The entry as text for the dead-letter stream: its JSON body when it has one, else its fields."""
+    raw = fields.get(b"__data__", fields.get(b"data"))
+    if raw is not None:
+        body, _ = BinaryMessageFormatV1.parse(raw)
+        return body.decode("utf-8", errors="replace")
+    return json.dumps(
+        {k.decode(errors="replace"): v.decode(errors="replace") for k, v in fields.items()}
+    )
+
+
+async def ensure_group(client: aioredis.Redis, stream: str, group: str) -> None:
+    """Create ``group`` reading ``stream`` from its first entry (FastStream would start at ``$``
+    and miss everything published before the first worker came up)."""
+    try:
+        await client.xgroup_create(stream, group, id="0", mkstream=True)
+    except aioredis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+class ReliableConsumer:
+    """One service's consumer-group reader of one stream. See the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        stream: str,
+        group: str,
+        consumer: str,
+        model: type[BaseModel],
+        process: ProcessFn,
+        client: aioredis.Redis,
+        settings: WorkerSettings,
+        metrics: ServiceMetrics,
+    ):
+        self.service, self.stream, self.group, self.consumer = service, stream, group, consumer
+        self.model, self.process, self.client = model, process, client
+        self.settings, self.metrics = settings, metrics
+        self.errors_key = f"{stream}:errors:{group}"
+        self.last_read = 0.0  # monotonic time of the last batch handled: readiness signal
+        self._reclaimer: asyncio.Task | None = None
+
+    # ---- wiring -------------------------------------------------------------------------
+    def subscribe(self, broker: RedisBroker) -> None:
+        """Register the FastStream batch subscriber on ``broker``."""
+        sub = StreamSub(
+            self.stream,
+            group=self.group,
+            consumer=self.consumer,
+            batch=True,
+            max_records=self.settings.max_records,
+            polling_interval=self.settings.polling_ms,
+        )
+
+        @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL, title=f"{self.service}")
+        async def on_batch(body: Any, message: Any = Context("message")) -> None:
+            raw = message.raw_message
+            await self.handle(list(zip(raw["message_ids"], raw["data"])))
+
+    async def start(self) -> None:
+        await ensure_group(self.client, self.stream, self.group)
+        self._reclaimer = asyncio.create_task(self._reclaim_loop(), name=f"reclaim-{self.stream}")
+
+    async def stop(self) -> None:
+        if self._reclaimer:
+            self._reclaimer.cancel()
+            try:
+                await self._reclaimer
+            except asyncio.CancelledError:
+                pass
+
+    # ---- handling -----------------------------------------------------------------------
+    async def handle(self, entries: list[Entry]) -> None:
+        """Validate, process, ack. Never raises for message problems: they are dead-lettered."""
+        self.last_read = time.monotonic()
+        t0 = time.perf_counter()
+        good: list[tuple[bytes, Any]] = []
+        for msg_id, fields in entries:
+            if not fields:  # trimmed or deleted before we got to it
+                await self.client.xack(self.stream, self.group, msg_id)
+                continue
+            try:
+                good.append((msg_id, self.model.model_validate(decode_entry(fields))))
+            except (BadMessage, ValidationError) as exc:
+                await self.dead_letter(msg_id, fields, _reason(exc), attempts=1)
+        if not good:
+            return
+        try:
+            await self.process([item for _, item in good])
+            await self._ack([i for i, _ in good])
+            self.metrics.processed.labels(self.stream).inc(len(good))
+        except Exception as exc:  # noqa: BLE001 - isolate the poison message below
+            if len(good) == 1:
+                await self._remember_failure(good[0][0], exc)
+            else:
+                log.warning("%s: batch of %d failed (%s); retrying one by one",
+                            self.service, len(good), exc)
+                for msg_id, item in good:
+                    try:
+                        await self.process([item])
+                        await self._ack([msg_id])
+                        self.metrics.processed.labels(self.stream).inc()
+                    except Exception as one_exc:  # noqa: BLE001
+                        await self._remember_failure(msg_id, one_exc)
+        finally:
+            self.metrics.batch_seconds.labels(self.stream).observe(time.perf_counter() - t0)
+
+    async def _ack(self, ids: list[bytes]) -> None:
+        if ids:
+            await self.client.xack(self.stream, self.group, *ids)
+            await self.client.hdel(self.errors_key, *ids)
+
+    async def _remember_failure(self, msg_id: bytes, exc: Exception) -> None:
+        """Leave the entry pending (the reclaimer retries it) and keep its error for the DLQ."""
+        self.metrics.failed.labels(self.stream).inc()
+        log.error("%s: entry %s failed: %s", self.service, msg_id.decode(), _reason(exc))
+        try:
+            await self.client.hset(self.errors_key, msg_id, _reason(exc))
+        except aioredis.RedisError:
+            pass
+
+    async def dead_letter(self, msg_id: bytes, fields: dict[bytes, bytes], error: str,
+                          attempts: int) -> None:
+        """Park the entry in ``<stream>.dlq`` with the reason, then ack it."""
+        letter = DeadLetter(
+            stream=self.stream,
+            message_id=msg_id.decode(),
+            service=self.service,
+            error=error,
+            attempts=attempts,
+            payload=entry_payload(fields),
+        )
+        await self.client.xadd(dlq(self.stream), {"__data__": letter.model_dump_json()})
+        await self._ack([msg_id])
+        self.metrics.dead_lettered.labels(self.stream).inc()
+        log.warning("%s: dead-lettered %s from %s: %s", self.service, letter.message_id,
+                    self.stream, error)
+
+    # ---- reclaiming ---------------------------------------------------------------------
+    async def _reclaim_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.reclaim_every_s)
+            try:
+                await self.reclaim_once()
+                await self.forget_idle_consumers()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - Redis restarts etc.: try again next round
+                log.warning("%s: reclaim round failed: %s", self.service, exc)
+
+    async def reclaim_once(self) -> int:
+        """Claim entries idle past ``claim_idle_ms``; dead-letter the over-delivered, process the
+        rest. Returns how many entries were claimed."""
+        claimed: list[Entry] = []
+        start = "0-0"
+        while True:
+            res = await self.client.xautoclaim(
+                self.stream, self.group, self.consumer, self.settings.claim_idle_ms,
+                start_id=start, count=self.settings.max_records,
+            )
+            start = res[0].decode() if isinstance(res[0], bytes) else res[0]
+            claimed.extend((i, f or {}) for i, f in res[1])
+            if start == "0-0" or len(claimed) >= self.settings.max_records:
+                break
+        if not claimed:
+            return 0
+        retry: list[Entry] = []
+        for msg_id, fields in claimed:
+            info = await self.client.xpending_range(self.stream, self.group, msg_id, msg_id, 1)
+            attempts = int(info[0]["times_delivered"]) if info else 1
+            if attempts > self.settings.max_deliveries:
+                last = await self.client.hget(self.errors_key, msg_id)
+                reason = last.decode(errors="replace") if last else "worker died while processing"
+                await self.dead_letter(
+                    msg_id, fields,
+                    f"gave up after {attempts - 1} deliveries; last error: {reason}", attempts - 1,
+                )
+            else:
+                retry.append((msg_id, fields))
+        if retry:
+            log.info("%s: reclaimed %d idle entries of %s", self.service, len(retry), self.stream)
+            await self.handle(retry)
+        return len(claimed)
+
+    async def forget_idle_consumers(self, idle_ms: int | None = None) -> None:
+        """Delete consumers of the group with nothing pending, idle for 10x the claim time."""
+        limit = idle_ms if idle_ms is not None else self.settings.claim_idle_ms * 10
+        for c in await self.client.xinfo_consumers(self.stream, self.group):
+            name = c["name"].decode() if isinstance(c["name"], bytes) else c["name"]
+            if name != self.consumer and c["pending"] == 0 and c["idle"] > limit:
+                await self.client.xgroup_delconsumer(self.stream, self.group, name)
+                log.info("%s: removed idle consumer %s", self.service, name)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().replace("\n", "; ")
+    return f"{type(exc).__name__}: {text[:2000]}"

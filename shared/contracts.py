@@ -1,0 +1,153 @@
+"""The message contract between services and for downstream consumers: versioned pydantic models.
+
+Streams and their models: ``articles.v1`` -> :class:`Article`, ``claims.v1`` ->
+:class:`LinkedArticle`, ``stances.v1`` -> :class:`StanceBatch`; every ``<stream>.dlq`` ->
+:class:`DeadLetter`. Ids are deterministic (hashes of content), so redelivery never duplicates rows.
+Offsets are character offsets, end exclusive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+StanceLabel = Literal["support", "oppose", "neutral"]
+EntityType = Literal["person", "org", "gov", "country", "location", "group", "intl_org", "media",
+                     "party", "other"]
+Span = tuple[int, int]
+
+
+def stable_id(*parts: str, prefix: str = "", size: int = 16) -> str:
+    """Deterministic id from its parts (sha1 hex, ``size`` chars), e.g. ``stable_id(url, prefix="a_")``."""
+    h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
+    return f"{prefix}{h}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=False)
+
+
+class Trace(_Model):
+    """When the article entered the pipeline and when each service finished it (UTC)."""
+
+    ingested_at: datetime = Field(default_factory=utcnow)
+    stages: dict[str, datetime] = Field(default_factory=dict)
+
+    def mark(self, stage: str) -> Trace:
+        self.stages[stage] = utcnow()
+        return self
+
+
+class ArticleMeta(_Model):
+    """What every later stage needs to know about the article, without its text."""
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None  # outlet or feed the article came from
+    published_at: datetime | None = None
+
+
+class Article(ArticleMeta):
+    """``articles.v1``: one extracted, normalised, deduplicated news article."""
+
+    schema_version: Literal[1] = 1
+    text: str = Field(min_length=1)
+    content_hash: str
+    trace: Trace = Field(default_factory=Trace)
+
+    def meta(self) -> ArticleMeta:
+        return ArticleMeta(**self.model_dump(include=set(ArticleMeta.model_fields)))
+
+
+class Entity(_Model):
+    """An actor in one article: all its mentions, its KB link when verified, its affiliation."""
+
+    id: str  # Wikidata QID when linked, else a stable local id ("local:<type>:<normalised name>")
+    name: str
+    type: EntityType = "other"
+    wikidata: str | None = None
+    mentions: list[Span] = Field(default_factory=list)
+    affiliation: str | None = None  # entity id of the organisation a person speaks for
+
+
+class ClaimMention(_Model):
+    """An actor mention inside a claim's ``text`` (offsets relative to the claim text)."""
+
+    entity: str
+    span: Span
+
+
+class Claim(_Model):
+    """A statement: a quote or reported speech with its speaker, or a sentence by the outlet."""
+
+    id: str
+    span: Span  # in the article text
+    text: str
+    speaker: str | None = None  # entity id
+    kind: Literal["quote", "reported", "sentence"] = "sentence"
+    mentions: list[ClaimMention] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _spans_inside(self) -> Claim:
+        for m in self.mentions:
+            if not (0 <= m.span[0] < m.span[1] <= len(self.text)):
+                raise ValueError(f"mention {m.span} of {m.entity} lies outside the claim text")
+        return self
+
+
+class LinkedArticle(_Model):
+    """``claims.v1``: an article's actors and claims, ready for stance scoring."""
+
+    schema_version: Literal[1] = 1
+    article: ArticleMeta
+    entities: list[Entity]
+    claims: list[Claim]
+    trace: Trace = Field(default_factory=Trace)
+
+
+class Stance(_Model):
+    """The stance of ``source`` toward ``target`` expressed in one claim."""
+
+    id: str
+    claim: str
+    source: str
+    target: str
+    stance: StanceLabel
+    score: float = Field(ge=0.0, le=1.0)
+    scores: dict[str, float] = Field(default_factory=dict)
+
+    @staticmethod
+    def make_id(claim: str, source: str, target: str) -> str:
+        return stable_id(claim, source, target, prefix="s_")
+
+
+class StanceBatch(_Model):
+    """``stances.v1``: all stances of one article, with the actors and claims they refer to."""
+
+    schema_version: Literal[1] = 1
+    article: ArticleMeta
+    entities: list[Entity]
+    claims: list[Claim]
+    stances: list[Stance]
+    model: str
+    trace: Trace = Field(default_factory=Trace)
+
+
+class DeadLetter(_Model):
+    """``<stream>.dlq``: a message a service refused, with why, so nothing is silently lost."""
+
+    stream: str
+    message_id: str
+    service: str
+    error: str
+    attempts: int = 1
+    payload: str  # the original entry, as JSON of its fields (bytes decoded with replacement)
+    failed_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,97 @@
+"""All configuration in one pydantic-settings object, built once at start-up and passed down.
+
+Environment: ``REDIS_URL`` and ``DATABASE_URL`` as usual; everything else ``STANCESTREAM_<FIELD>``,
+sections with ``__`` (``STANCESTREAM_STANCE__BATCH_SIZE=32``). A ``.env`` file in the working
+directory is read too. Bad values fail at start-up with pydantic's message naming the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    return Path.home() / ".stancestream"
+
+
+class WorkerSettings(BaseModel):
+    """How every stream consumer reads, retries and dead-letters."""
+
+    max_records: int = Field(32, ge=1, description="entries per XREADGROUP")
+    polling_ms: int = Field(100, ge=1, description="XREADGROUP BLOCK time")
+    claim_idle_ms: int = Field(60_000, ge=100, description="reclaim entries idle this long")
+    reclaim_every_s: float = Field(5.0, gt=0, description="how often the reclaimer runs")
+    max_deliveries: int = Field(5, ge=1, description="deliveries before dead-lettering")
+    metrics_port: int = Field(0, ge=0, description="Prometheus port of a standalone worker (0: off)")
+
+
+class IngestionSettings(BaseModel):
+    feeds: list[str] = Field(default_factory=list, description="RSS/Atom feed URLs to poll")
+    poll_interval_s: float = Field(300.0, gt=0, description="default seconds between feed polls")
+    fetch_timeout_s: float = Field(20.0, gt=0)
+    max_html_bytes: int = Field(5_000_000, ge=1024, description="larger pages are refused")
+    max_article_chars: int = Field(200_000, ge=100, description="longer texts are refused")
+    user_agent: str = "StanceStream/0.1 (+https://github.com/stancestream)"
+    max_lag: int = Field(5_000, ge=1, description="pause publishing while linking lags more")
+
+
+class LinkingSettings(BaseModel):
+    spacy_model: str = "en_core_web_sm"
+    kb_path: Path | None = Field(None, description="alias index; default <data_dir>/kb")
+    max_claims: int = Field(400, ge=1, description="claims kept per article")
+
+
+class StanceSettings(BaseModel):
+    model: str | None = Field(None, description="shipped model when empty; a path or HF id")
+    batch_size: int = Field(64, ge=1, description="pairs per model call")
+    max_pairs_per_claim: int = Field(30, ge=1)
+
+
+class StorageSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="STANCESTREAM_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("REDIS_URL", "STANCESTREAM_REDIS_URL")
+    )
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "STANCESTREAM_DATABASE_URL")
+    )
+    log_level: str = "INFO"
+    worker: WorkerSettings = Field(default_factory=WorkerSettings)
+    ingestion: IngestionSettings = Field(default_factory=IngestionSettings)
+    linking: LinkingSettings = Field(default_factory=LinkingSettings)
+    stance: StanceSettings = Field(default_factory=StanceSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+
+    @field_validator("redis_url", "database_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v
+
+    @property
+    def db_url(self) -> str:
+        """DATABASE_URL, or SQLite in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'stancestream.db').resolve()}"
+
+    @property
+    def kb_dir(self) -> Path:
+        return self.linking.kb_path or self.data_dir / "kb"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from env/.env, with explicit overrides (CLI flags) winning."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)
