@@ -36,6 +36,13 @@ class IngestionSettings(BaseModel):
     max_article_chars: int = Field(200_000, ge=100, description="longer texts are refused")
     user_agent: str = "StanceStream/0.1 (+https://github.com/stancestream)"
     max_lag: int = Field(5_000, ge=1, description="pause publishing while linking lags more")
+    feed_intervals: dict[str, float] = Field(
+        default_factory=dict, description="seconds between polls per feed URL (else poll_interval_s)"
+    )
+    fetch_concurrency: int = Field(4, ge=1, description="pages fetched at once per feed")
+    dedupe_ttl_s: float = Field(
+        90 * 86400.0, gt=0, description="how long a seen URL/text counts as a duplicate"
+    )
 
 
 class LinkingSettings(BaseModel):

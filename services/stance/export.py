@@ -44,7 +44,14 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+    import onnx
+
+    graph = onnx.load(str(fp32)).graph
+    head_nodes = [n.name for n in graph.node if "head" in n.name]  # keep the classifier in fp32
+    quantize_dynamic(
+        str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True,
+        nodes_to_exclude=head_nodes,
+    )
     fp32.unlink()
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
     onnx_meta = {

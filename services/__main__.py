@@ -1,0 +1,5 @@
+"""``python -m services …`` is the ``stancestream`` command (used to start child processes)."""
+
+from services.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""``stancestream analyze``: the linking and stance code of the services, in one process, no Redis.
+
+Reads articles as JSONL, writes one JSON line per article in the same order. Articles are handled
+in small groups so the stance model sees large batches while output keeps streaming.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import IO, Any
+
+from shared.contracts import Article, LinkedArticle, StanceBatch, stable_id
+from shared.settings import Settings
+
+GROUP = 8
+
+
+class BadArticle(ValueError):
+    """An input line that is not an article; the message names the line."""
+
+
+def parse_article(lineno: int, line: str, max_chars: int) -> Article:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadArticle(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise BadArticle(f"line {lineno}: expected a JSON object")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadArticle(f"line {lineno}: 'text' must be a non-empty string")
+    if len(text) > max_chars:
+        raise BadArticle(f"line {lineno}: text has {len(text)} characters, limit {max_chars}")
+    art_id = str(obj.get("id") or stable_id(text, prefix="a_"))
+    published = obj.get("published_at")
+    try:
+        published_at = datetime.fromisoformat(published) if published else None
+    except (TypeError, ValueError) as exc:
+        raise BadArticle(f"line {lineno}: published_at is not ISO-8601: {published!r}") from exc
+    return Article(
+        id=art_id, text=text, title=obj.get("title"), url=obj.get("url"),
+        source=obj.get("source"), published_at=published_at,
+        content_hash=stable_id(text, size=40),
+    )
+
+
+def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": linked.article.id,
+        "entities": [e.model_dump() for e in linked.entities],
+        "claims": [
+            {"id": c.id, "span": list(c.span), "text": c.text, "speaker": c.speaker,
+             "kind": c.kind}
+            for c in linked.claims
+        ],
+        "stances": [],
+    }
+    if linked.article.title:
+        out["title"] = linked.article.title
+    if batch is not None:
+        out["stances"] = [
+            {"claim": s.claim, "source": s.source, "target": s.target, "stance": s.stance,
+             "score": s.score, "scores": s.scores}
+            for s in batch.stances
+        ]
+    for e in out["entities"]:
+        e["mentions"] = [list(m) for m in e["mentions"]]
+    return out
+
+
+def run_analyze(settings: Settings, src: IO[str], dst: IO[str], model: str | None = None,
+                skip_bad: bool = False, with_stance: bool = True) -> int:
+    from services.linking.link import link_article
+    from services.linking.nlp import load_nlp
+
+    nlp = load_nlp(settings.linking.spacy_model)
+    scorer = None
+    if with_stance:
+        from services.stance.scorer import ModelLoadError, load_scorer
+
+        try:
+            scorer = load_scorer(model or settings.stance.model, settings.stance.batch_size)
+        except ModelLoadError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+    from services.stance.stancing import score_articles
+
+    pending: list[Article] = []
+    bad = 0
+
+    def flush() -> None:
+        linked = [link_article(nlp, a) for a in pending]
+        batches = (score_articles(scorer, linked, settings.stance.max_pairs_per_claim)
+                   if scorer else [None] * len(linked))
+        for la, b in zip(linked, batches):
+            dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")
+        dst.flush()
+        pending.clear()
+
+    for lineno, line in enumerate(src, 1):
+        if not line.strip():
+            continue
+        try:
+            pending.append(parse_article(lineno, line, settings.ingestion.max_article_chars))
+        except BadArticle as exc:
+            if not skip_bad:
+                flush()
+                print(f"error: {exc} (use --skip-bad to skip such lines)", file=sys.stderr)
+                return 2
+            print(f"skipped: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        if len(pending) >= GROUP:
+            flush()
+    flush()
+    if bad:
+        print(f"{bad} bad line(s) skipped", file=sys.stderr)
+    return 0

@@ -1,0 +1,178 @@
+"""The ``stancestream`` command: run the stack, feed it, run one service, analyze offline."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from services.logs import setup_logging
+from services.stance.cli import app as stance_app
+from shared.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="StanceStream: live news in, linked actors and directed stances out.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(stance_app, name="stance")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="where the embedded Redis, SQLite and logs live "
+                 "(default ~/.stancestream; env STANCESTREAM_DATA_DIR)"),
+]
+RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
+DbUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")]
+
+
+def _settings(**kw: object) -> Settings:
+    try:
+        return load_settings(**kw)
+    except Exception as exc:  # pydantic's message names the bad field
+        typer.echo(f"error: bad configuration: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+SERVICE_SPECS = {
+    "ingestion": "services.ingestion.service",
+    "linking": "services.linking.service",
+    "stance": "services.stance.service",
+    "storage": "services.storage.service",
+}
+
+
+@app.command()
+def service(
+    name: Annotated[str, typer.Argument(help="ingestion | linking | stance | storage")],
+    data_dir: DataDir = None,
+    redis_url: RedisUrl = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Run one service worker in the foreground until SIGTERM/Ctrl-C (scale by running more)."""
+    import importlib
+
+    from shared.redis import RedisUnavailable
+    from shared.service import run_service
+
+    if name not in SERVICE_SPECS:
+        typer.echo(f"error: unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
+    setup_logging(settings.log_level, name)
+    spec = importlib.import_module(SERVICE_SPECS[name]).SPEC
+    try:
+        asyncio.run(run_service(spec, settings))
+    except RedisUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def up(
+    data_dir: DataDir = None,
+    port: Annotated[int | None, typer.Option(help="API port (default 8000)")] = None,
+    redis_url: RedisUrl = None,
+    database_url: DbUrl = None,
+    workers: Annotated[list[str] | None, typer.Option(
+        "--workers", help="processes per service, e.g. --workers stance=2 (repeatable)")] = None,
+) -> None:
+    """Run the whole pipeline here: embedded Redis (unless REDIS_URL), SQLite (unless
+    DATABASE_URL), all four services and the API, until Ctrl-C/SIGTERM."""
+    from services.stack import Stack, parse_workers
+
+    kw: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url,
+                             "database_url": database_url}
+    settings = _settings(**kw)
+    if port is not None:
+        settings.storage.port = port
+    setup_logging(settings.log_level, "up")
+    try:
+        counts = parse_workers(workers or [])
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    stack = Stack(settings, counts)
+    try:
+        stack.start()
+        api = f"http://{settings.storage.host}:{settings.storage.port}"
+        if stack.wait_ready():
+            typer.echo(
+                f"StanceStream is up: API {api}/docs, data dir {settings.data_dir}\n"
+                f"Feed it: stancestream ingest --data-dir {settings.data_dir} FILE|URL|--feed URL"
+                "\nStop with Ctrl-C.", err=True)
+        else:
+            typer.echo(f"warning: the API at {api} is not answering yet; see "
+                       f"{settings.data_dir}/logs/", err=True)
+        stack.run_forever()
+    finally:
+        stack.stop()
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[str] | None, typer.Argument(
+        help="files (text, HTML, JSONL), folders or http(s) URLs")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL (repeatable)")] = None,
+    data_dir: DataDir = None,
+    redis_url: RedisUrl = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Publish articles into the running stack (the one `up` started with the same data dir, or
+    REDIS_URL). Rejected inputs are listed and parked in articles.v1.dlq."""
+    from services.ingestion.service import ingest as run_ingest
+    from shared.redis import RedisUnavailable
+
+    if not inputs and not feed:
+        typer.echo("error: nothing to ingest: give files, URLs or --feed URL", err=True)
+        raise typer.Exit(2)
+    settings = _settings(data_dir=data_dir, redis_url=redis_url)
+    setup_logging("WARNING")
+    try:
+        report = asyncio.run(run_ingest(settings, list(inputs or []), list(feed or []),
+                                        progress=not quiet))
+    except RedisUnavailable as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(report.summary(), err=True)
+    for item in getattr(report, "published_ids", []) or []:
+        typer.echo(item)
+    raise typer.Exit(1 if report.rejected and not report.published else 0)
+
+
+@app.command()
+def analyze(
+    input: Annotated[Path | None, typer.Option("--input", "-i", help="JSONL (default stdin)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL (default stdout)")] = None,
+    model: Annotated[str | None, typer.Option(help="stance model: shipped, path or HF id")] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="report bad lines and go on")] = False,
+    no_stance: Annotated[bool, typer.Option("--no-stance", help="entities and claims only")] = False,
+) -> None:
+    """Offline, one process, no Redis: {"id","text"[,"title","url","published_at"]} per line in,
+    {"id","entities","claims","stances"} per line out."""
+    from services.analyze import run_analyze
+
+    settings = _settings()
+    setup_logging("WARNING")
+    src = open(input, encoding="utf-8") if input else sys.stdin
+    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        code = run_analyze(settings, src, dst, model=model, skip_bad=skip_bad,
+                           with_stance=not no_stance)
+    finally:
+        if input:
+            src.close()
+        if output:
+            dst.close()
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

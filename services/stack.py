@@ -1,0 +1,156 @@
+"""``stancestream up``: the whole pipeline on one machine, one process per service worker.
+
+Starts the embedded Redis when no REDIS_URL is given, then each service as a child process
+(``python -m services service <name>``), restarts a child that dies, and on SIGINT/SIGTERM stops
+the children with SIGTERM (each drains its batch; unfinished entries stay pending in Redis and are
+picked up on the next start), then Redis (AOF flushed), so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.redis import EmbeddedRedis, redact
+from shared.settings import Settings
+
+log = logging.getLogger("stancestream.up")
+
+SERVICES = ("ingestion", "linking", "stance", "storage")
+
+
+@dataclass
+class Child:
+    service: str
+    index: int
+    proc: subprocess.Popen | None = None
+    restarts: int = 0
+    started: float = field(default=0.0)
+
+    @property
+    def label(self) -> str:
+        return f"{self.service}#{self.index}"
+
+
+class Stack:
+    def __init__(self, settings: Settings, workers: dict[str, int]):
+        self.settings = settings
+        self.workers = {s: workers.get(s, 1) for s in SERVICES}
+        self.embedded: EmbeddedRedis | None = None
+        self.children: list[Child] = []
+        self.redis_url = ""
+        self._stopping = False
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["REDIS_URL"] = self.redis_url
+        env["STANCESTREAM_DATA_DIR"] = str(self.settings.data_dir)
+        env["DATABASE_URL"] = self.settings.db_url
+        env["STANCESTREAM_STORAGE__PORT"] = str(self.settings.storage.port)
+        env["STANCESTREAM_STORAGE__HOST"] = self.settings.storage.host
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+
+    def _spawn(self, child: Child) -> None:
+        logdir = self.settings.data_dir / "logs"
+        logdir.mkdir(parents=True, exist_ok=True)
+        out = open(logdir / f"{child.label.replace('#', '-')}.log", "ab")
+        cmd = [sys.executable, "-m", "services", "service", child.service]
+        child.proc = subprocess.Popen(cmd, env=self._env(), stdout=out, stderr=subprocess.STDOUT)
+        child.started = time.monotonic()
+        log.info("started %s (pid %d), log %s", child.label, child.proc.pid, out.name)
+
+    def start(self) -> None:
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.settings.redis_url:
+            self.redis_url = self.settings.redis_url
+        else:
+            self.embedded = EmbeddedRedis(self.settings.data_dir)
+            self.redis_url = self.embedded.start()
+        log.info("Redis: %s", redact(self.redis_url))
+        # storage first: it owns the database migrations; the API comes from the first one only
+        for service in ("storage", "linking", "stance", "ingestion"):
+            for i in range(self.workers[service]):
+                child = Child(service, i)
+                self.children.append(child)
+                self._spawn(child)
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Until the API answers /health (storage migrated, consuming) or ``timeout``."""
+        url = f"http://{self.settings.storage.host}:{self.settings.storage.port}/health"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not self._stopping:
+            self.supervise()
+            try:
+                if httpx.get(url, timeout=1.0).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        return False
+
+    def supervise(self) -> None:
+        """Restart children that died, with a growing delay for ones that keep dying."""
+        for child in self.children:
+            if self._stopping or child.proc is None or child.proc.poll() is None:
+                continue
+            code = child.proc.returncode
+            quick = time.monotonic() - child.started < 10
+            child.restarts = child.restarts + 1 if quick else 0
+            delay = min(30.0, 0.5 * 2 ** child.restarts)
+            log.warning("%s exited with code %s; restarting in %.1fs (see its log)",
+                        child.label, code, delay)
+            time.sleep(delay if quick else 0)
+            self._spawn(child)
+
+    def run_forever(self, stop_signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+        def _stop(signum, _frame):
+            self._stopping = True
+
+        for s in stop_signals:
+            signal.signal(s, _stop)
+        while not self._stopping:
+            self.supervise()
+            time.sleep(0.5)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopping = True
+        for child in self.children:
+            if child.proc and child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in self.children:
+            if child.proc is None:
+                continue
+            try:
+                child.proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in %.0fs; killing it", child.label, timeout)
+                child.proc.kill()
+                child.proc.wait()
+        if self.embedded:
+            self.embedded.stop()
+        log.info("stopped")
+
+
+def parse_workers(items: list[str]) -> dict[str, int]:
+    """``["stance=2", "linking=2"]`` -> {"stance": 2, "linking": 2}; clear error on bad input."""
+    out: dict[str, int] = {}
+    for item in items:
+        name, _, n = item.partition("=")
+        if name not in SERVICES or not n.isdigit() or int(n) < 1:
+            raise ValueError(f"--workers expects SERVICE=N with SERVICE in {SERVICES}, got {item!r}")
+        out[name] = int(n)
+    return out
+
+
+def default_data_dir_note(path: Path) -> str:
+    return f"data dir {path} (Redis AOF, SQLite database, logs/)"

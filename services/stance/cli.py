@@ -1,0 +1,143 @@
+"""``stancestream stance …``: score JSONL queries, train, export, benchmark."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+app = typer.Typer(help="The directed stance model: score, train, export.", no_args_is_help=True)
+
+
+class BadLine(ValueError):
+    """An input line that is not a valid query; the message names the line."""
+
+
+def parse_query(lineno: int, line: str):
+    """One JSONL query -> (id, PairQuery); raise BadLine with the reason."""
+    from services.stance.scorer import PairQuery
+
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(obj, dict):
+        raise BadLine(f"line {lineno}: expected a JSON object, got {type(obj).__name__}")
+    try:
+        text = obj["text"]
+        source = tuple(int(x) for x in obj["source"])
+        target = tuple(int(x) for x in obj["target"])
+    except KeyError as exc:
+        raise BadLine(f"line {lineno}: missing field {exc.args[0]!r}") from exc
+    except (TypeError, ValueError) as exc:
+        raise BadLine(f"line {lineno}: source/target must be [start, end] integers") from exc
+    if not isinstance(text, str):
+        raise BadLine(f"line {lineno}: text must be a string")
+    if len(source) != 2 or len(target) != 2:
+        raise BadLine(f"line {lineno}: source/target must be [start, end] integers")
+    q = PairQuery(text, source, target)  # type: ignore[arg-type]
+    try:
+        q.validate()
+    except ValueError as exc:
+        raise BadLine(f"line {lineno}: {exc}") from exc
+    return obj.get("id"), q
+
+
+def score_stream(src: IO[str], dst: IO[str], model: str | None, batch_size: int,
+                 skip_bad: bool) -> int:
+    """Read every query, then score and write answers in input order. Returns the exit code."""
+    ids, queries, bad = [], [], 0
+    for lineno, line in enumerate(src, 1):
+        if not line.strip():
+            continue
+        try:
+            qid, q = parse_query(lineno, line)
+        except BadLine as exc:
+            if not skip_bad:
+                print(f"error: {exc} (use --skip-bad to skip such lines)", file=sys.stderr)
+                return 2
+            print(f"skipped: {exc}", file=sys.stderr)
+            bad += 1
+            continue
+        ids.append(qid)
+        queries.append(q)
+
+    from services.stance.scorer import ModelLoadError, load_scorer
+
+    try:
+        scorer = load_scorer(model, batch_size=batch_size)
+    except ModelLoadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    chunk = 4096
+    for k in range(0, len(queries), chunk):
+        for qid, r in zip(ids[k : k + chunk], scorer.score(queries[k : k + chunk])):
+            scores = {key: round(v, 6) for key, v in r.scores.items()}
+            dst.write(json.dumps({"id": qid, "stance": r.stance, "scores": scores}) + "\n")
+    dst.flush()
+    if bad:
+        print(f"{bad} bad line(s) skipped", file=sys.stderr)
+    return 0
+
+
+@app.command()
+def score(
+    input: Annotated[Path | None, typer.Option("--input", "-i", help="JSONL file (default stdin)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")] = None,
+    model: Annotated[str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")] = False,
+) -> None:
+    """Score directed stance queries: {"id","text","source":[s,e],"target":[s,e]} per line in,
+    {"id","stance","scores":{"support","oppose","neutral"}} per line out, same order."""
+    src = open(input, encoding="utf-8") if input else sys.stdin
+    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        code = score_stream(src, dst, model, batch_size, skip_bad)
+    finally:
+        if input:
+            src.close()
+        if output:
+            dst.close()
+    raise typer.Exit(code)
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Option(help="folder with DSE train.txt and valid.txt")],
+    out: Annotated[Path, typer.Option(help="run folder: torch checkpoint, logs")],
+    export_to: Annotated[Path | None, typer.Option(help="also export the int8 ONNX model here")] = None,
+    epochs: int = 5,
+    seed: int = 13,
+    base: str = "minilm",
+    limit: Annotated[int, typer.Option(help="train on N rows only (smoke test)")] = 0,
+) -> None:
+    """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from services.stance.train import TrainConfig
+    from services.stance.train import train as run_train
+
+    best = run_train(TrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed,
+                                 base=base, limit=limit))
+    typer.echo(json.dumps(best))
+    if export_to:
+        from services.stance.export import main as export_main
+
+        export_main([str(out / "torch"), str(export_to), str(data)])
+
+
+@app.command()
+def export(
+    checkpoint: Annotated[Path, typer.Argument(help="the run's torch/ folder")],
+    out: Annotated[Path, typer.Argument(help="folder for the ONNX int8 model")],
+    data: Annotated[Path | None, typer.Option(help="DSE folder: recalibrate on valid.txt")] = None,
+) -> None:
+    """Export a checkpoint to ONNX int8 (the shipped runtime)."""
+    from services.stance.export import main as export_main
+
+    export_main([str(checkpoint), str(out)] + ([str(data)] if data else []))

@@ -1,0 +1,69 @@
+"""Which (source -> target) pairs of a claim get scored, and the model input for each.
+
+A claim's stance source is its speaker; the actors inside the claim are also scored against each
+other (an outlet's sentence "A accused B" carries A's stance toward B). When the speaker is not
+mentioned in the claim text (a quote attributed several sentences earlier), the input says who
+speaks: ``<speaker> said: <claim text>``, the form reported speech takes in the training data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.stance.scorer import PairQuery
+from shared.contracts import Claim, LinkedArticle, Span
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    claim: str
+    source: str
+    target: str
+    query: PairQuery
+
+
+def _first_spans(claim: Claim) -> dict[str, list[Span]]:
+    spans: dict[str, list[Span]] = {}
+    for m in sorted(claim.mentions, key=lambda m: m.span):
+        spans.setdefault(m.entity, []).append(m.span)
+    return spans
+
+
+def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
+    """The target mention closest to the source mention that does not overlap it."""
+    free = [c for c in candidates if c[1] <= anchor[0] or c[0] >= anchor[1]]
+    return min(free, key=lambda c: abs(c[0] - anchor[0])) if free else None
+
+
+def claim_pairs(claim: Claim, names: dict[str, str], max_pairs: int) -> list[ScoredPair]:
+    spans = _first_spans(claim)
+    actors = list(spans)
+    out: list[ScoredPair] = []
+    sources = ([claim.speaker] if claim.speaker else []) + [a for a in actors if a != claim.speaker]
+    for src in sources:
+        for tgt in actors:
+            if tgt == src or len(out) >= max_pairs:
+                continue
+            if src in spans:
+                s_span = spans[src][0]
+                t_span = _nearest(spans[tgt], s_span)
+                if t_span is None:
+                    continue
+                query = PairQuery(claim.text, s_span, t_span)
+            else:  # the speaker, named outside this claim's text
+                name = names.get(src, src)
+                prefix = f"{name} said: "
+                t0, t1 = spans[tgt][0]
+                query = PairQuery(
+                    prefix + claim.text, (0, len(name)), (t0 + len(prefix), t1 + len(prefix))
+                )
+            out.append(ScoredPair(claim.id, src, tgt, query))
+    return out
+
+
+def article_pairs(linked: LinkedArticle, max_pairs_per_claim: int) -> list[ScoredPair]:
+    names = {e.id: e.name for e in linked.entities}
+    pairs: list[ScoredPair] = []
+    for claim in linked.claims:
+        pairs.extend(claim_pairs(claim, names, max_pairs_per_claim))
+    return pairs

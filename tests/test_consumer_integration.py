@@ -1,0 +1,148 @@
+"""The reliable consumer against a real Redis: dead letters, poison isolation, reclaim, retry cap."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from faststream.redis import RedisBroker
+
+from shared.consumer import ReliableConsumer, decode_entry
+from shared.contracts import Article, DeadLetter
+from shared.metrics import ServiceMetrics
+from shared.settings import WorkerSettings
+from shared.streams import dlq
+
+pytestmark = pytest.mark.integration
+
+
+def article(i: int, text: str | None = None) -> Article:
+    return Article(id=f"a{i}", text=text or f"Article number {i}.", content_hash=f"h{i}")
+
+
+async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
+    """Poll an async condition until it holds; fail with a clear message at the timeout."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await cond()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
+        await asyncio.sleep(every)
+
+
+def make_consumer(aredis, stream, process, name="c1", **kw) -> ReliableConsumer:
+    settings = WorkerSettings(**{"max_records": 10, "polling_ms": 50, "claim_idle_ms": 300,
+                                 "reclaim_every_s": 0.2, "max_deliveries": 2, **kw})
+    return ReliableConsumer(
+        service="test", stream=stream, group="g", consumer=name, model=Article,
+        process=process, client=aredis, settings=settings, metrics=ServiceMetrics("test"),
+    )
+
+
+async def dead_letters(aredis, stream) -> list[DeadLetter]:
+    return [DeadLetter.model_validate(decode_entry(f)) for _, f in await aredis.xrange(dlq(stream))]
+
+
+async def test_poison_messages_go_to_dlq_and_batch_mates_are_processed(redis_url, aredis, uid):
+    stream = f"{uid}.articles"
+    seen: list[str] = []
+
+    async def process(items):
+        seen.extend(a.id for a in items)
+
+    broker = RedisBroker(redis_url)
+    consumer = make_consumer(aredis, stream, process)
+    await consumer.start()
+    consumer.subscribe(broker)
+    # published before the broker starts: the group must still see them (created at id 0)
+    await broker.connect()
+    for i in range(5):
+        await broker.publish(article(i), stream=stream)
+    await aredis.xadd(stream, {"__data__": b"not json at all {"})
+    await aredis.xadd(stream, {"something": b"else"})
+    await aredis.xadd(stream, {"data": json.dumps({"id": "x", "text": ""})})  # fails validation
+    for i in range(5, 8):
+        await broker.publish(article(i), stream=stream)
+    await broker.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, len(seen) >= 8))
+        letters = await wait_for(lambda: dead_letters_if(aredis, stream, 3))
+    finally:
+        await broker.stop()
+        await consumer.stop()
+    assert sorted(seen) == sorted(f"a{i}" for i in range(8))
+    reasons = sorted(d.error for d in letters)
+    assert any("not JSON" in r for r in reasons)
+    assert any("no __data__ or data field" in r for r in reasons)
+    assert any("ValidationError" in r and "text" in r for r in reasons)
+    assert all(d.service == "test" and d.stream == stream for d in letters)
+    info = await aredis.xinfo_groups(stream)
+    assert info[0]["pending"] == 0
+
+
+async def dead_letters_if(aredis, stream, n):
+    letters = await dead_letters(aredis, stream)
+    return letters if len(letters) >= n else None
+
+
+async def test_failing_item_is_isolated_retried_then_dead_lettered(aredis, uid):
+    stream = f"{uid}.articles"
+    done: list[str] = []
+    calls: dict[str, int] = {}
+
+    async def process(items):
+        for a in items:
+            calls[a.id] = calls.get(a.id, 0) + 1
+        if any(a.id == "a2" for a in items):
+            raise RuntimeError("cannot handle a2")
+        done.extend(a.id for a in items)
+
+    consumer = make_consumer(aredis, stream, process, max_deliveries=2)
+    await consumer.start()
+    for i in range(4):
+        await aredis.xadd(stream, {"__data__": article(i).model_dump_json()})
+    # read as FastStream would, then hand the batch over
+    res = await aredis.xreadgroup("g", "c1", {stream: ">"}, count=10)
+    await consumer.handle([(i, f) for i, f in res[0][1]])
+    assert sorted(done) == ["a0", "a1", "a3"]  # batch-mates of the poison one went through
+    # a2 stays pending; the reclaimer retries it until the cap, then dead-letters it
+    try:
+        letters = await wait_for(lambda: dead_letters_if(aredis, stream, 1))
+    finally:
+        await consumer.stop()
+    assert "cannot handle a2" in letters[0].error
+    assert json.loads(letters[0].payload)["id"] == "a2"
+    assert calls["a2"] >= 2
+    assert (await aredis.xinfo_groups(stream))[0]["pending"] == 0
+
+
+async def test_entries_of_a_dead_consumer_are_reclaimed(aredis, uid):
+    stream = f"{uid}.articles"
+    done: list[str] = []
+
+    async def process(items):
+        done.extend(a.id for a in items)
+
+    for i in range(6):
+        await aredis.xadd(stream, {"__data__": article(i).model_dump_json()})
+    survivor = make_consumer(aredis, stream, process, name="survivor")
+    await survivor.start()
+    # a consumer that read the entries and died without acking
+    await aredis.xreadgroup("g", "dead-worker", {stream: ">"}, count=10)
+    assert (await aredis.xinfo_groups(stream))[0]["pending"] == 6
+    try:
+        await wait_for(lambda: asyncio.sleep(0, len(done) == 6))
+        await wait_for(lambda: pending_is(aredis, stream, 0))
+    finally:
+        await survivor.stop()
+    assert sorted(done) == [f"a{i}" for i in range(6)]
+    await survivor.forget_idle_consumers(idle_ms=0)
+    names = [c["name"] for c in await aredis.xinfo_consumers(stream, "g")]
+    assert b"dead-worker" not in names
+
+
+async def pending_is(aredis, stream, n):
+    return (await aredis.xinfo_groups(stream))[0]["pending"] == n
