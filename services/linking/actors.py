@@ -1,0 +1,273 @@
+"""Actors of one article: NER mentions, typed, normalised and clustered within the document.
+
+One actor per real-world referent in the article, so that stances aggregate: "Konashenkov" joins
+"Igor Konashenkov", "the Department of State" joins "the US State Department". Clustering is
+positional (a short mention joins the most recent compatible long one), which is what a reader
+does and keeps two people sharing a surname apart when the text keeps them apart.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span as SpacySpan
+
+from services.linking import names as nm
+from services.linking.nlp import Chunk
+
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+_PREP_PLACE = {"in", "at", "near", "from", "to", "into", "outside", "around"}
+_GROUP_OF = {"members", "militants", "terrorists", "fighters", "leader", "leaders", "rebels"}
+
+
+@dataclass
+class Mention:
+    """One span in the article text that names (or, for DESC/PRON, refers to) an actor."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # spaCy label, or DESC / PRON for resolved descriptions and pronouns
+    name: str = ""  # normalised name
+    cue: str | None = None  # type evidence from context: "group" or "location"
+
+
+@dataclass
+class Actor:
+    name: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+    affiliation: Actor | None = None
+    titles: set[str] = field(default_factory=set)  # title words seen before its name
+    id: str = ""
+    keys: set[tuple[str, ...]] = field(default_factory=set)  # match keys of its named mentions
+    last: int = -1  # start of its latest mention so far (while clustering)
+    classes: set[str] = field(default_factory=set)
+
+    def add(self, m: Mention, key: tuple[str, ...]) -> None:
+        self.mentions.append(m)
+        if key:
+            self.keys.add(key)
+        self.classes.add(_class(m.label))
+        self.last = max(self.last, m.start)
+
+
+def _trim(ent: SpacySpan) -> SpacySpan | None:
+    """Drop leading determiners/titles/brackets and trailing possessives/punctuation."""
+    s, e = ent.start, ent.end
+    doc = ent.doc
+    while s < e and (doc[s].lower_ in {"the", "a", "an"} or doc[s].is_punct
+                     or (ent.label_ == "PERSON" and e - s > 1 and doc[s].lower_ in nm.TITLES)):
+        s += 1
+    while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
+        e -= 1
+    return SpacySpan(doc, s, e, label=ent.label_) if e > s else None
+
+
+def _cue(span: SpacySpan) -> str | None:
+    """Context evidence for the type: "X terror group", "group named X", "in X"."""
+    doc = span.doc
+    after = [t.lower_ for t in doc[span.end:span.end + 2]]
+    before = [t.lower_ for t in doc[max(0, span.start - 2):span.start]]
+    if after and (after[0] in nm.GROUP_NOUNS or
+                  (len(after) == 2 and after[0] in {"terror", "terrorist", "militant", "armed"}
+                   and after[1] in nm.GROUP_NOUNS)):
+        return "group"
+    if len(before) == 2 and before[1] in {"named", "called"} and before[0] in nm.GROUP_NOUNS:
+        return "group"
+    if len(before) == 2 and before[1] in {"of", "from"} and before[0] in _GROUP_OF:
+        return "group"
+    if span.label_ == "PERSON" and before and before[-1] in _PREP_PLACE:
+        nxt = doc[span.end] if span.end < len(doc) else None
+        if nxt is None or nxt.tag_ != "POS":
+            return "location"
+    return None
+
+
+def _norp(ent: SpacySpan) -> tuple[str, str] | None:
+    """A NORP span as (label, name): a demonym modifying a non-person noun stands for its
+    country; one describing a person ("the Russian general") is not an actor; plural nouns
+    ("Kurds") are groups."""
+    root = ent.root
+    if root.dep_ in {"amod", "compound"} or root.pos_ == "ADJ":
+        head = root.head
+        # "Turkish President X": the demonym is an affiliation, so it stays
+        titled = head.dep_ == "compound" and head.head.ent_type_ == "PERSON"
+        if head.lemma_.lower() in nm.PERSON_NOUNS and not titled:
+            return None
+        country = nm.DEMONYMS.get(ent.text.lower())
+        return ("GPE", country) if country else None
+    return ("NORP", nm.normalise(ent.text))
+
+
+def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
+    """Actor mentions from spaCy's NER, in text order, with normalised names and type cues."""
+    out: list[Mention] = []
+    for ch in chunks:
+        for ent in ch.doc.ents:
+            if ent.label_ not in ACTOR_LABELS:
+                continue
+            label = ent.label_
+            name = None
+            if label == "NORP":
+                got = _norp(ent)
+                if got is None:
+                    continue
+                label, name = got
+            span = _trim(ent)
+            if span is None:
+                continue
+            name = name or nm.normalise(span.text, person=label == "PERSON")
+            if not name or not any(c.isalpha() for c in name):
+                continue
+            out.append(Mention(ch.offset + span.start_char, ch.offset + span.end_char,
+                               span.text, label, name, _cue(span)))
+    return out
+
+
+def _class(label: str) -> str:
+    return {"PERSON": "person", "GPE": "place", "LOC": "place"}.get(label, "org")
+
+
+def _key(m: Mention) -> tuple[str, ...]:
+    if m.label in {"GPE", "ORG"}:
+        country = nm.country_name(m.name)
+        if country:
+            return tuple(nm.key_tokens(country))
+    return tuple(nm.key_tokens(m.name))
+
+
+def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
+    """Whether a (shorter) mention is a partial name or acronym of ``actor``."""
+    classes = actor.classes
+    if m.text.isupper() and 2 <= len(m.text) <= 6 and nm.initials(actor.name) == m.text:
+        return True
+    if _class(m.label) not in classes or not key:
+        return False
+    for k in actor.keys:
+        if (len(key) < len(k) and set(key) <= set(k)
+                and (_class(m.label) == "person" or key[-1] == k[-1])):
+            return True
+    return False
+
+
+def _type(actor: Actor) -> str:
+    cues = Counter(m.cue for m in actor.mentions if m.cue)
+    labels = Counter(m.label for m in actor.mentions if m.label in ACTOR_LABELS)
+    if cues["group"]:
+        return "group"
+    label = labels.most_common(1)[0][0] if labels else "ORG"
+    if label == "PERSON" and cues["location"] >= labels["PERSON"]:
+        return "location"
+    if label == "PERSON":
+        return "person"
+    if label in {"GPE", "LOC"}:
+        return "country" if label == "GPE" and nm.country_name(actor.name) else "location"
+    if label == "NORP":
+        return "group"
+    return nm.org_type(actor.name)
+
+
+def _display_name(actor: Actor) -> str:
+    best = max(actor.mentions, key=lambda m: (len(nm.key_tokens(m.name)), -m.start))
+    if best.label in {"GPE", "ORG"} and nm.country_name(best.name):
+        return nm.country_name(best.name) or best.name
+    return best.name
+
+
+def cluster(mentions: list[Mention]) -> list[Actor]:
+    """Group mentions into actors (exact key, then partial-name/acronym of the most recent)."""
+    actors: list[Actor] = []
+    by_key: dict[tuple[str, ...], Actor] = {}
+    for m in sorted(mentions, key=lambda m: m.start):
+        key = _key(m)
+        actor = by_key.get(key)
+        if actor is None:
+            cands = [a for a in actors if _joins(m, key, a)]
+            actor = max(cands, key=lambda a: a.last) if cands else None
+        if actor is None:
+            actor = Actor(m.name, "other")
+            actors.append(actor)
+        actor.add(m, key)
+        if len(key) > len(nm.key_tokens(actor.name)):
+            actor.name = _display_name(actor)  # initials and acronyms need the long name
+        by_key.setdefault(key, actor)
+    actors = _merge_early_short(actors)
+    for a in actors:
+        a.name = _display_name(a)
+        a.type = _type(a)
+    return actors
+
+
+def _merge_early_short(actors: list[Actor]) -> list[Actor]:
+    """A short name seen before the full one (a headline "Konashenkov") joins it when unique."""
+    keep: list[Actor] = []
+    for a in actors:
+        reps = {_key(m): m for m in a.mentions}  # one mention per distinct key is enough
+        cands = [b for b in actors if b is not a and len(b.name) > len(a.name)
+                 and all(_joins(m, k, b) for k, m in reps.items())]
+        if a.keys and len(cands) == 1:
+            for k, m in ((_key(m), m) for m in a.mentions):
+                cands[0].add(m, k)
+            cands[0].mentions.sort(key=lambda m: m.start)
+        else:
+            keep.append(a)
+    return keep
+
+
+def add_string_matches(text: str, actors: list[Actor]) -> None:
+    """Find further occurrences of each actor's surface forms that NER missed."""
+    taken = sorted((m.start, m.end) for a in actors for m in a.mentions)
+    for a in actors:
+        bases = {nm.clean(m.text): m for m in a.mentions  # not demonyms ("Russian" -> Russia)
+                 if m.label in ACTOR_LABELS and nm.normalise(m.text) == m.name}
+        for form in sorted(bases, key=len, reverse=True):
+            if len(form) < 2 or not form[0].isupper():
+                continue
+            for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?!\w)", text):
+                s, e = hit.span()
+                i = bisect.bisect_left(taken, (s, e))
+                near = taken[max(0, i - 1):i + 1]
+                if any(ts < e and s < te for ts, te in near):
+                    continue
+                a.mentions.append(Mention(s, e, form, bases[form].label, bases[form].name))
+                bisect.insort(taken, (s, e))
+        a.mentions.sort(key=lambda m: m.start)
+
+
+def local_id(type_: str, name: str) -> str:
+    """Stable id of an unlinked actor: ``local:<type>:<normalised lowercase name>``."""
+    return f"local:{type_}:{' '.join(name.lower().split())}"
+
+
+class ActorIndex:
+    """Which actor a character range of the article refers to."""
+
+    def __init__(self, actors: list[Actor]):
+        self.actors = actors
+        self._spans = sorted(((m.start, m.end, i) for i, a in enumerate(actors)
+                              for m in a.mentions))
+        self._starts = [s for s, _, _ in self._spans]
+        self._mention = {(m.start, m.end, i): m for i, a in enumerate(actors) for m in a.mentions}
+
+    def at(self, start: int, end: int) -> Actor | None:
+        """The actor with a mention overlapping [start, end) (the first one there)."""
+        i = bisect.bisect_left(self._starts, end) - 1
+        while i >= 0 and self._starts[i] > start - 300:  # mentions are short
+            s, e, a = self._spans[i]
+            if s < end and start < e:
+                return self.actors[a]
+            i -= 1
+        return None
+
+    def within(self, start: int, end: int) -> list[tuple[Actor, Mention]]:
+        """All (actor, mention) pairs whose mention lies inside [start, end)."""
+        lo, hi = bisect.bisect_left(self._starts, start), bisect.bisect_left(self._starts, end)
+        out = []
+        for s, e, i in self._spans[lo:hi]:
+            if e <= end:
+                out.append((self.actors[i], self._mention[(s, e, i)]))
+        return out

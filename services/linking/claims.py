@@ -1,0 +1,163 @@
+"""Claims of one article: sentences, quotes and reported speech, each with its speaker.
+
+A claim unit is a sentence, or several sentences when a quotation runs across them (spaCy splits
+inside quotes; the quote and its attribution must stay one claim). The speaker is the subject of
+the least embedded speech-cue verb outside the quotation marks, or the object of "according to".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from services.linking.actors import Actor
+from services.linking.nlp import Chunk
+from services.linking.speakers import Resolver
+
+CUE_LEMMAS = frozenset({
+    "say", "stress", "note", "add", "accuse", "deny", "refute", "point", "tell", "warn", "argue",
+    "claim", "state", "announce", "insist", "emphasize", "emphasise", "explain", "declare",
+    "assert", "confirm", "acknowledge", "allege", "reiterate", "underline", "write", "tweet",
+    "comment", "remark", "dismiss", "reject", "admit",
+})
+_QUOTE = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)", re.S)
+_SUBJ = {"nsubj", "nsubjpass"}
+_DASH_TAIL = re.compile(r"\s[—–]\s*([A-Z][^—–.!?\"“”]{1,60}?)\s*$")
+
+
+@dataclass
+class Unit:
+    """A claim before it becomes a contract ``Claim``: article span, kind and speaker."""
+
+    start: int
+    end: int
+    kind: str = "sentence"
+    speaker: Actor | None = None
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each quotation (straight or curly double quotes) in a paragraph; an
+    unclosed quote runs to the paragraph's end, as news style does for multi-paragraph quotes."""
+    return [m.span() for m in _QUOTE.finditer(text) if m.end() - m.start() > 2]
+
+
+def _inside(i: int, quotes: list[tuple[int, int]]) -> bool:
+    return any(s <= i < e for s, e in quotes)
+
+
+def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans (chunk offsets), merged where a quote crosses a sentence boundary or a
+    lowercase attribution ("he said.") was split off from the quote before it."""
+    out: list[tuple[int, int]] = []
+    for sent in chunk.doc.sents:
+        s, e = sent.start_char, sent.end_char
+        text = sent.text.strip()
+        if not text:
+            continue
+        if out:
+            ps, pe = out[-1]
+            crosses = any(qs < s < qe for qs, qe in quotes)
+            tail = chunk.doc.text[ps:pe].rstrip()[-1:]
+            split_attr = text[:1].islower() and tail != "" and tail in "\"”"
+            if crosses or split_attr:
+                out[-1] = (ps, e)
+                continue
+        out.append((s, e))
+    return [(s, e - (len(chunk.doc.text[s:e]) - len(chunk.doc.text[s:e].rstrip())))
+            for s, e in out]
+
+
+def _depth(tok: Token) -> int:
+    d = 0
+    while tok.head is not tok and d < 50:
+        tok, d = tok.head, d + 1
+    return d
+
+
+def _speaker_token(tok: Token) -> Token | None:
+    """The subject of a cue verb (inherited from the verb it is conjoined to), or the object
+    of "according to"."""
+    if tok.lower_ == "according":
+        for to in tok.children:
+            for obj in to.children:
+                if obj.dep_ == "pobj":
+                    return obj
+        return None
+    if tok.lemma_.lower() == "point" and not any(c.lower_ == "out" for c in tok.children):
+        return None
+    for v in (tok, tok.head if tok.dep_ == "conj" else None):
+        if v is None:
+            continue
+        for c in v.children:
+            if c.dep_ == "agent":  # passive: "was denied by X"
+                return next((o for o in c.children if o.dep_ == "pobj"), None)
+        subj = next((c for c in v.children if c.dep_ in _SUBJ), None)
+        if subj is None:
+            continue
+        if subj.dep_ == "nsubjpass":
+            return None
+        if subj.tag_ in {"WDT", "WP"} and v.dep_ == "relcl":  # "X, which said ..."
+            return v.head
+        return subj
+    return None
+
+
+def _cues(chunk: Chunk, s: int, e: int, quotes: list[tuple[int, int]]) -> list[Token]:
+    """Cue tokens of a unit outside its quotes, least embedded first."""
+    doc = chunk.doc
+    span = doc.char_span(s, e, alignment_mode="expand")
+    toks = []
+    for t in span:
+        if _inside(t.idx, quotes):
+            continue
+        verb = t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in CUE_LEMMAS
+        according = t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"
+        if verb or according:
+            toks.append(t)
+    return sorted(toks, key=_depth)
+
+
+def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | None:
+    """The actor named alone after a final dash ("US confirms ... — Russian Defense Ministry")."""
+    m = _DASH_TAIL.search(chunk.doc.text, s, e)
+    if m is None or m.end() != e:
+        return None
+    a0, a1 = chunk.offset + m.start(1), chunk.offset + m.end(1)
+    actor = resolver.index.at(a0, a1)
+    if actor is None or not any(x.start == a0 and x.end == a1 for x in actor.mentions):
+        return None
+    return actor
+
+
+def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
+    """All claim units of the article, in order, with speakers resolved."""
+    units: list[Unit] = []
+    for ch in chunks:
+        quotes = quote_spans(ch.doc.text)
+        for s, e in _units(ch, quotes):
+            unit = Unit(ch.offset + s, ch.offset + e)
+            has_quote = any(qs < e and s < qe for qs, qe in quotes)
+            source = _dash_source(ch, s, e, resolver)
+            if source is not None:  # TASS-style headline "Claim — Source"
+                unit.kind, unit.speaker = "reported", source
+                units.append(unit)
+                continue
+            for cue in _cues(ch, s, e, quotes):
+                subj = _speaker_token(cue)
+                if subj is None:
+                    continue
+                speaker = resolver.resolve(ch, subj)
+                unit.kind = "quote" if has_quote else "reported"
+                unit.speaker = speaker
+                if speaker is not None:
+                    resolver.note(speaker)
+                break
+            else:
+                quoted = sum(min(e, qe) - max(s, qs) for qs, qe in quotes if qs < e and s < qe)
+                prev = units[-1] if units else None
+                if quoted > (e - s) / 2 and prev and prev.speaker and prev.kind != "sentence":
+                    unit.kind, unit.speaker = "quote", prev.speaker
+            units.append(unit)
+    return units

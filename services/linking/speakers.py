@@ -1,0 +1,200 @@
+"""Who a subject phrase refers to, and whom a person speaks for.
+
+News attributes most statements with a pronoun or a description after the first full mention
+("he stressed", "the Russian general pointed out"), so the resolver remembers the named speakers
+in order and picks the last compatible one, preferring a person whose title or affiliation
+matches the description's words.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+from services.linking import names as nm
+from services.linking.actors import Actor, ActorIndex, Mention
+from services.linking.nlp import Chunk
+
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_WEAK_TITLES = {"of", "for", "the", "state", "senior", "top", "former", "acting", "special"}
+
+
+def _abs(chunk: Chunk, tok: Token) -> tuple[int, int]:
+    return chunk.offset + tok.idx, chunk.offset + tok.idx + len(tok.text)
+
+
+class Resolver:
+    """Resolves subject tokens to actors, adding DESC/PRON mentions to the actors it resolves."""
+
+    def __init__(self, actors: list[Actor], index: ActorIndex):
+        self.actors, self.index = actors, index
+        self.history: list[Actor] = []  # named speakers, in order of attribution
+
+    def note(self, actor: Actor) -> None:
+        self.history.append(actor)
+
+    def resolve(self, chunk: Chunk, tok: Token) -> Actor | None:
+        """The actor ``tok`` (a subject head or the object of "according to") refers to."""
+        found = self.index.at(*_abs(chunk, tok))
+        if found:
+            return found
+        for child in tok.children:
+            if child.dep_ == "appos" and (found := self.index.at(*_abs(chunk, child))):
+                return found
+        pos = chunk.offset + tok.idx
+        low = tok.lower_
+        if low in PERSON_PRONOUNS:
+            actor = self._last(pos, lambda a: a.type == "person")
+            return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
+        if low == "it":
+            actor = self._last(pos, lambda a: a.type != "person", named_only=True)
+            return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
+        left = [t for t in tok.subtree if t.i < tok.i]
+        inner = [a for t in left if (a := self.index.at(*_abs(chunk, t)))]
+        lemma = tok.lemma_.lower()
+        start = _desc_start(chunk, tok, left)
+        if lemma in nm.PERSON_NOUNS:
+            words = {t.lower_ for t in left if t.pos_ in {"ADJ", "PROPN", "NOUN"}}
+            actor = self._last(pos, lambda a: a.type == "person" and _compatible(a, words, inner),
+                               score=lambda a: _evidence(a, lemma, words, inner))
+            return self._add(actor, chunk, start, tok.i + 1, "DESC")
+        if lemma in nm.ORG_NOUNS and not inner:
+            actor = self._last(pos, lambda a: a.type != "person" and lemma in a.name.lower())
+            return self._add(actor, chunk, start, tok.i + 1, "DESC")
+        return inner[0] if inner else None
+
+    def _last(self, pos: int, ok, score=None, named_only: bool = False) -> Actor | None:
+        """The best actor passing ``ok``: highest ``score`` (evidence such as a matching title),
+        then a named speaker before a merely mentioned actor, then the most recent."""
+        rank: dict[int, tuple[int, int, int]] = {}
+        for n, a in enumerate(self.history):
+            if ok(a):
+                rank[id(a)] = (score(a) if score else 0, 1, n)
+        if not named_only:
+            for a in self.actors:
+                before = [m.start for m in a.mentions if m.start < pos]
+                if before and id(a) not in rank and ok(a):
+                    rank[id(a)] = (score(a) if score else 0, 0, max(before))
+        if not rank:
+            return None
+        best = max(rank, key=rank.__getitem__)
+        return next(a for a in self.actors if id(a) == best)
+
+    def _add(self, actor: Actor | None, chunk: Chunk, i: int, j: int, label: str) -> Actor | None:
+        if actor is not None:
+            span = chunk.doc[i:j]
+            s, e = chunk.offset + span.start_char, chunk.offset + span.end_char
+            if not any(m.start == s and m.end == e for m in actor.mentions):
+                actor.mentions.append(Mention(s, e, span.text, label, actor.name))
+                actor.mentions.sort(key=lambda m: m.start)
+        return actor
+
+
+def _desc_start(chunk: Chunk, tok: Token, left: list[Token]) -> int:
+    """Start of a description mention: after any named actor inside it, after determiners."""
+    start = left[0].i if left else tok.i
+    for t in left:
+        if t.tag_ == "POS" or t.dep_ == "poss" or (t.ent_type_ and t.ent_type_ != "NORP"):
+            start = t.i + 1
+    while start < tok.i and chunk.doc[start].lower_ in {"the", "a", "an", "this", "that"}:
+        start += 1
+    return start
+
+
+def _compatible(person: Actor, words: set[str], inner: list[Actor]) -> bool:
+    """A description ("the Russian general", "the ministry's spokesman") fits a person unless the
+    person's known affiliation contradicts its words or the organisation it names."""
+    aff = person.affiliation
+    if aff is None:
+        return True
+    if inner:
+        return any(a is aff for a in inner)
+    demonyms = {w for w in words if w in nm.DEMONYMS}
+    if not demonyms:
+        return True
+    aff_words = set(aff.name.lower().split())
+    return any(w in aff_words or nm.DEMONYMS[w] == aff.name for w in demonyms)
+
+
+def _evidence(person: Actor, noun: str, words: set[str], inner: list[Actor]) -> int:
+    """How much a description positively fits a person: its noun among the person's titles,
+    its organisation or demonym matching the person's affiliation."""
+    n = int(noun in person.titles)
+    aff = person.affiliation
+    if aff is not None:
+        n += any(a is aff for a in inner)
+        n += any(w in aff.name.lower().split() or nm.DEMONYMS.get(w) == aff.name for w in words)
+    return n
+
+
+def _title_scan(doc: Doc, i: int) -> tuple[list[str], int]:
+    """Title words right before token ``i`` (walking left); returns them and the next index."""
+    titles: list[str] = []
+    j = i - 1
+    while j >= 0 and doc[j].lower_ in nm.TITLES and (doc[j].text[:1].isupper() or
+                                                     doc[j].lower_ in {"of", "for"}):
+        titles.append(doc[j].lower_)
+        j -= 1
+    return titles, j
+
+
+def title_orgs(chunks: list[Chunk]) -> list[Mention]:
+    """ORG mentions inside a person's title that NER missed ("Defense Ministry Spokesman X")."""
+    out: list[Mention] = []
+    for ch in chunks:
+        doc = ch.doc
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            titles, j = _title_scan(doc, ent.start)
+            if not titles or j < 0 or doc[j].ent_type_ or doc[j].lower_ not in nm.GOV_WORDS:
+                continue
+            k = j
+            while k - 1 >= 0 and doc[k - 1].text[:1].isupper() and not doc[k - 1].is_sent_start:
+                k -= 1
+            span = doc[k:j + 1]
+            if k < j + 1 and doc[k].text[:1].isupper():
+                out.append(Mention(ch.offset + span.start_char, ch.offset + span.end_char,
+                                   span.text, "ORG", nm.normalise(span.text)))
+    return out
+
+
+def find_affiliations(chunks: list[Chunk], index: ActorIndex) -> None:
+    """Set ``affiliation`` (and ``titles``) of persons named with an organisation's title:
+    "Russian Defense Ministry Spokesman Major General Igor Konashenkov", "Igor Konashenkov,
+    spokesman for the Russian Defense Ministry,"."""
+    for ch in chunks:
+        doc = ch.doc
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            person = index.at(ch.offset + ent.start_char, ch.offset + ent.end_char)
+            if person is None or person.type != "person":
+                continue
+            titles, j = _title_scan(doc, ent.start)
+            titles += [t.lower_ for t in ent if t.lower_ in nm.TITLES]
+            person.titles.update(t for t in titles if t not in _WEAK_TITLES)
+            org = None
+            if set(titles) - _WEAK_TITLES and j >= 0:
+                org = index.at(*_abs(ch, doc[j]))
+            if org is None and ent.end + 1 < len(doc) and doc[ent.end].text == ",":
+                org = _apposition_org(ch, ent.end + 1, index, person)
+            if org is not None and org is not person and org.type != "person":
+                person.affiliation = person.affiliation or org
+
+
+def _apposition_org(ch: Chunk, i: int, index: ActorIndex, person: Actor) -> Actor | None:
+    doc = ch.doc
+    window = []
+    for t in doc[i:i + 10]:
+        if t.text in {",", ";", ".", "\""} or t.is_sent_start:
+            break
+        window.append(t)
+    if not any(t.lower_ in nm.PERSON_NOUNS or t.lower_ in nm.TITLES - _WEAK_TITLES
+               for t in window):
+        return None
+    for t in window:
+        a = index.at(*_abs(ch, t))
+        if a is not None and a is not person:
+            person.titles.update(x.lower_ for x in window if x.lower_ in nm.PERSON_NOUNS)
+            return a
+    return None
