@@ -92,7 +92,8 @@ def run_analyze(settings: Settings, src: IO[str], dst: IO[str], model: str | Non
 
     def flush() -> None:
         linked = [link_article(nlp, a) for a in pending]
-        batches = (score_articles(scorer, linked, settings.stance.max_pairs_per_claim)
+        batches = (score_articles(scorer, linked, settings.stance.max_pairs_per_claim,
+                                  settings.stance.skip_types)
                    if scorer else [None] * len(linked))
         for la, b in zip(linked, batches):
             dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")

@@ -37,7 +37,7 @@ class IngestionSettings(BaseModel):
     user_agent: str = "StanceStream/0.1 (+https://github.com/stancestream)"
     max_lag: int = Field(5_000, ge=1, description="pause publishing while linking lags more")
     feed_intervals: dict[str, float] = Field(
-        default_factory=dict, description="seconds between polls per feed URL (else poll_interval_s)"
+        default_factory=dict, description="seconds between polls per feed URL, else poll_interval_s"
     )
     fetch_concurrency: int = Field(4, ge=1, description="pages fetched at once per feed")
     dedupe_ttl_s: float = Field(
@@ -55,6 +55,10 @@ class StanceSettings(BaseModel):
     model: str | None = Field(None, description="shipped model when empty; a path or HF id")
     batch_size: int = Field(64, ge=1, description="pairs per model call")
     max_pairs_per_claim: int = Field(30, ge=1)
+    skip_types: list[str] = Field(
+        default_factory=lambda: ["location"],
+        description="entity types never scored (places are where things happen, not who speaks)",
+    )
 
 
 class StorageSettings(BaseModel):

@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 
 def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
     import torch

@@ -8,6 +8,7 @@ speaks: ``<speaker> said: <claim text>``, the form reported speech takes in the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.stance.scorer import PairQuery
@@ -35,8 +36,11 @@ def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
     return min(free, key=lambda c: abs(c[0] - anchor[0])) if free else None
 
 
-def claim_pairs(claim: Claim, names: dict[str, str], max_pairs: int) -> list[ScoredPair]:
-    spans = _first_spans(claim)
+def claim_pairs(
+    claim: Claim, names: dict[str, str], max_pairs: int, skip: frozenset[str] = frozenset()
+) -> list[ScoredPair]:
+    """Pairs of one claim; entities in ``skip`` (e.g. places) are neither source nor target."""
+    spans = {e: s for e, s in _first_spans(claim).items() if e not in skip}
     actors = list(spans)
     out: list[ScoredPair] = []
     sources = ([claim.speaker] if claim.speaker else []) + [a for a in actors if a != claim.speaker]
@@ -61,9 +65,14 @@ def claim_pairs(claim: Claim, names: dict[str, str], max_pairs: int) -> list[Sco
     return out
 
 
-def article_pairs(linked: LinkedArticle, max_pairs_per_claim: int) -> list[ScoredPair]:
+def article_pairs(
+    linked: LinkedArticle, max_pairs_per_claim: int, skip_types: Sequence[str] = ()
+) -> list[ScoredPair]:
     names = {e.id: e.name for e in linked.entities}
+    skip = frozenset(e.id for e in linked.entities if e.type in skip_types)
     pairs: list[ScoredPair] = []
     for claim in linked.claims:
-        pairs.extend(claim_pairs(claim, names, max_pairs_per_claim))
+        if claim.speaker in skip:
+            continue
+        pairs.extend(claim_pairs(claim, names, max_pairs_per_claim, skip))
     return pairs

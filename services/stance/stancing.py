@@ -10,10 +10,13 @@ from shared.contracts import LinkedArticle, Stance, StanceBatch
 
 
 def score_articles(
-    scorer: StanceScorer, articles: Sequence[LinkedArticle], max_pairs_per_claim: int = 30
+    scorer: StanceScorer,
+    articles: Sequence[LinkedArticle],
+    max_pairs_per_claim: int = 30,
+    skip_types: Sequence[str] = ("location",),
 ) -> list[StanceBatch]:
     """Score every pair of every claim of ``articles`` in one batched call; one batch per article."""
-    per_article = [article_pairs(a, max_pairs_per_claim) for a in articles]
+    per_article = [article_pairs(a, max_pairs_per_claim, skip_types) for a in articles]
     flat = [p for pairs in per_article for p in pairs]
     results = scorer.score([p.query for p in flat])
     out, k = [], 0

@@ -1,0 +1,144 @@
+"""Publish articles to ``articles.v1`` (deduped, with backpressure) and refused inputs to its DLQ.
+
+Backpressure: ingestion can read faster than linking can process, and an unbounded stream only
+moves the problem into Redis memory, so publishing pauses while the ``linking`` group lags more
+than ``max_lag`` entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis.asyncio as aioredis
+from faststream.redis import RedisBroker
+
+from services.ingestion.dedupe import Deduper
+from services.ingestion.errors import IngestError
+from shared.contracts import Article, DeadLetter, stable_id
+from shared.streams import ARTICLES, GROUPS, dlq
+
+log = logging.getLogger("stancestream.ingestion.publisher")
+
+MAX_PAYLOAD = 10_000
+LAG_POLL_S = 0.5
+Target = RedisBroker | aioredis.Redis
+
+
+@dataclass
+class PublishResult:
+    published: list[str] = field(default_factory=list)  # article ids
+    duplicates: int = 0
+    rejected: list[IngestError] = field(default_factory=list)
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+async def group_lag(client: aioredis.Redis, stream: str, group: str, cap: int) -> int | None:
+    """Entries of ``stream`` not yet delivered to ``group``; None when there is no such group (no
+    consumer yet: nothing to wait for). Uses XINFO GROUPS ``lag`` (Redis >= 7); where it is missing
+    or nil (Redis 6.2, or after deletions) counts entries after ``last-delivered-id``, at most
+    ``cap + 1`` of them since only "over the cap" matters."""
+    try:
+        groups = await client.xinfo_groups(stream)
+    except aioredis.ResponseError:  # no such stream
+        return None
+    for g in groups:
+        info = {_s(k): v for k, v in g.items()}
+        if _s(info.get("name")) != group:
+            continue
+        if info.get("lag") is not None:
+            return int(info["lag"])
+        last = _s(info.get("last-delivered-id") or "0-0")
+        after = await client.xrange(stream, min=f"({last}", max="+", count=cap + 1)
+        return len(after)
+    return None
+
+
+async def wait_for_capacity(client: aioredis.Redis, *, stream: str = ARTICLES,
+                            group: str = GROUPS["linking"][1], max_lag: int,
+                            poll_s: float = LAG_POLL_S) -> float:
+    """Block while ``group`` lags more than ``max_lag``; returns seconds waited. Logs once."""
+    waited, logged = 0.0, False
+    while True:
+        lag = await group_lag(client, stream, group, max_lag)
+        if lag is None or lag <= max_lag:
+            if logged:
+                log.info("backpressure: %s lag %s; resuming after %.1fs", group, lag, waited)
+            return waited
+        if not logged:
+            log.warning("backpressure: group %s lags %d entries on %s (max_lag %d); pausing",
+                        group, lag, stream, max_lag)
+            logged = True
+        await asyncio.sleep(poll_s)
+        waited += poll_s
+
+
+def dead_letter_for(err: IngestError, stream: str) -> DeadLetter:
+    """The DLQ record of a refused input: reason plus a short JSON description, never the body."""
+    desc: dict[str, Any] = {"source": err.source, "kind": err.kind, "reason": err.reason}
+    desc.update({k: v for k, v in err.detail.items() if v is not None})
+    payload = json.dumps(desc, ensure_ascii=False, default=str)
+    if len(payload) > MAX_PAYLOAD:  # keep it valid JSON: truncate the values, not the document
+        desc = {k: (v[:500] + "…" if isinstance(v, str) and len(v) > 500 else v)
+                for k, v in desc.items()}
+        payload = json.dumps(desc, ensure_ascii=False, default=str)[:MAX_PAYLOAD]
+    return DeadLetter(stream=stream, message_id=stable_id(err.source, prefix="in_"),
+                      service="ingestion", error=str(err), payload=payload)
+
+
+async def _send(target: Target, body: Article | DeadLetter, stream: str) -> None:
+    if isinstance(target, RedisBroker):
+        await target.publish(body, stream=stream)
+    else:  # a plain client: the "data" field that shared.consumer.decode_entry also accepts
+        await target.xadd(stream, {"data": body.model_dump_json()})
+
+
+async def publish_articles(
+    target: Target,
+    articles: Iterable[Article | IngestError],
+    *,
+    client: aioredis.Redis | None = None,
+    deduper: Deduper | None = None,
+    stream: str = ARTICLES,
+    lag_group: str = GROUPS["linking"][1],
+    max_lag: int | None = None,
+    metrics: Any = None,
+) -> PublishResult:
+    """Publish each new ``Article`` to ``stream`` and dead-letter each ``IngestError`` to
+    ``<stream>.dlq``. ``target`` is a FastStream ``RedisBroker`` (connected on demand) or a redis
+    client. Dedupe and backpressure need a client (``client``, or the broker's own connection).
+    """
+    if client is None:
+        client = target if isinstance(target, aioredis.Redis) else await target.connect()
+    result = PublishResult()
+    for item in articles:
+        if isinstance(item, IngestError):
+            await _send(target, dead_letter_for(item, stream), dlq(stream))
+            result.rejected.append(item)
+            if metrics is not None:
+                metrics.dead_lettered.labels(stream).inc()
+            log.warning("rejected %s", item)
+            continue
+        if deduper is not None and not await deduper.claim(item):
+            result.duplicates += 1
+            continue
+        if max_lag is not None:
+            await wait_for_capacity(client, stream=stream, group=lag_group, max_lag=max_lag)
+        try:
+            item.trace.mark("ingestion")
+            await _send(target, item, stream)
+        except BaseException:
+            if deduper is not None:
+                await asyncio.shield(deduper.release(item))
+            raise
+        result.published.append(item.id)
+        if metrics is not None:
+            metrics.published.labels(stream).inc()
+    return result

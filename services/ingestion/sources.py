@@ -1,0 +1,265 @@
+"""Inputs -> ``Article``s: plain text, HTML and JSONL files, and single URLs.
+
+Readers yield ``Article | IngestError`` per item instead of raising, so one bad JSONL line or one
+dead URL is reported (and dead-lettered) while the rest still goes through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import ValidationError
+
+from services.ingestion.errors import BadInput, EmptyArticle, FetchError, IngestError, TooLarge
+from services.ingestion.extract import decode_bytes, extract_html, parse_date
+from services.ingestion.normalize import article_id, canonical_url, content_hash, normalize_text
+from shared.contracts import Article
+from shared.settings import IngestionSettings
+
+Item = Article | IngestError
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl"}
+FILE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+HEADLINE_MAX = 200
+KICKER_MAX = 60  # "All news", "World", "Politics | Europe": a section label above the headline
+
+
+def make_article(
+    text: str,
+    *,
+    source_ref: str,
+    settings: IngestionSettings,
+    title: str | None = None,
+    url: str | None = None,
+    source: str | None = None,
+    published_at: datetime | str | None = None,
+    id: str | None = None,
+) -> Article:
+    """Normalise, size-check and identify one article. Raises ``TooLarge``/``EmptyArticle``."""
+    limit = settings.max_article_chars
+    if len(text) > 4 * limit:  # refuse before spending time normalising megabytes
+        raise TooLarge(source_ref, f"text of {len(text):,} chars is over the limit of {limit:,} "
+                                   "(ingestion.max_article_chars)")
+    body = normalize_text(text)
+    if not body:
+        raise EmptyArticle(source_ref, "text is empty after extraction and normalisation")
+    if len(body) > limit:
+        raise TooLarge(source_ref, f"text of {len(body):,} chars is over the limit of {limit:,} "
+                                   "(ingestion.max_article_chars)")
+    curl = canonical_url(url) if url else None
+    chash = content_hash(body)
+    try:
+        return Article(
+            id=id or article_id(curl, chash),
+            url=curl,
+            title=" ".join(normalize_text(title or "").split()) or None,
+            source=source,
+            published_at=parse_date(published_at),
+            text=body,
+            content_hash=chash,
+        )
+    except ValidationError as exc:
+        raise BadInput(source_ref, f"invalid article fields: {exc.errors()[0]['msg']}") from exc
+
+
+# ---- plain text --------------------------------------------------------------------------------
+def _headline_like(line: str) -> bool:
+    s = line.strip()
+    return 0 < len(s) < HEADLINE_MAX and not s.endswith(".")
+
+
+def split_title(text: str) -> tuple[str | None, str]:
+    """(title, body) of a plain-text article.
+
+    ``kicker / blank / headline / blank / body`` (the seed's "All news" layout): the headline is
+    the title and the kicker is dropped. Else ``short line / blank / body``: the first line is the
+    title. Anything else has no title and is all body.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
+    if (
+        len(lines) >= 5
+        and 0 < len(lines[0].strip()) <= KICKER_MAX and not lines[0].strip().endswith(".")
+        and not lines[1].strip() and not lines[3].strip()
+        and _headline_like(lines[2])
+        and any(line.strip() for line in lines[4:])
+    ):
+        return lines[2].strip(), "\n".join(lines[4:])
+    if (
+        len(lines) >= 3 and _headline_like(lines[0]) and not lines[1].strip()
+        and any(line.strip() for line in lines[2:])
+    ):
+        return lines[0].strip(), "\n".join(lines[2:])
+    return None, "\n".join(lines)
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise TooLarge(str(path), f"file is {size:,} bytes, over the limit of {limit:,}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise BadInput(str(path), f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def read_text_file(path: Path, settings: IngestionSettings) -> Article:
+    # a text file may hold max_article_chars characters of up to 4 bytes each
+    data = _read_bytes(path, max(settings.max_html_bytes, 4 * settings.max_article_chars))
+    title, body = split_title(decode_bytes(data))
+    return make_article(body, source_ref=str(path), settings=settings, title=title)
+
+
+def read_html_file(path: Path, settings: IngestionSettings) -> Article:
+    data = _read_bytes(path, settings.max_html_bytes)
+    ex = extract_html(data, source=str(path), max_bytes=settings.max_html_bytes)
+    return make_article(ex.text, source_ref=str(path), settings=settings, title=ex.title,
+                        url=ex.url, source=ex.sitename, published_at=ex.published_at)
+
+
+def read_jsonl_file(path: Path, settings: IngestionSettings) -> Iterator[Item]:
+    """One article per line: ``{"id"?, "text"|"html", "title"?, "url"?, "published_at"?,
+    "source"?}``. Blank lines are skipped; every bad line is its own ``BadInput``."""
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        yield BadInput(str(path), f"cannot read file: {exc.strerror or exc}")
+        return
+    with fh:
+        for n, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            ref = f"{path}:{n}"
+            try:
+                yield _jsonl_record(raw, ref, settings)
+            except IngestError as err:
+                yield err
+
+
+def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
+    try:
+        rec = json.loads(decode_bytes(raw))
+    except json.JSONDecodeError as exc:
+        raise BadInput(ref, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    if not isinstance(rec, dict):
+        raise BadInput(ref, f"expected a JSON object, got {type(rec).__name__}")
+    for key in ("id", "text", "html", "title", "url", "published_at", "source"):
+        if rec.get(key) is not None and not isinstance(rec[key], str):
+            raise BadInput(ref, f'field "{key}" must be a string')
+    meta = {"title": rec.get("title"), "url": rec.get("url"), "source": rec.get("source"),
+            "published_at": rec.get("published_at"), "id": rec.get("id") or None}
+    if meta["published_at"] and parse_date(meta["published_at"]) is None:
+        raise BadInput(ref, f'unreadable "published_at": {meta["published_at"]!r}')
+    if rec.get("text"):
+        return make_article(rec["text"], source_ref=ref, settings=settings, **meta)
+    if rec.get("html"):
+        ex = extract_html(rec["html"], source=ref, max_bytes=settings.max_html_bytes)
+        meta["title"] = meta["title"] or ex.title
+        meta["url"] = meta["url"] or ex.url
+        meta["published_at"] = meta["published_at"] or ex.published_at
+        meta["source"] = meta["source"] or ex.sitename
+        return make_article(ex.text, source_ref=ref, settings=settings, **meta)
+    raise BadInput(ref, 'needs a non-empty "text" or "html" field')
+
+
+def read_path(path: Path, settings: IngestionSettings) -> Iterator[Item]:
+    """All items of one file, by suffix."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSONL_SUFFIXES:
+            yield from read_jsonl_file(path, settings)
+        elif suffix in HTML_SUFFIXES:
+            yield read_html_file(path, settings)
+        elif suffix in TEXT_SUFFIXES:
+            yield read_text_file(path, settings)
+        else:
+            yield BadInput(str(path), f"unsupported file type {suffix or '(none)'!r}; "
+                                      "use .txt, .html, .htm or .jsonl")
+    except IngestError as err:
+        yield err
+
+
+def is_url(s: str) -> bool:
+    return s.lower().startswith(("http://", "https://"))
+
+
+def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path | str], list[IngestError]]:
+    """Paths and URLs to read: directories become their *.txt/*.html/*.htm/*.jsonl files (sorted,
+    recursive); missing paths become ``BadInput``s."""
+    out: list[Path | str] = []
+    errors: list[IngestError] = []
+    for item in inputs:
+        if is_url(item):
+            out.append(item)
+            continue
+        p = Path(item)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower()
+                           in FILE_SUFFIXES)
+            if not found:
+                errors.append(BadInput(item, "directory holds no .txt/.html/.htm/.jsonl files"))
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            errors.append(BadInput(item, "no such file or directory"))
+    return out, errors
+
+
+# ---- URLs --------------------------------------------------------------------------------------
+async def fetch_bytes(client: httpx.AsyncClient, url: str, settings: IngestionSettings,
+                      headers: dict[str, str] | None = None) -> tuple[bytes, httpx.Response]:
+    """GET ``url`` with the size cap enforced while streaming; a 304 comes back with no body.
+    Raises ``FetchError``/``TooLarge``."""
+    limit = settings.max_html_bytes
+    try:
+        async with client.stream("GET", url, timeout=settings.fetch_timeout_s,
+                                 headers={"User-Agent": settings.user_agent, **(headers or {})},
+                                 follow_redirects=True) as resp:
+            if resp.status_code == 304:
+                return b"", resp
+            if resp.status_code >= 400:
+                raise FetchError(url, f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
+                                 status=resp.status_code)
+            declared = resp.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise TooLarge(url, f"page is {int(declared):,} bytes, over the limit of "
+                                    f"{limit:,} (ingestion.max_html_bytes)")
+            chunks, size = [], 0
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(url, f"page is over the limit of {limit:,} bytes "
+                                        "(ingestion.max_html_bytes)")
+                chunks.append(chunk)
+            return b"".join(chunks), resp
+    except httpx.TimeoutException as exc:
+        raise FetchError(url, f"timed out after {settings.fetch_timeout_s:g}s") from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(url, f"request failed: {type(exc).__name__}: {exc}") from exc
+
+
+async def fetch_article(client: httpx.AsyncClient, url: str, settings: IngestionSettings, *,
+                        title: str | None = None, source: str | None = None,
+                        published_at: datetime | None = None) -> Article:
+    """Fetch and extract one page; ``title``/``published_at`` given (from a feed) win over the
+    page's own. The article keeps the requested URL (canonical), so feed links dedupe before any
+    fetch. Raises ``IngestError``."""
+    data, resp = await fetch_bytes(client, url, settings)
+    ctype = resp.headers.get("content-type", "")
+    if ctype.lower().startswith("text/plain"):
+        page_title, body = split_title(decode_bytes(data, ctype))
+        return make_article(body, source_ref=url, settings=settings, title=title or page_title,
+                            url=url, source=source or urlsplit(url).hostname,
+                            published_at=published_at)
+    ex = await asyncio.to_thread(extract_html, data, source=url, content_type=ctype,
+                                 max_bytes=settings.max_html_bytes, url=str(resp.url))
+    return make_article(ex.text, source_ref=url, settings=settings, title=title or ex.title,
+                        url=url, source=source or ex.sitename or urlsplit(url).hostname,
+                        published_at=published_at or ex.published_at)
