@@ -37,7 +37,9 @@ def rate(scorer, queries, batch: int, repeat: int = 1) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/dse/valid.txt"))
+    ap.add_argument(
+        "--data", default=str(Path(__file__).resolve().parents[2] / "shared/data/dse/valid.txt")
+    )
     ap.add_argument("--n", type=int, default=512, help="queries per measurement")
     ap.add_argument("--checkpoint", help="torch checkpoint for the PyTorch rows")
     args = ap.parse_args()
@@ -46,8 +48,10 @@ def main() -> None:
     ex = directed(rows)
     step = max(1, len(ex) // args.n)
     queries = [PairQuery(e.text, e.source, e.target) for e in ex[::step][: args.n]]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
-          f"{len(queries)} real DSE queries")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
+        f"{len(queries)} real DSE queries"
+    )
 
     t0 = time.perf_counter()
     onnx = load_scorer()

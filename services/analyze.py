@@ -40,8 +40,12 @@ def parse_article(lineno: int, line: str, max_chars: int) -> Article:
     except (TypeError, ValueError) as exc:
         raise BadArticle(f"line {lineno}: published_at is not ISO-8601: {published!r}") from exc
     return Article(
-        id=art_id, text=text, title=obj.get("title"), url=obj.get("url"),
-        source=obj.get("source"), published_at=published_at,
+        id=art_id,
+        text=text,
+        title=obj.get("title"),
+        url=obj.get("url"),
+        source=obj.get("source"),
+        published_at=published_at,
         content_hash=stable_id(text, size=40),
     )
 
@@ -51,8 +55,7 @@ def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
         "id": linked.article.id,
         "entities": [e.model_dump() for e in linked.entities],
         "claims": [
-            {"id": c.id, "span": list(c.span), "text": c.text, "speaker": c.speaker,
-             "kind": c.kind}
+            {"id": c.id, "span": list(c.span), "text": c.text, "speaker": c.speaker, "kind": c.kind}
             for c in linked.claims
         ],
         "stances": [],
@@ -61,8 +64,14 @@ def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
         out["title"] = linked.article.title
     if batch is not None:
         out["stances"] = [
-            {"claim": s.claim, "source": s.source, "target": s.target, "stance": s.stance,
-             "score": s.score, "scores": s.scores}
+            {
+                "claim": s.claim,
+                "source": s.source,
+                "target": s.target,
+                "stance": s.stance,
+                "score": s.score,
+                "scores": s.scores,
+            }
             for s in batch.stances
         ]
     for e in out["entities"]:
@@ -70,8 +79,14 @@ def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
     return out
 
 
-def run_analyze(settings: Settings, src: IO[str], dst: IO[str], model: str | None = None,
-                skip_bad: bool = False, with_stance: bool = True) -> int:
+def run_analyze(
+    settings: Settings,
+    src: IO[str],
+    dst: IO[str],
+    model: str | None = None,
+    skip_bad: bool = False,
+    with_stance: bool = True,
+) -> int:
     from services.linking.link import link_article
     from services.linking.nlp import load_nlp
 
@@ -92,9 +107,13 @@ def run_analyze(settings: Settings, src: IO[str], dst: IO[str], model: str | Non
 
     def flush() -> None:
         linked = [link_article(nlp, a) for a in pending]
-        batches = (score_articles(scorer, linked, settings.stance.max_pairs_per_claim,
-                                  settings.stance.skip_types)
-                   if scorer else [None] * len(linked))
+        batches = (
+            score_articles(
+                scorer, linked, settings.stance.max_pairs_per_claim, settings.stance.skip_types
+            )
+            if scorer
+            else [None] * len(linked)
+        )
         for la, b in zip(linked, batches):
             dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")
         dst.flush()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +10,7 @@ import typer
 
 from services.logs import setup_logging
 from services.stance.cli import app as stance_app
+from services.stance.cli import open_io
 from shared.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -22,11 +22,16 @@ app.add_typer(stance_app, name="stance")
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="where the embedded Redis, SQLite and logs live "
-                 "(default ~/.stancestream; env STANCESTREAM_DATA_DIR)"),
+    typer.Option(
+        "--data-dir",
+        help="where the embedded Redis, SQLite and logs live "
+        "(default ~/.stancestream; env STANCESTREAM_DATA_DIR)",
+    ),
 ]
 RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
-DbUrl = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")]
+DbUrl = Annotated[
+    str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
+]
 
 
 def _settings(**kw: object) -> Settings:
@@ -59,7 +64,9 @@ def service(
     from shared.service import run_service
 
     if name not in SERVICE_SPECS:
-        typer.echo(f"error: unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}", err=True)
+        typer.echo(
+            f"error: unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}", err=True
+        )
         raise typer.Exit(2)
     settings = _settings(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
     setup_logging(settings.log_level, name)
@@ -77,15 +84,22 @@ def up(
     port: Annotated[int | None, typer.Option(help="API port (default 8000)")] = None,
     redis_url: RedisUrl = None,
     database_url: DbUrl = None,
-    workers: Annotated[list[str] | None, typer.Option(
-        "--workers", help="processes per service, e.g. --workers stance=2 (repeatable)")] = None,
+    workers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--workers", help="processes per service, e.g. --workers stance=2 (repeatable)"
+        ),
+    ] = None,
 ) -> None:
     """Run the whole pipeline here: embedded Redis (unless REDIS_URL), SQLite (unless
     DATABASE_URL), all four services and the API, until Ctrl-C/SIGTERM."""
     from services.stack import Stack, parse_workers
 
-    kw: dict[str, object] = {"data_dir": data_dir, "redis_url": redis_url,
-                             "database_url": database_url}
+    kw: dict[str, object] = {
+        "data_dir": data_dir,
+        "redis_url": redis_url,
+        "database_url": database_url,
+    }
     settings = _settings(**kw)
     if port is not None:
         settings.storage.port = port
@@ -103,10 +117,14 @@ def up(
             typer.echo(
                 f"StanceStream is up: API {api}/docs, data dir {settings.data_dir}\n"
                 f"Feed it: stancestream ingest --data-dir {settings.data_dir} FILE|URL|--feed URL"
-                "\nStop with Ctrl-C.", err=True)
+                "\nStop with Ctrl-C.",
+                err=True,
+            )
         else:
-            typer.echo(f"warning: the API at {api} is not answering yet; see "
-                       f"{settings.data_dir}/logs/", err=True)
+            typer.echo(
+                f"warning: the API at {api} is not answering yet; see {settings.data_dir}/logs/",
+                err=True,
+            )
         stack.run_forever()
     finally:
         stack.stop()
@@ -114,9 +132,12 @@ def up(
 
 @app.command()
 def ingest(
-    inputs: Annotated[list[str] | None, typer.Argument(
-        help="files (text, HTML, JSONL), folders or http(s) URLs")] = None,
-    feed: Annotated[list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL (repeatable)")] = None,
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="files (text, HTML, JSONL), folders or http(s) URLs")
+    ] = None,
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="RSS/Atom feed URL (repeatable)")
+    ] = None,
     data_dir: DataDir = None,
     redis_url: RedisUrl = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
@@ -132,8 +153,9 @@ def ingest(
     settings = _settings(data_dir=data_dir, redis_url=redis_url)
     setup_logging("WARNING")
     try:
-        report = asyncio.run(run_ingest(settings, list(inputs or []), list(feed or []),
-                                        progress=not quiet))
+        report = asyncio.run(
+            run_ingest(settings, list(inputs or []), list(feed or []), progress=not quiet)
+        )
     except RedisUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -145,11 +167,19 @@ def ingest(
 
 @app.command()
 def analyze(
-    input: Annotated[Path | None, typer.Option("--input", "-i", help="JSONL (default stdin)")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL (default stdout)")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="JSONL (default stdin)")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL (default stdout)")
+    ] = None,
     model: Annotated[str | None, typer.Option(help="stance model: shipped, path or HF id")] = None,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="report bad lines and go on")] = False,
-    no_stance: Annotated[bool, typer.Option("--no-stance", help="entities and claims only")] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="report bad lines and go on")
+    ] = False,
+    no_stance: Annotated[
+        bool, typer.Option("--no-stance", help="entities and claims only")
+    ] = False,
 ) -> None:
     """Offline, one process, no Redis: {"id","text"[,"title","url","published_at"]} per line in,
     {"id","entities","claims","stances"} per line out."""
@@ -157,16 +187,10 @@ def analyze(
 
     settings = _settings()
     setup_logging("WARNING")
-    src = open(input, encoding="utf-8") if input else sys.stdin
-    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        code = run_analyze(settings, src, dst, model=model, skip_bad=skip_bad,
-                           with_stance=not no_stance)
-    finally:
-        if input:
-            src.close()
-        if output:
-            dst.close()
+    with open_io(input, output) as (src, dst):
+        code = run_analyze(
+            settings, src, dst, model=model, skip_bad=skip_bad, with_stance=not no_stance
+        )
     raise typer.Exit(code)
 
 

@@ -7,7 +7,11 @@ import sys
 
 
 def setup_logging(level: str = "INFO", service: str | None = None) -> None:
-    fmt = "%(asctime)s %(levelname)s " + (f"[{service}] " if service else "") + "%(name)s: %(message)s"
+    fmt = (
+        "%(asctime)s %(levelname)s "
+        + (f"[{service}] " if service else "")
+        + "%(name)s: %(message)s"
+    )
     logging.basicConfig(level=level.upper(), format=fmt, stream=sys.stderr, force=True)
     for noisy in ("faststream", "httpx", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -62,9 +62,12 @@ class Stack:
     def _spawn(self, child: Child) -> None:
         logdir = self.settings.data_dir / "logs"
         logdir.mkdir(parents=True, exist_ok=True)
-        out = open(logdir / f"{child.label.replace('#', '-')}.log", "ab")
         cmd = [sys.executable, "-m", "services", "service", child.service]
-        child.proc = subprocess.Popen(cmd, env=self._env(), stdout=out, stderr=subprocess.STDOUT)
+        with open(logdir / f"{child.label.replace('#', '-')}.log", "ab") as out:
+            # the child keeps its own copy of the descriptor
+            child.proc = subprocess.Popen(
+                cmd, env=self._env(), stdout=out, stderr=subprocess.STDOUT
+            )
         child.started = time.monotonic()
         log.info("started %s (pid %d), log %s", child.label, child.proc.pid, out.name)
 
@@ -105,9 +108,13 @@ class Stack:
             code = child.proc.returncode
             quick = time.monotonic() - child.started < 10
             child.restarts = child.restarts + 1 if quick else 0
-            delay = min(30.0, 0.5 * 2 ** child.restarts)
-            log.warning("%s exited with code %s; restarting in %.1fs (see its log)",
-                        child.label, code, delay)
+            delay = min(30.0, 0.5 * 2**child.restarts)
+            log.warning(
+                "%s exited with code %s; restarting in %.1fs (see its log)",
+                child.label,
+                code,
+                delay,
+            )
             time.sleep(delay if quick else 0)
             self._spawn(child)
 
@@ -147,7 +154,9 @@ def parse_workers(items: list[str]) -> dict[str, int]:
     for item in items:
         name, _, n = item.partition("=")
         if name not in SERVICES or not n.isdigit() or int(n) < 1:
-            raise ValueError(f"--workers expects SERVICE=N with SERVICE in {SERVICES}, got {item!r}")
+            raise ValueError(
+                f"--workers expects SERVICE=N with SERVICE in {SERVICES}, got {item!r}"
+            )
         out[name] = int(n)
     return out
 

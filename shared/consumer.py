@@ -17,6 +17,7 @@ FastStream reads the consumer group in batches; this class adds what it lacks (s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -60,7 +61,7 @@ def decode_entry(fields: dict[bytes, bytes]) -> Any:
 
 
 def entry_payload(fields: dict[bytes, bytes]) -> str:
-    """The entry as text for the dead-letter stream: its JSON body when it has one, else its fields."""
+    """The entry as text for the dead-letter stream: its JSON body if any, else its fields."""
     raw = fields.get(b"__data__", fields.get(b"data"))
     if raw is not None:
         body, _ = BinaryMessageFormatV1.parse(raw)
@@ -127,10 +128,8 @@ class ReliableConsumer:
     async def stop(self) -> None:
         if self._reclaimer:
             self._reclaimer.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._reclaimer
-            except asyncio.CancelledError:
-                pass
 
     # ---- handling -----------------------------------------------------------------------
     async def handle(self, entries: list[Entry]) -> None:
@@ -156,8 +155,9 @@ class ReliableConsumer:
             if len(good) == 1:
                 await self._remember_failure(good[0][0], exc)
             else:
-                log.warning("%s: batch of %d failed (%s); retrying one by one",
-                            self.service, len(good), exc)
+                log.warning(
+                    "%s: batch of %d failed (%s); retrying one by one", self.service, len(good), exc
+                )
                 for msg_id, item in good:
                     try:
                         await self.process([item])
@@ -177,13 +177,12 @@ class ReliableConsumer:
         """Leave the entry pending (the reclaimer retries it) and keep its error for the DLQ."""
         self.metrics.failed.labels(self.stream).inc()
         log.error("%s: entry %s failed: %s", self.service, msg_id.decode(), _reason(exc))
-        try:
+        with contextlib.suppress(aioredis.RedisError):
             await self.client.hset(self.errors_key, msg_id, _reason(exc))
-        except aioredis.RedisError:
-            pass
 
-    async def dead_letter(self, msg_id: bytes, fields: dict[bytes, bytes], error: str,
-                          attempts: int) -> None:
+    async def dead_letter(
+        self, msg_id: bytes, fields: dict[bytes, bytes], error: str, attempts: int
+    ) -> None:
         """Park the entry in ``<stream>.dlq`` with the reason, then ack it."""
         letter = DeadLetter(
             stream=self.stream,
@@ -196,8 +195,9 @@ class ReliableConsumer:
         await self.client.xadd(dlq(self.stream), {"__data__": letter.model_dump_json()})
         await self._ack([msg_id])
         self.metrics.dead_lettered.labels(self.stream).inc()
-        log.warning("%s: dead-lettered %s from %s: %s", self.service, letter.message_id,
-                    self.stream, error)
+        log.warning(
+            "%s: dead-lettered %s from %s: %s", self.service, letter.message_id, self.stream, error
+        )
 
     # ---- reclaiming ---------------------------------------------------------------------
     async def _reclaim_loop(self) -> None:
@@ -218,8 +218,12 @@ class ReliableConsumer:
         start = "0-0"
         while True:
             res = await self.client.xautoclaim(
-                self.stream, self.group, self.consumer, self.settings.claim_idle_ms,
-                start_id=start, count=self.settings.max_records,
+                self.stream,
+                self.group,
+                self.consumer,
+                self.settings.claim_idle_ms,
+                start_id=start,
+                count=self.settings.max_records,
             )
             start = res[0].decode() if isinstance(res[0], bytes) else res[0]
             claimed.extend((i, f or {}) for i, f in res[1])
@@ -235,8 +239,10 @@ class ReliableConsumer:
                 last = await self.client.hget(self.errors_key, msg_id)
                 reason = last.decode(errors="replace") if last else "worker died while processing"
                 await self.dead_letter(
-                    msg_id, fields,
-                    f"gave up after {attempts - 1} deliveries; last error: {reason}", attempts - 1,
+                    msg_id,
+                    fields,
+                    f"gave up after {attempts - 1} deliveries; last error: {reason}",
+                    attempts - 1,
                 )
             else:
                 retry.append((msg_id, fields))

@@ -15,13 +15,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 StanceLabel = Literal["support", "oppose", "neutral"]
-EntityType = Literal["person", "org", "gov", "country", "location", "group", "intl_org", "media",
-                     "party", "other"]
+EntityType = Literal[
+    "person", "org", "gov", "country", "location", "group", "intl_org", "media", "party", "other"
+]
 Span = tuple[int, int]
 
 
 def stable_id(*parts: str, prefix: str = "", size: int = 16) -> str:
-    """Deterministic id from its parts (sha1 hex, ``size`` chars), e.g. ``stable_id(url, prefix="a_")``."""
+    """Deterministic id from its parts: ``prefix`` + ``size`` hex chars of their sha1."""
     h = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:size]
     return f"{prefix}{h}"
 

@@ -14,8 +14,11 @@ class ServiceMetrics:
         self.failed = Counter("failed", "processing attempts that failed", labels, **kw)
         self.dead_lettered = Counter("dead_lettered", "entries sent to the DLQ", labels, **kw)
         self.batch_seconds = Histogram(
-            "batch_seconds", "time to handle one batch", labels,
-            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30), **kw,
+            "batch_seconds",
+            "time to handle one batch",
+            labels,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            **kw,
         )
         self.published = Counter("published", "messages published downstream", labels, **kw)
         self.lag = Gauge("group_lag", "entries not yet delivered to the group", labels, **kw)

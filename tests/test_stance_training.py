@@ -1,4 +1,4 @@
-"""Training, export and the optional backends work end to end (tiny runs; needs the [train] extra)."""
+"""Training, export and the optional backends work end to end (tiny runs; [train] extra)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def test_train_export_and_load_a_tiny_model(shared_data, tmp_path, monkeypatch):
     from services.stance.export import main as export_main
     from services.stance.train import TrainConfig, train
 
-    best = train(TrainConfig(data=str(shared_data / "dse"), out=str(tmp_path / "run"),
-                             epochs=1, limit=64))
+    best = train(
+        TrainConfig(data=str(shared_data / "dse"), out=str(tmp_path / "run"), epochs=1, limit=64)
+    )
     assert 0.0 <= best["f1"] <= 1.0
     log = (tmp_path / "run" / "train.log").read_text()
     assert "ETA" in log and "valid macro_f1=" in log
@@ -41,10 +42,16 @@ def test_any_nli_model_can_be_used_zero_shot(tmp_path):
     from services.stance.train import resolve_base
 
     tok = BertTokenizerFast.from_pretrained(resolve_base("minilm"))
-    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=1,
-                     num_attention_heads=2, intermediate_size=64, num_labels=3,
-                     id2label={0: "contradiction", 1: "entailment", 2: "neutral"},
-                     label2id={"contradiction": 0, "entailment": 1, "neutral": 2})
+    cfg = BertConfig(
+        vocab_size=tok.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        num_labels=3,
+        id2label={0: "contradiction", 1: "entailment", 2: "neutral"},
+        label2id={"contradiction": 0, "entailment": 1, "neutral": 2},
+    )
     BertForSequenceClassification(cfg).save_pretrained(tmp_path)
     tok.save_pretrained(tmp_path)
     scorer = load_scorer(tmp_path)
@@ -60,8 +67,15 @@ def test_a_classifier_that_is_not_nli_is_refused(tmp_path):
     from services.stance.scorer import ModelLoadError
     from services.stance.train import resolve_base
 
-    cfg = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                     intermediate_size=32, num_labels=2, id2label={0: "neg", 1: "pos"})
+    cfg = BertConfig(
+        vocab_size=100,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=2,
+        id2label={0: "neg", 1: "pos"},
+    )
     BertForSequenceClassification(cfg).save_pretrained(tmp_path)
     import shutil
 

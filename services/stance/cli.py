@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Annotated
 
 import typer
 
 app = typer.Typer(help="The directed stance model: score, train, export.", no_args_is_help=True)
+
+
+@contextlib.contextmanager
+def open_io(input: Path | None, output: Path | None) -> Iterator[tuple[IO[str], IO[str]]]:
+    """The input file or stdin, the output file or stdout; files are closed afterwards."""
+    with contextlib.ExitStack() as stack:
+        src = stack.enter_context(open(input, encoding="utf-8")) if input else sys.stdin
+        dst = stack.enter_context(open(output, "w", encoding="utf-8")) if output else sys.stdout
+        yield src, dst
 
 
 class BadLine(ValueError):
@@ -46,8 +57,9 @@ def parse_query(lineno: int, line: str):
     return obj.get("id"), q
 
 
-def score_stream(src: IO[str], dst: IO[str], model: str | None, batch_size: int,
-                 skip_bad: bool) -> int:
+def score_stream(
+    src: IO[str], dst: IO[str], model: str | None, batch_size: int, skip_bad: bool
+) -> int:
     """Read every query, then score and write answers in input order. Returns the exit code."""
     ids, queries, bad = [], [], 0
     for lineno, line in enumerate(src, 1):
@@ -85,23 +97,24 @@ def score_stream(src: IO[str], dst: IO[str], model: str | None, batch_size: int,
 
 @app.command()
 def score(
-    input: Annotated[Path | None, typer.Option("--input", "-i", help="JSONL file (default stdin)")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")] = None,
-    model: Annotated[str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")] = None,
+    input: Annotated[
+        Path | None, typer.Option("--input", "-i", help="JSONL file (default stdin)")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="JSONL file (default stdout)")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")
+    ] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 64,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")
+    ] = False,
 ) -> None:
     """Score directed stance queries: {"id","text","source":[s,e],"target":[s,e]} per line in,
     {"id","stance","scores":{"support","oppose","neutral"}} per line out, same order."""
-    src = open(input, encoding="utf-8") if input else sys.stdin
-    dst = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
+    with open_io(input, output) as (src, dst):
         code = score_stream(src, dst, model, batch_size, skip_bad)
-    finally:
-        if input:
-            src.close()
-        if output:
-            dst.close()
     raise typer.Exit(code)
 
 
@@ -109,7 +122,9 @@ def score(
 def train(
     data: Annotated[Path, typer.Option(help="folder with DSE train.txt and valid.txt")],
     out: Annotated[Path, typer.Option(help="run folder: torch checkpoint, logs")],
-    export_to: Annotated[Path | None, typer.Option(help="also export the int8 ONNX model here")] = None,
+    export_to: Annotated[
+        Path | None, typer.Option(help="also export the int8 ONNX model here")
+    ] = None,
     epochs: int = 5,
     seed: int = 13,
     base: str = "minilm",
@@ -122,8 +137,9 @@ def train(
     from services.stance.train import TrainConfig
     from services.stance.train import train as run_train
 
-    best = run_train(TrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed,
-                                 base=base, limit=limit))
+    best = run_train(
+        TrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, base=base, limit=limit)
+    )
     typer.echo(json.dumps(best))
     if export_to:
         from services.stance.export import main as export_main

@@ -47,7 +47,10 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
     graph = onnx.load(str(fp32)).graph
     head_nodes = [n.name for n in graph.node if "head" in n.name]  # keep the classifier in fp32
     quantize_dynamic(
-        str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8, per_channel=True,
+        str(fp32),
+        str(out / "model.onnx"),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
         nodes_to_exclude=head_nodes,
     )
     fp32.unlink()
@@ -85,10 +88,19 @@ def recalibrate(out: Path, data: Path) -> dict:
     gold = [r.label for r in rows]
     raw = evaluate(logits, ex, gold, 0.0)
     bias, f1, acc = calibrate(logits, ex, gold)
-    print(f"int8 valid raw macro_f1={raw[0]:.4f}; bias={bias} macro_f1={f1:.4f} acc={acc:.4f}; "
-          f"{rate:.0f} pairs/s", file=sys.stderr)
-    return {"neutral_bias": bias, "valid_onnx_int8": {"macro_f1": round(f1, 4),
-            "accuracy": round(acc, 4), "raw_macro_f1": round(raw[0], 4)}}
+    print(
+        f"int8 valid raw macro_f1={raw[0]:.4f}; bias={bias} macro_f1={f1:.4f} acc={acc:.4f}; "
+        f"{rate:.0f} pairs/s",
+        file=sys.stderr,
+    )
+    return {
+        "neutral_bias": bias,
+        "valid_onnx_int8": {
+            "macro_f1": round(f1, 4),
+            "accuracy": round(acc, 4),
+            "raw_macro_f1": round(raw[0], 4),
+        },
+    }
 
 
 def main(argv: list[str]) -> None:

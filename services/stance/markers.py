@@ -35,7 +35,10 @@ def mark(text: str, source: tuple[int, int], target: tuple[int, int]) -> MarkedT
     text, s0, s1, t0, t1 = text[lo:hi], s0 - lo, s1 - lo, t0 - lo, t1 - lo
     inserts = sorted(
         [(s0, 0, SOURCE_OPEN), (s1, 1, SOURCE_CLOSE), (t0, 0, TARGET_OPEN), (t1, 1, TARGET_CLOSE)],
-        key=lambda x: (x[0], -x[1]),  # at the same offset a closing marker goes before an opening one
+        key=lambda x: (
+            x[0],
+            -x[1],
+        ),  # at the same offset a closing marker goes before an opening one
     )
     out: list[str] = []
     prev = 0

@@ -50,8 +50,11 @@ class NliStanceScorer:
             for k in range(0, len(pairs), self.batch_size):
                 chunk = pairs[k : k + self.batch_size]
                 enc = self.tokenizer(
-                    [p for p, _ in chunk], [h for _, h in chunk],
-                    truncation=True, padding=True, return_tensors="pt",
+                    [p for p, _ in chunk],
+                    [h for _, h in chunk],
+                    truncation=True,
+                    padding=True,
+                    return_tensors="pt",
                 )
                 logits = self.model(**enc).logits.float()
                 probs[k : k + len(chunk)] = logits.softmax(-1)[:, self.entail].numpy()

@@ -79,7 +79,7 @@ def softmax_scores(logits: np.ndarray, neutral_bias: float) -> list[StanceScore]
 
 
 class OnnxStanceScorer:
-    """The shipped runtime: int8 ONNX model, ``tokenizers``, length-sorted dynamic-padding batches."""
+    """The shipped runtime: int8 ONNX, ``tokenizers``, length-sorted dynamic-padding batches."""
 
     def __init__(self, path: Path, batch_size: int = 64, threads: int = 0):
         import onnxruntime as ort
@@ -138,7 +138,7 @@ class OnnxStanceScorer:
 
 
 class TorchStanceScorer:
-    """A ``stancestream stance train`` checkpoint in PyTorch (bf16 autocast), for comparison/debug."""
+    """A ``stance train`` checkpoint in PyTorch (bf16 autocast), for comparison and debugging."""
 
     def __init__(self, path: Path, batch_size: int = 64, bf16: bool = True):
         import torch
@@ -174,7 +174,10 @@ class TorchStanceScorer:
                 tgt = [marker_token(enc[r], marked[i].target_char) for r, i in enumerate(chunk)]
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
                     logits = self.model(
-                        enc["input_ids"], enc["attention_mask"], torch.tensor(src), torch.tensor(tgt)
+                        enc["input_ids"],
+                        enc["attention_mask"],
+                        torch.tensor(src),
+                        torch.tensor(tgt),
                     )
                 out[chunk] = logits.float().numpy()
         return softmax_scores(out, self.neutral_bias)

@@ -15,7 +15,7 @@ def score_articles(
     max_pairs_per_claim: int = 30,
     skip_types: Sequence[str] = ("location",),
 ) -> list[StanceBatch]:
-    """Score every pair of every claim of ``articles`` in one batched call; one batch per article."""
+    """Score all pairs of all claims of ``articles`` in one batched call; a batch per article."""
     per_article = [article_pairs(a, max_pairs_per_claim, skip_types) for a in articles]
     flat = [p for pairs in per_article for p in pairs]
     results = scorer.score([p.query for p in flat])

@@ -52,7 +52,7 @@ def resolve_base(base: str) -> str:
 
 class Log:
     def __init__(self, path: Path):
-        self.fh = open(path, "a", encoding="utf-8")
+        self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole run
 
     def __call__(self, msg: str) -> None:
         line = f"[{time.strftime('%H:%M:%S')}] {msg}"
@@ -170,7 +170,8 @@ def train(cfg: TrainConfig) -> dict:
 
     counts = np.bincount(tr_y, minlength=len(LABELS)).astype(np.float64)
     weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
-    log(f"label counts {dict(zip(LABELS, counts.astype(int).tolist()))} sqrt weights {weights.round(2)}")
+    label_counts = dict(zip(LABELS, counts.astype(int).tolist()))
+    log(f"label counts {label_counts} sqrt weights {weights.round(2)}")
     loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
 
     head_params = list(model.head.parameters())
@@ -216,8 +217,10 @@ def train(cfg: TrainConfig) -> dict:
         logits = predict_logits(model, va_ids, va_src, va_tgt, cfg.bf16, pad_id)
         f1, acc = evaluate(logits, valid_ex, gold5, 0.0)
         bias, cf1, cacc = calibrate(logits, valid_ex, gold5)
-        log(f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
-            f"macro_f1={cf1:.4f} acc={cacc:.4f}")
+        log(
+            f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
+            f"macro_f1={cf1:.4f} acc={cacc:.4f}"
+        )
         if cf1 > best["f1"]:
             best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
             save_torch(model, tokenizer, out / "torch", cfg, best)
