@@ -82,11 +82,12 @@ def test_scores_are_probabilities_in_input_order(scorer):
         assert set(r.scores) == {"support", "oppose", "neutral"}
         assert abs(sum(r.scores.values()) - 1.0) < 1e-6
         assert r.stance == max(r.scores, key=r.scores.get)
-    # batching and length sorting must not change any answer
+    # batching and length sorting must not change any answer; dynamic int8 quantisation scales
+    # activations per batch, so scores may move in the third decimal, never more
     single = [scorer.score([x])[0] for x in queries[:6]]
     for a, b in zip(single, out[:6]):
         assert a.stance == b.stance
-        assert abs(a.scores[a.stance] - b.scores[b.stance]) < 1e-4
+        assert abs(a.scores[a.stance] - b.scores[b.stance]) < 1e-2
 
 
 def test_thread_safe_within_one_process(scorer):
