@@ -89,8 +89,10 @@ def run_analyze(
 ) -> int:
     from services.linking.link import link_article
     from services.linking.nlp import load_nlp
+    from services.linking.service import make_linker
 
     nlp = load_nlp(settings.linking.spacy_model)
+    linker = make_linker(settings)
     scorer = None
     if with_stance:
         from services.stance.scorer import ModelLoadError, load_scorer
@@ -106,7 +108,7 @@ def run_analyze(
     bad = 0
 
     def flush() -> None:
-        linked = [link_article(nlp, a) for a in pending]
+        linked = [link_article(nlp, a, linker, settings.linking.max_claims) for a in pending]
         batches = (
             score_articles(
                 scorer, linked, settings.stance.max_pairs_per_claim, settings.stance.skip_types

@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from services.dlq import app as dlq_app
+from services.linking.kb.cli import app as kb_app
 from services.logs import setup_logging
 from services.stance.cli import app as stance_app
 from services.stance.cli import open_io
@@ -19,6 +21,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(stance_app, name="stance")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(kb_app, name="kb")
 
 DataDir = Annotated[
     Path | None,

@@ -60,15 +60,25 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit]]:
     return actors, units
 
 
+def _link_all(actors: list[Actor], text: str, linker: Linker) -> list[str | None]:
+    """QIDs per actor; a linker with ``link_actors`` sees the whole document at once."""
+    whole = getattr(linker, "link_actors", None)
+    if whole is not None:
+        return list(whole(actors, text))
+    out = []
+    for a in actors:
+        first = min(m.start for m in a.mentions)
+        context = text[max(0, first - 200):first + 200]
+        out.append(linker.link(a.name, a.type, context))  # type: ignore[arg-type]
+    return out
+
+
 def _entities(actors: list[Actor], text: str,
               linker: Linker) -> tuple[list[Entity], dict[int, str]]:
     """Contract entities; actors that end up with the same id (same QID or local name) merge."""
     ids: dict[int, str] = {}
     merged: dict[str, Entity] = {}
-    for a in actors:
-        first = min(m.start for m in a.mentions)
-        context = text[max(0, first - 200):first + 200]
-        qid = linker.link(a.name, a.type, context)  # type: ignore[arg-type]
+    for a, qid in zip(actors, _link_all(actors, text, linker)):
         eid = qid or local_id(a.type, a.name)
         ids[id(a)] = eid
         ent = merged.setdefault(eid, Entity(id=eid, name=a.name, type=a.type, wikidata=qid))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Sequence
 
 from services.linking.link import Linker, NullLinker, link_article
@@ -17,9 +18,22 @@ from shared.service import Consumes, Runtime, ServiceSpec
 from shared.settings import Settings
 from shared.streams import ARTICLES, CLAIMS
 
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
 
 def make_linker(settings: Settings) -> Linker:
-    """The KB linker for these settings; v1 ships none, so actors keep their local ids."""
+    """The KB linker when the index is built (``stancestream kb build``), else a NullLinker:
+    the pipeline still runs, actors keep their local ids, and we say once how to fix it."""
+    from services.linking.kb.linker import KbLinker
+
+    linker = KbLinker.open(settings.kb_dir)
+    if linker is not None:
+        return linker
+    if str(settings.kb_dir) not in _warned:
+        _warned.add(str(settings.kb_dir))
+        log.warning("no knowledge base at %s: actors stay unlinked; build it with "
+                    "`stancestream kb download && stancestream kb build`", settings.kb_dir)
     return NullLinker()
 
 

@@ -1,0 +1,8 @@
+"""Knowledge base of actors with Wikidata ids: build from open sources, look up, link.
+
+``build`` compiles the sources into one SQLite alias index in the data dir, ``store`` opens it
+(lazily, so start-up stays fast whatever its size), ``linker`` turns an article's actors into QIDs
+or NIL, ``download`` fetches the sources and ``cli`` is ``stancestream kb``.
+"""
+
+INDEX_NAME = "index.sqlite"

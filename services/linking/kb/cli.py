@@ -1,0 +1,108 @@
+"""``stancestream kb``: download the open sources, build the alias index, list its QIDs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shared.settings import load_settings
+
+app = typer.Typer(help="Knowledge base of actors with Wikidata ids (download, build, ids).",
+                  no_args_is_help=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="data dir (default ~/.stancestream; env STANCESTREAM_DATA_DIR)")]
+
+
+def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
+    settings = load_settings(data_dir=data_dir)
+    return settings.data_dir / "kb-sources", settings.kb_dir
+
+
+@app.command()
+def download(
+    data_dir: DataDir = None,
+    base_url: Annotated[str | None, typer.Option(
+        help="fetch <base-url>/<file> instead of the public locations (a mirror)")] = None,
+    accept_changed: Annotated[bool, typer.Option(
+        "--accept-changed", help="keep files whose sha256 differs from the pinned one")] = False,
+) -> None:
+    """Fetch the four open sources into <data_dir>/kb-sources, verifying their sha256."""
+    import httpx
+
+    from services.linking.kb.download import ChecksumError
+    from services.linking.kb.download import download as run
+
+    dest, _ = _sources_dir(data_dir)
+    try:
+        sums = run(dest, base_url, accept_changed)
+    except ChecksumError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except (httpx.HTTPError, OSError) as exc:
+        typer.echo(f"error: download failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{len(sums)} files in {dest}; next: stancestream kb build", err=True)
+
+
+@app.command()
+def build(
+    data_dir: DataDir = None,
+    source_dir: Annotated[Path | None, typer.Option(
+        help="folder with the four source files (default <data_dir>/kb-sources)")] = None,
+    wikidata_dump: Annotated[list[Path] | None, typer.Option(
+        "--wikidata-dump", help="Wikidata JSON dump, one entity a line (.gz/.bz2 ok; repeatable)",
+    )] = None,
+    aida: Annotated[Path | None, typer.Option(
+        help="ELEVANT-format gold file (e.g. aida-conll-dev.jsonl) for aliases and priors")] = None,
+) -> None:
+    """Compile the alias index into <data_dir>/kb/index.sqlite."""
+    from services.linking.kb.build import build as run
+
+    default_src, kb_dir = _sources_dir(data_dir)
+    try:
+        rep = run(source_dir or default_src, kb_dir, aida, wikidata_dump or [])
+    except (FileNotFoundError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    parts = ", ".join(f"{k} {v}" for k, v in rep.per_source.items())
+    typer.echo(f"built {rep.path}: {rep.entities} entities, {rep.aliases} aliases "
+               f"({parts}) in {rep.seconds:.1f}s", err=True)
+
+
+@app.command()
+def ids(data_dir: DataDir = None) -> None:
+    """Print every QID the built KB holds, one a line."""
+    from services.linking.kb.store import KbIndex
+
+    _, kb_dir = _sources_dir(data_dir)
+    index = KbIndex.open(kb_dir)
+    if index is None:
+        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
+        raise typer.Exit(1)
+    typer.echo("\n".join(index.ids()))
+
+
+@app.command()
+def lookup(name: str, type_: Annotated[str, typer.Option("--type")] = "other",
+           data_dir: DataDir = None) -> None:
+    """Show the candidates and the decision for one name (debugging aid)."""
+    from services.linking.kb.linker import KbLinker, Query
+
+    _, kb_dir = _sources_dir(data_dir)
+    t0 = time.perf_counter()
+    linker = KbLinker.open(kb_dir)
+    if linker is None:
+        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
+        raise typer.Exit(1)
+    q = Query(name, type_, [name])
+    for qid, cands in linker.candidates(q).items():
+        e = cands[0].entry
+        typer.echo(f"{qid}\t{e.name}\t{e.type}\tcount={sum(c.count for c in cands):g}"
+                   f"\tprior={e.prior:g}\t{e.description or ''}")
+    d = linker.decide(q, {})
+    typer.echo(f"-> {d.qid} ({d.why}, share {d.share:.2f}) in "
+               f"{(time.perf_counter() - t0) * 1000:.1f} ms", err=True)

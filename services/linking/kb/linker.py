@@ -1,0 +1,214 @@
+"""``KbLinker``: an article's actors -> Wikidata QIDs from the alias index, NIL when unsure.
+
+Precision first. Candidates come from every named surface form of an actor (exact and
+normalised keys, then a near-spelling fallback); each is scored by how often the alias names it
+(source names plus AIDA gold mentions, i.e. a prior), its popularity, type agreement with the
+actor, and the rest of the document (entities already linked, their countries). A link needs
+a clear winner with agreeing type; one-word person names link only to a person the document
+already linked, or when the gold data says the word nearly always means one person.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from services.linking.kb.keys import alias_key
+from services.linking.kb.store import Candidate, Entry, KbIndex
+
+_CLASS = {"person": "person", "country": "place", "location": "place", "other": "other"}
+_NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+_LABEL_TYPE = {"PERSON": "person", "GPE": "location", "LOC": "location", "ORG": "org",
+               "NORP": "group"}
+
+
+def type_class(t: str) -> str:
+    return _CLASS.get(t, "org")
+
+
+def type_factor(actor_type: str, entry_type: str) -> float:
+    """How well an entry's type fits the actor's type; 0 never links (a person is not a
+    place; a city named like its baseball team is not the team)."""
+    if actor_type == entry_type:
+        return 1.0
+    a, e = type_class(actor_type), type_class(entry_type)
+    if a == e:
+        return 0.6 if "party" in (actor_type, entry_type) else 0.9
+    if (a, e) == ("org", "other"):
+        return 0.5  # stock indices, products: spaCy calls them ORG
+    return 0.0
+
+
+@dataclass
+class Query:
+    """One actor as the linker sees it."""
+
+    name: str
+    type: str
+    forms: list[str] = field(default_factory=list)  # named surface forms, most specific first
+    labels: set[str] = field(default_factory=set)  # spaCy labels of its named mentions
+
+    def fit(self, entry_type: str) -> float:
+        """Type agreement with the actor's type, or (less) with a label spaCy gave a mention."""
+        by_label = max((0.8 * type_factor(_LABEL_TYPE[x], entry_type)
+                        for x in self.labels if x in _LABEL_TYPE), default=0.0)
+        return max(type_factor(self.type, entry_type), by_label)
+
+    @property
+    def single_word_person(self) -> bool:
+        return type_class(self.type) == "person" and len(alias_key(self.name).split()) < 2
+
+
+@dataclass
+class Decision:
+    qid: str | None
+    score: float = 0.0
+    share: float = 0.0
+    why: str = ""
+
+
+@dataclass
+class Settings:
+    min_share: float = 0.7  # the winner's part of all candidates' score
+    min_evidence: float = 1.0  # summed alias counts behind the winner
+    fuzzy_cutoff: float = 92.0
+    surname_min_gold: float = 2.0  # gold mentions needed to link a one-word person name alone
+
+
+class KbLinker:
+    """Implements the ``Linker`` protocol; ``link_actors`` adds in-document consistency."""
+
+    def __init__(self, index: KbIndex, settings: Settings | None = None):
+        self.index = index
+        self.cfg = settings or Settings()
+
+    @classmethod
+    def open(cls, kb_dir: Path) -> KbLinker | None:
+        index = KbIndex.open(kb_dir)
+        return cls(index) if index else None
+
+    # -- the Linker protocol: one actor, no document state -----------------------------------
+    def link(self, name: str, type: str, context: str) -> str | None:
+        return self.decide(Query(name, type, [name]), {}).qid
+
+    # -- a whole document ---------------------------------------------------------------------
+    def link_queries(self, queries: Sequence[Query]) -> list[str | None]:
+        """Link a document's actors: confident multi-word names first, then short names that
+        may lean on them (a surname on its person, a party on the document's country)."""
+        out: list[str | None] = [None] * len(queries)
+        linked: dict[str, Entry] = {}
+        people = [q for q in queries
+                  if type_class(q.type) == "person" and len(alias_key(q.name).split()) > 1]
+        order = sorted(range(len(queries)), key=lambda i: queries[i].single_word_person)
+        for i in order:
+            q = queries[i]
+            if (len(alias_key(q.name).split()) == 1 and type_class(q.type) != "place"
+                    and _shadowed(q, people, out, queries)):
+                continue  # "Ford" after "Gerald Ford": the person, whom the KB may not hold
+            d = self.decide(q, linked)
+            out[i] = d.qid
+            if d.qid:
+                entry = self.index.entry(d.qid)
+                if entry:
+                    linked[d.qid] = entry
+        return out
+
+    def link_actors(self, actors: Sequence, text: str) -> list[str | None]:
+        """``services.linking.actors.Actor`` s of one article -> QIDs (None: unlinked)."""
+        return self.link_queries([query_of(a) for a in actors])
+
+    # -- one actor -------------------------------------------------------------------------
+    def candidates(self, q: Query) -> dict[str, list[Candidate]]:
+        """Entities the actor's name (exact key, else a near spelling) can denote; its other
+        surface forms only add evidence ("Central California" is not "Calif.")."""
+        found: dict[str, list[Candidate]] = defaultdict(list)
+        for c in self.index.lookup(q.name):
+            found[c.entry.qid].append(c)
+        if not found and len(q.name) >= 6:
+            for c in self.index.fuzzy(q.name, self.cfg.fuzzy_cutoff):
+                found[c.entry.qid].append(c)
+        for form in dict.fromkeys(q.forms):
+            if alias_key(form) != alias_key(q.name):
+                for c in self.index.lookup(form):
+                    if c.entry.qid in found:
+                        found[c.entry.qid].append(c)
+        return found
+
+    def decide(self, q: Query, linked: dict[str, Entry]) -> Decision:
+        if q.single_word_person:
+            hit = _surname_of(q, linked)
+            if hit:
+                return Decision(hit, 1.0, 1.0, "surname of a linked person")
+        found = self.candidates(q)
+        if not found:
+            return Decision(None, why="no candidate")
+        countries = {e.qid for e in linked.values() if e.type == "country"}
+        countries |= {e.country for e in linked.values() if e.country}
+        scores: dict[str, float] = {}
+        evidence: dict[str, float] = {}
+        gold: dict[str, float] = {}
+        local = any(c[0].entry.country in countries for c in found.values())
+        for qid, cands in found.items():
+            entry = cands[0].entry
+            fit = q.fit(entry.type)
+            ev = sum(c.count * (1.0 if c.fuzzy >= 100 else 0.5) for c in cands) * fit
+            s = ev * (1.0 + 0.25 * math.log1p(entry.prior))
+            if qid in linked:
+                s *= 3.0
+            if local and entry.country and entry.type != "country":
+                s *= 2.0 if entry.country in countries else 0.05  # the document's country
+            scores[qid], gold[qid] = s, sum(c.gold for c in cands)
+            evidence[qid] = sum(c.count for c in cands)
+        total = sum(scores.values())
+        best = max(scores, key=lambda k: scores[k])
+        if scores[best] <= 0:
+            return Decision(None, why="type disagrees")
+        share = scores[best] / total
+        if share < self.cfg.min_share:
+            return Decision(None, scores[best], share, "ambiguous")
+        entry = found[best][0].entry
+        if evidence[best] < self.cfg.min_evidence:
+            return Decision(None, scores[best], share, "too little evidence")
+        if type_class(entry.type) not in _classes(q) and gold[best] < 1:
+            return Decision(None, scores[best], share, "type disagrees, little gold")
+        if q.single_word_person and (gold[best] < self.cfg.surname_min_gold
+                                     or gold[best] < 0.8 * sum(gold.values())):
+            return Decision(None, scores[best], share, "bare surname")
+        if all(c.fuzzy < 100 for c in found[best]) and len(found) > 1:
+            return Decision(None, scores[best], share, "fuzzy and ambiguous")
+        return Decision(best, scores[best], share, "linked")
+
+
+def _classes(q: Query) -> set[str]:
+    return {type_class(q.type)} | {type_class(_LABEL_TYPE[x]) for x in q.labels
+                                   if x in _LABEL_TYPE}
+
+
+def _shadowed(q: Query, people: list[Query], out: list[str | None],
+              queries: Sequence[Query]) -> bool:
+    """A one-word name that is part of a person's name in this document, where that person
+    is not the one this name would link to: leave it unlinked rather than guess."""
+    word = alias_key(q.name)
+    return any(word in alias_key(p.name).split() and p is not q for p in people
+               if type_class(q.type) != "person" or out[queries.index(p)] is None)
+
+
+def _surname_of(q: Query, linked: dict[str, Entry]) -> str | None:
+    """The one linked person whose name contains this one-word name."""
+    word = alias_key(q.name)
+    hits = [qid for qid, e in linked.items()
+            if type_class(e.type) == "person" and word in alias_key(e.name).split()]
+    return hits[0] if len(hits) == 1 else None
+
+
+def query_of(actor) -> Query:  # noqa: ANN001 - services.linking.actors.Actor, kept duck-typed
+    """The linker's view of an actor: its name and its distinct named surface forms."""
+    forms = [actor.name]
+    named = [m for m in actor.mentions if m.label in _NAMED]
+    for m in sorted(named, key=lambda m: -len(m.text)):
+        forms += [m.text, m.name] if m.name else [m.text]
+    return Query(actor.name, actor.type, list(dict.fromkeys(f for f in forms if f)),
+                 {m.label for m in named})

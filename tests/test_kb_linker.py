@@ -1,0 +1,97 @@
+"""KbLinker rules on a tiny index built from hand-written records (no shared data needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.linking.kb.build import merge, write_index
+from services.linking.kb.keys import alias_key
+from services.linking.kb.linker import KbLinker, Query
+from services.linking.kb.sources import Record, party_members
+from services.linking.kb.store import KbIndex
+
+
+def _rec(qid: str, name: str, type_: str, *aliases: str, source: str = "wikidata",
+         country: str | None = None, gold: float = 0.0, prior: float = 1.0) -> Record:
+    rec = Record(qid, name, type_, source, country=country, prior=prior)
+    for a in (name, *aliases):
+        rec.aliases[a] = rec.aliases.get(a, 0.0) + 1.0
+    if gold:
+        return Record(qid, name, type_, "aida", aliases={name: gold}, prior=gold)
+    return rec
+
+
+RECORDS = [
+    _rec("Q810", "Jordan", "country", source="countries", country="Q810", prior=20),
+    _rec("Q41421", "Michael Jordan", "person", "Jordan"),
+    _rec("Q30", "United States of America", "country", "U.S.", "United States",
+         source="countries", country="Q30", prior=20),
+    _rec("Q38", "Italy", "country", source="countries", country="Q38", prior=20),
+    _rec("Q29552", "Democratic Party", "party", "Democrats", source="parties", country="Q30"),
+    _rec("Q47729", "Democratic Party", "party", "Democrats", source="parties", country="Q38"),
+    _rec("Q1316", "Saddam Hussein", "person"),
+    _rec("Q44294", "Ford Motor Company", "org", "Ford"),
+    _rec("Q1065", "United Nations", "intl_org", "UN", source="intl_orgs"),
+]
+
+
+@pytest.fixture(scope="module")
+def linker(tmp_path_factory: pytest.TempPathFactory) -> KbLinker:
+    path = Path(tmp_path_factory.mktemp("kb")) / "index.sqlite"
+    write_index(merge(RECORDS), path, {"test": True})
+    return KbLinker(KbIndex(path))
+
+
+def test_alias_key_normalises() -> None:
+    assert alias_key("The U.S.") == alias_key("US") == "us"
+    assert alias_key("Nouri al-Maliki’s") == "nouri al maliki"
+    assert alias_key("Société Générale") == "societe generale"
+
+
+def test_party_members() -> None:
+    assert party_members("Democratic Party") == "Democrats"
+    assert party_members("Republican Party") == "Republicans"
+    assert party_members("Party of Regions") is None
+
+
+def test_exact_and_normalised(linker: KbLinker) -> None:
+    assert linker.link("U.S", "location", "") == "Q30"
+    assert linker.link("the United Nations", "intl_org", "") == "Q1065"
+    assert linker.link("UN", "intl_org", "") == "Q1065"
+
+
+def test_type_agreement(linker: KbLinker) -> None:
+    assert linker.link("Jordan", "country", "") == "Q810"
+    assert linker.link("Michael Jordan", "person", "") == "Q41421"
+    assert linker.link("Michael Jordan", "location", "") is None  # a person is not a place
+
+
+def test_unknown_and_ambiguous_are_nil(linker: KbLinker) -> None:
+    assert linker.link("Igor Konashenkov", "person", "") is None
+    assert linker.link("Democratic Party", "party", "") is None  # two countries, no context
+
+
+def test_fuzzy_near_spelling(linker: KbLinker) -> None:
+    assert linker.link("Sadam Hussein", "person", "") == "Q1316"
+    assert linker.link("Saddam Hussain Jr", "person", "") is None
+
+
+def test_document_country_disambiguates_party(linker: KbLinker) -> None:
+    doc = [Query("U.S", "location", ["U.S."]), Query("Democrats", "group", ["Democrats"])]
+    assert linker.link_queries(doc) == ["Q30", "Q29552"]
+    doc = [Query("Italy", "country", ["Italy"]), Query("Democratic Party", "party")]
+    assert linker.link_queries(doc) == ["Q38", "Q47729"]
+
+
+def test_surname_links_to_the_person_of_the_document(linker: KbLinker) -> None:
+    doc = [Query("Hussein", "person", ["Hussein"]), Query("Saddam Hussein", "person")]
+    assert linker.link_queries(doc) == ["Q1316", "Q1316"]
+    assert linker.link_queries([Query("Hussein", "person", ["Hussein"])]) == [None]
+
+
+def test_surname_of_an_unlinked_person_shadows_other_entities(linker: KbLinker) -> None:
+    assert linker.link_queries([Query("Ford", "org", ["Ford"])]) == ["Q44294"]
+    doc = [Query("Gerald Ford", "person"), Query("Ford", "org", ["Ford"])]
+    assert linker.link_queries(doc) == [None, None]
