@@ -1,6 +1,6 @@
 """Export a trained checkpoint to the shipped runtime: ONNX, dynamically quantised to int8.
 
-After export the neutral-logit bias is re-calibrated on the validation file with the int8 model
+After export the logit biases are re-calibrated on the validation file with the int8 model
 itself (quantisation shifts logits slightly), and the valid metrics of the final artefact go into
 ``stance.json`` and the model card.
 """
@@ -62,7 +62,7 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
         "labels": meta["labels"],
         "max_length": meta["max_length"],
         "pad_id": tokenizer.pad_token_id or 0,
-        "neutral_bias": meta["neutral_bias"],
+        "logit_bias": meta.get("logit_bias", [0.0, 0.0, meta.get("neutral_bias", 0.0)]),
         "train_config": meta["train_config"],
         "valid_torch_bf16": meta["valid"],
     }
@@ -74,7 +74,7 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
 
 
 def recalibrate(out: Path, data: Path) -> dict:
-    """Re-pick the neutral bias on valid with the exported int8 model; return the new fields."""
+    """Re-pick the logit biases on valid with the exported int8 model; return the new fields."""
     from services.stance.dse import directed, read_rows
     from services.stance.scorer import OnnxStanceScorer, PairQuery
     from services.stance.train import calibrate, evaluate
@@ -94,7 +94,7 @@ def recalibrate(out: Path, data: Path) -> dict:
         file=sys.stderr,
     )
     return {
-        "neutral_bias": bias,
+        "logit_bias": bias,
         "valid_onnx_int8": {
             "macro_f1": round(f1, 4),
             "accuracy": round(acc, 4),

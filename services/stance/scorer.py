@@ -66,9 +66,17 @@ class StanceScorer(Protocol):
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]: ...
 
 
-def softmax_scores(logits: np.ndarray, neutral_bias: float) -> list[StanceScore]:
-    z = logits.astype(np.float64).copy()
-    z[:, LABELS.index("neutral")] += neutral_bias
+def logit_bias(meta: dict) -> np.ndarray:
+    """Per-label logit offsets calibrated on validation data (older models: a neutral bias)."""
+    if "logit_bias" in meta:
+        return np.asarray(meta["logit_bias"], dtype=np.float64)
+    v = np.zeros(len(LABELS))
+    v[LABELS.index("neutral")] = float(meta.get("neutral_bias", 0.0))
+    return v
+
+
+def softmax_scores(logits: np.ndarray, bias: np.ndarray) -> list[StanceScore]:
+    z = logits.astype(np.float64) + bias
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     out = []
@@ -88,7 +96,7 @@ class OnnxStanceScorer:
         meta = json.loads((path / "stance.json").read_text())
         self.name = meta.get("name", path.name)
         self.meta = meta
-        self.neutral_bias = float(meta.get("neutral_bias", 0.0))
+        self.bias = logit_bias(meta)
         self.max_length = int(meta.get("max_length", 160))
         self.batch_size = batch_size
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
@@ -134,7 +142,7 @@ class OnnxStanceScorer:
             return []
         with self._lock:
             logits = self._logits(queries)
-        return softmax_scores(logits, self.neutral_bias)
+        return softmax_scores(logits, self.bias)
 
 
 class TorchStanceScorer:
@@ -150,7 +158,7 @@ class TorchStanceScorer:
         self.name = path.name
         self.bf16 = bf16
         self.batch_size = batch_size
-        self.neutral_bias = float(self.meta.get("neutral_bias", 0.0))
+        self.bias = logit_bias(self.meta)
         self._lock = threading.Lock()
 
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
@@ -180,7 +188,7 @@ class TorchStanceScorer:
                         torch.tensor(tgt),
                     )
                 out[chunk] = logits.float().numpy()
-        return softmax_scores(out, self.neutral_bias)
+        return softmax_scores(out, self.bias)
 
 
 def load_scorer(model: str | Path | None = None, batch_size: int = 64) -> StanceScorer:

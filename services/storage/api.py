@@ -1,0 +1,105 @@
+"""The storage query API (FastAPI): health, one article, stances with filters, metrics.
+
+Built by :func:`create_app` from what the service already holds (settings, session factory,
+metrics registry, a readiness callback), so tests pass a SQLite session factory and no Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from services.storage.db import Sessionmaker, ping
+from services.storage.repository import Repository
+from services.storage.schemas import ArticleOut, Health, StancePage
+from shared.contracts import StanceLabel
+from shared.settings import Settings
+
+Readiness = Callable[[], dict[str, Any]]
+
+
+def _repo(request: Request) -> Repository:
+    return request.app.state.repository
+
+
+RepoDep = Annotated[Repository, Depends(_repo)]
+
+
+def create_app(
+    settings: Settings,
+    sessionmaker: Sessionmaker,
+    readiness: Readiness | None = None,
+    registry: CollectorRegistry | None = None,
+) -> FastAPI:
+    """The API app. ``readiness`` adds the consumers' state to /health (``"ready": False`` there
+    makes it 503); ``registry`` is what /metrics exposes (an empty one when None)."""
+    app = FastAPI(
+        title="StanceStream storage",
+        summary="Articles, actors, claims and directed stances stored from the pipeline.",
+        version="1",
+    )
+    app.state.settings = settings
+    app.state.repository = Repository(sessionmaker)
+    metrics_registry = registry or CollectorRegistry()
+
+    @app.get("/health", response_model=Health, responses={503: {"model": Health}})
+    async def health() -> JSONResponse:
+        """Liveness, database ping and the consumers' readiness; 503 when any is not ok."""
+        try:
+            await ping(sessionmaker)
+            db = "ok"
+        except Exception as exc:  # noqa: BLE001 - report any DB failure, never crash the probe
+            db = f"{type(exc).__name__}: {exc}"[:500]
+        ready = readiness() if readiness else {}
+        ok = db == "ok" and ready.get("ready", True) is not False
+        body = Health(status="ok" if ok else "degraded", db=db, readiness=ready)
+        return JSONResponse(body.model_dump(mode="json"), status_code=200 if ok else 503)
+
+    @app.get(
+        "/articles/{article_id}",
+        response_model=ArticleOut,
+        responses={404: {"description": "no article with this id"}},
+    )
+    async def get_article(article_id: str, repo: RepoDep) -> ArticleOut:
+        """One article with its actors, claims and stance count."""
+        art = await repo.get_article(article_id)
+        if art is None:
+            raise HTTPException(404, f"article {article_id!r} not found: not stored (yet)")
+        return art
+
+    @app.get("/stances", response_model=StancePage)
+    async def list_stances(
+        repo: RepoDep,
+        article_id: str | None = None,
+        source: Annotated[str | None, Query(description="source entity id")] = None,
+        target: Annotated[str | None, Query(description="target entity id")] = None,
+        since: Annotated[datetime | None, Query(description="ISO-8601; UTC when no offset")] = None,
+        stance: StanceLabel | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> StancePage:
+        """Stances newest first (by the article's publication time), with actor names and claim
+        text; all filters combine."""
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        items = await repo.list_stances(
+            article_id=article_id,
+            source=source,
+            target=target,
+            since=since,
+            stance=stance,
+            limit=limit,
+            offset=offset,
+        )
+        return StancePage(items=items, limit=limit, offset=offset)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(metrics_registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

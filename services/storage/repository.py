@@ -1,0 +1,349 @@
+"""Idempotent writes of pipeline messages and the read queries of the API.
+
+Every write is an ``INSERT ... ON CONFLICT DO UPDATE`` keyed on the pipeline's deterministic ids,
+one transaction per call, so a redelivered message rewrites the same rows instead of adding
+some. An article's metadata may arrive first from a :class:`StanceBatch` (no text yet) or from
+the :class:`Article` itself; the merge rules below make both orders end with the same full row.
+Rows are written in key order so concurrent workers lock them in the same order (no deadlocks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, case, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from services.storage.db import Sessionmaker
+from services.storage.schemas import ArticleEntityOut, ArticleOut, ClaimOut, StanceOut
+from services.storage.tables import (
+    ArticleEntityRow,
+    ArticleRow,
+    ClaimRow,
+    EntityRow,
+    StanceRow,
+    utcnow,
+)
+from shared.contracts import Article, Entity, StanceBatch
+
+Row = dict[str, Any]
+# how a column is set on conflict, given (excluded, table) columns of that name
+Merge = Callable[[ColumnElement[Any], ColumnElement[Any]], ColumnElement[Any]]
+
+
+def _new(new: ColumnElement[Any], _old: ColumnElement[Any]) -> ColumnElement[Any]:
+    return new
+
+
+def _newer_if_set(new: ColumnElement[Any], old: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(new, old)
+
+
+def _first(new: ColumnElement[Any], old: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(old, new)
+
+
+def _type_unless_other(new: ColumnElement[Any], old: ColumnElement[Any]) -> ColumnElement[Any]:
+    """An actor typed "other" in one article must not erase a real type found in another."""
+    return case((new == "other", old), else_=new)
+
+
+class UnsupportedDatabase(RuntimeError):
+    """Upserts are written for SQLite and PostgreSQL only."""
+
+
+def _upsert_stmt(dialect: str, table: Table, key: Sequence[str], merge: dict[str, Merge]) -> Any:
+    if dialect == "postgresql":
+        ins: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        ins = sqlite.insert(table)
+    else:
+        raise UnsupportedDatabase(f"no upsert for database {dialect!r}: use SQLite or PostgreSQL")
+    return ins.on_conflict_do_update(
+        index_elements=list(key),
+        set_={col: fn(ins.excluded[col], table.c[col]) for col, fn in merge.items()},
+    )
+
+
+async def _upsert(
+    session: AsyncSession,
+    table: Table,
+    rows: Sequence[Row],
+    key: Sequence[str],
+    merge: dict[str, Merge],
+) -> None:
+    """Upsert ``rows`` (executemany: no bound-parameter limit, one statement prepared once)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ordered = sorted(rows, key=lambda r: tuple(r[k] for k in key))
+    await session.execute(_upsert_stmt(dialect, table, key, merge), ordered)
+
+
+ARTICLE_META_MERGE: dict[str, Merge] = {
+    "url": _newer_if_set,
+    "title": _newer_if_set,
+    "source": _newer_if_set,
+    "published_at": _newer_if_set,
+    "ingested_at": _first,
+}
+ARTICLE_MERGE: dict[str, Merge] = {**ARTICLE_META_MERGE, "text": _new, "content_hash": _new}
+ENTITY_MERGE: dict[str, Merge] = {
+    "name": _new,
+    "type": _type_unless_other,
+    "wikidata": _newer_if_set,
+}
+ARTICLE_ENTITY_MERGE: dict[str, Merge] = {"mentions": _new, "affiliation": _new}
+CLAIM_MERGE: dict[str, Merge] = {
+    c: _new for c in ("article_id", "span_start", "span_end", "text", "speaker", "kind", "mentions")
+}
+STANCE_MERGE: dict[str, Merge] = {  # created_at and stored_at keep their first value
+    c: _new
+    for c in ("article_id", "claim_id", "source", "target", "stance", "score", "scores", "model")
+}
+
+
+def _merge_entity(old: Row | None, new: Row) -> Row:
+    """The same in-call merge as :data:`ENTITY_MERGE` does in the database."""
+    if old is None:
+        return new
+    return {
+        **new,
+        "type": old["type"] if new["type"] == "other" else new["type"],
+        "wikidata": new["wikidata"] or old["wikidata"],
+    }
+
+
+def _entity_row(e: Entity) -> Row:
+    return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
+
+
+class Repository:
+    """The storage service's database access; one instance per engine, safe to share."""
+
+    def __init__(self, sessionmaker: Sessionmaker):
+        self.sessionmaker = sessionmaker
+
+    # ---- writes ----------------------------------------------------------------------------
+    async def store_articles(self, articles: Sequence[Article]) -> None:
+        """Upsert ``articles.v1`` messages (text and metadata) in one transaction."""
+        now = utcnow()
+        rows = {
+            a.id: {
+                "id": a.id,
+                "url": a.url,
+                "title": a.title,
+                "source": a.source,
+                "published_at": a.published_at,
+                "text": a.text,
+                "content_hash": a.content_hash,
+                "ingested_at": a.trace.ingested_at,
+                "stored_at": now,
+            }
+            for a in articles
+        }
+        async with self.sessionmaker.begin() as session:
+            await _upsert(session, ArticleRow.__table__, list(rows.values()), ["id"], ARTICLE_MERGE)
+
+    async def store_stance_batches(self, batches: Sequence[StanceBatch]) -> None:
+        """Upsert ``stances.v1`` messages: article metadata, actors, claims, stances."""
+        now = utcnow()
+        articles: dict[str, Row] = {}
+        entities: dict[str, Row] = {}
+        links: dict[tuple[str, str], Row] = {}
+        claims: dict[str, Row] = {}
+        stances: dict[str, Row] = {}
+        for b in batches:
+            a = b.article
+            articles[a.id] = {
+                "id": a.id,
+                "url": a.url,
+                "title": a.title,
+                "source": a.source,
+                "published_at": a.published_at,
+                "ingested_at": b.trace.ingested_at,
+                "stored_at": now,
+            }
+            for e in b.entities:
+                entities[e.id] = _merge_entity(entities.get(e.id), _entity_row(e))
+                links[(a.id, e.id)] = {
+                    "article_id": a.id,
+                    "entity_id": e.id,
+                    "mentions": [list(m) for m in e.mentions],
+                    "affiliation": e.affiliation,
+                }
+            for c in b.claims:
+                claims[c.id] = {
+                    "id": c.id,
+                    "article_id": a.id,
+                    "span_start": c.span[0],
+                    "span_end": c.span[1],
+                    "text": c.text,
+                    "speaker": c.speaker,
+                    "kind": c.kind,
+                    "mentions": [m.model_dump(mode="json") for m in c.mentions],
+                }
+            created = a.published_at or now
+            for s in b.stances:
+                stances[s.id] = {
+                    "id": s.id,
+                    "article_id": a.id,
+                    "claim_id": s.claim,
+                    "source": s.source,
+                    "target": s.target,
+                    "stance": s.stance,
+                    "score": s.score,
+                    "scores": dict(s.scores),
+                    "model": b.model,
+                    "created_at": created,
+                    "stored_at": now,
+                }
+        async with self.sessionmaker.begin() as session:
+            await _upsert(
+                session, ArticleRow.__table__, list(articles.values()), ["id"], ARTICLE_META_MERGE
+            )
+            await _upsert(
+                session, EntityRow.__table__, list(entities.values()), ["id"], ENTITY_MERGE
+            )
+            await _upsert(
+                session,
+                ArticleEntityRow.__table__,
+                list(links.values()),
+                ["article_id", "entity_id"],
+                ARTICLE_ENTITY_MERGE,
+            )
+            await _upsert(session, ClaimRow.__table__, list(claims.values()), ["id"], CLAIM_MERGE)
+            await _upsert(
+                session, StanceRow.__table__, list(stances.values()), ["id"], STANCE_MERGE
+            )
+
+    # ---- reads -----------------------------------------------------------------------------
+    async def get_article(self, article_id: str) -> ArticleOut | None:
+        """The article with its actors, claims and number of stances; None when unknown."""
+        async with self.sessionmaker() as session:
+            art = await session.get(ArticleRow, article_id)
+            if art is None:
+                return None
+            ents = await session.execute(
+                select(ArticleEntityRow, EntityRow)
+                .outerjoin(EntityRow, EntityRow.id == ArticleEntityRow.entity_id)
+                .where(ArticleEntityRow.article_id == article_id)
+                .order_by(ArticleEntityRow.entity_id)
+            )
+            claims = await session.scalars(
+                select(ClaimRow)
+                .where(ClaimRow.article_id == article_id)
+                .order_by(ClaimRow.span_start, ClaimRow.id)
+            )
+            count = await session.scalar(
+                select(func.count())
+                .select_from(StanceRow)
+                .where(StanceRow.article_id == article_id)
+            )
+        return ArticleOut(
+            id=art.id,
+            url=art.url,
+            title=art.title,
+            source=art.source,
+            published_at=art.published_at,
+            text=art.text,
+            content_hash=art.content_hash,
+            ingested_at=art.ingested_at,
+            stored_at=art.stored_at,
+            stance_count=count or 0,
+            entities=[
+                ArticleEntityOut(
+                    id=link.entity_id,
+                    name=ent.name if ent else link.entity_id,
+                    type=ent.type if ent else "other",
+                    wikidata=ent.wikidata if ent else None,
+                    mentions=[tuple(m) for m in link.mentions],
+                    affiliation=link.affiliation,
+                )
+                for link, ent in ents
+            ],
+            claims=[
+                ClaimOut(
+                    id=c.id,
+                    span=(c.span_start, c.span_end),
+                    text=c.text,
+                    speaker=c.speaker,
+                    kind=c.kind,
+                    mentions=c.mentions,
+                )
+                for c in claims
+            ],
+        )
+
+    async def list_stances(
+        self,
+        *,
+        article_id: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        stance: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[StanceOut]:
+        """Stances, newest first, with actor names and claim text; filters combine with AND.
+        ``source``/``target`` are entity ids; ``since`` compares with ``created_at``."""
+        src, tgt = aliased(EntityRow), aliased(EntityRow)
+        q = (
+            select(StanceRow, ClaimRow.text, src.name, tgt.name)
+            .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
+            .outerjoin(src, src.id == StanceRow.source)
+            .outerjoin(tgt, tgt.id == StanceRow.target)
+        )
+        if article_id is not None:
+            q = q.where(StanceRow.article_id == article_id)
+        if source is not None:
+            q = q.where(StanceRow.source == source)
+        if target is not None:
+            q = q.where(StanceRow.target == target)
+        if since is not None:
+            q = q.where(StanceRow.created_at >= since)
+        if stance is not None:
+            q = q.where(StanceRow.stance == stance)
+        q = q.order_by(StanceRow.created_at.desc(), StanceRow.id).limit(limit).offset(offset)
+        async with self.sessionmaker() as session:
+            res = await session.execute(q)
+            return [
+                StanceOut(
+                    id=s.id,
+                    article_id=s.article_id,
+                    claim_id=s.claim_id,
+                    claim_text=claim_text,
+                    source=s.source,
+                    source_name=src_name,
+                    target=s.target,
+                    target_name=tgt_name,
+                    stance=s.stance,
+                    score=s.score,
+                    scores=s.scores,
+                    model=s.model,
+                    created_at=s.created_at,
+                    stored_at=s.stored_at,
+                )
+                for s, claim_text, src_name, tgt_name in res
+            ]
+
+    async def count(self, table: str) -> int:
+        """Rows in one of the storage tables (tests, health details)."""
+        tables = {
+            t.name: t
+            for t in (
+                ArticleRow.__table__,
+                EntityRow.__table__,
+                ArticleEntityRow.__table__,
+                ClaimRow.__table__,
+                StanceRow.__table__,
+            )
+        }
+        async with self.sessionmaker() as session:
+            n = await session.scalar(select(func.count()).select_from(tables[table]))
+        return int(n or 0)

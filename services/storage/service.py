@@ -1,0 +1,101 @@
+"""The storage service: consume ``articles.v1`` and ``stances.v1`` into the database, serve the API.
+
+Each callback stores its whole batch in one transaction before returning, and lets database
+errors propagate: the consumer then leaves the entries pending and its reclaimer retries them,
+so a database outage delays rows but never loses them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from socket import socket
+from typing import Any
+
+from fastapi import FastAPI
+
+from services.storage.api import create_app
+from services.storage.db import create_engine, create_sessionmaker, migrate
+from services.storage.repository import Repository
+from services.storage.webserver import bind, serve
+from shared.consumer import ProcessFn
+from shared.contracts import Article, StanceBatch
+from shared.service import Consumes, Runtime, ServiceSpec
+from shared.streams import ARTICLES, STANCES
+
+log = logging.getLogger("stancestream.storage")
+
+GROUP = "storage"
+
+
+@dataclass
+class _Api:
+    app: FastAPI
+    sock: socket
+
+
+def readiness(rt: Runtime) -> dict[str, Any]:
+    """The worker's readiness for /health: ``shared.health``'s report (groups, subscribers,
+    lag) once its observer runs; before that, whether the consumers exist yet."""
+    health = getattr(rt, "health", None)
+    if health is not None:
+        return health.report()
+    consumers = getattr(rt, "consumers", [])
+    now = time.monotonic()
+    return {
+        "ready": bool(consumers),
+        "streams": {
+            c.stream: {"last_batch_s_ago": round(now - c.last_read, 3) if c.last_read else None}
+            for c in consumers
+        },
+    }
+
+
+def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) -> ServiceSpec:
+    """The storage service spec; other stream names are for tests and side deployments."""
+    apis: dict[int, _Api] = {}  # per running Runtime: the app its background task serves
+
+    @contextlib.asynccontextmanager
+    async def resources(rt: Runtime) -> AsyncIterator[dict[str, ProcessFn]]:
+        url = rt.settings.db_url
+        await migrate(url)
+        engine = create_engine(url)
+        try:
+            sessionmaker = create_sessionmaker(engine)
+            repo = Repository(sessionmaker)
+            app = create_app(
+                rt.settings,
+                sessionmaker,
+                readiness=lambda: readiness(rt),
+                registry=rt.metrics.registry,
+            )
+            host, port = rt.settings.storage.host, rt.settings.storage.port
+            sock = bind(host, port)
+            apis[id(rt)] = _Api(app, sock)
+            log.info("storage: API on http://%s:%d (docs at /docs)", host, sock.getsockname()[1])
+            yield {"articles": repo.store_articles, "stances": repo.store_stance_batches}
+        finally:
+            api = apis.pop(id(rt), None)
+            if api:
+                api.sock.close()
+            await engine.dispose()
+
+    async def serve_api(rt: Runtime) -> None:
+        api = apis[id(rt)]
+        await serve(api.app, api.sock)
+
+    return ServiceSpec(
+        name="storage",
+        consumes=[
+            Consumes(articles_stream, GROUP, Article, "articles"),
+            Consumes(stances_stream, GROUP, StanceBatch, "stances"),
+        ],
+        resources=resources,
+        background=[serve_api],
+    )
+
+
+SPEC = make_spec()

@@ -1,0 +1,205 @@
+"""The storage service end to end on a real Redis: streams in, rows and API out, restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from services.storage.db import create_engine, create_sessionmaker
+from services.storage.repository import Repository
+from services.storage.service import GROUP, make_spec
+from shared.service import running
+from shared.settings import Settings, StorageSettings, WorkerSettings
+from shared.streams import dlq
+from tests.storage_factories import make_article, make_batch
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_for(cond: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
+    """Poll ``cond`` every 0.1 s until true; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await cond():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.1)
+
+
+@pytest.fixture
+def streams(uid: str) -> tuple[str, str]:
+    return f"{uid}.articles.v1", f"{uid}.stances.v1"
+
+
+@pytest.fixture
+async def cleanup(aredis: aioredis.Redis, streams: tuple[str, str]) -> AsyncIterator[None]:
+    yield
+    keys = [k for s in streams for k in (s, dlq(s), f"{s}:errors:{GROUP}")]
+    await aredis.delete(*keys)
+
+
+@pytest.fixture
+def settings(redis_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+        data_dir=tmp_path,
+        storage=StorageSettings(host="127.0.0.1", port=free_port()),
+        worker=WorkerSettings(max_records=2, polling_ms=50, claim_idle_ms=300, reclaim_every_s=0.2),
+    )
+
+
+@pytest.fixture
+async def repo(settings: Settings) -> AsyncIterator[Repository]:
+    engine = create_engine(settings.db_url)
+    yield Repository(create_sessionmaker(engine))
+    await engine.dispose()
+
+
+async def publish(client: aioredis.Redis, stream: str, payloads: list[str]) -> None:
+    """Publish like a third-party producer: one entry per message, its JSON in ``data``."""
+    async with client.pipeline(transaction=False) as pipe:
+        for p in payloads:
+            pipe.xadd(stream, {"data": p})
+        await pipe.execute()
+
+
+async def pending(client: aioredis.Redis, stream: str) -> int:
+    return int((await client.xpending(stream, GROUP))["pending"])
+
+
+async def test_stances_then_article_are_stored_and_served(
+    settings: Settings,
+    streams: tuple[str, str],
+    repo: Repository,
+    aredis: aioredis.Redis,
+    cleanup: None,
+) -> None:
+    articles, stances = streams
+    async with running(make_spec(articles, stances), settings) as rt:
+        await rt.broker.publish(make_batch("a_1"), stream=stances)
+
+        async def has_stances() -> bool:
+            return await repo.count("stances") == 3
+
+        await wait_for(has_stances)
+        await rt.broker.publish(make_article("a_1"), stream=articles)
+
+        async def has_text() -> bool:
+            art = await repo.get_article("a_1")
+            return art is not None and art.text is not None
+
+        await wait_for(has_text)
+        base = f"http://127.0.0.1:{settings.storage.port}"
+        async with httpx.AsyncClient(base_url=base) as http:
+            health = await http.get("/health")
+            assert health.status_code == 200, health.text
+            ready = health.json()["readiness"]
+            assert ready["ready"] is True and set(ready["streams"]) == {articles, stances}
+            art = (await http.get("/articles/a_1")).json()
+            assert art["stance_count"] == 3 and art["text"]
+            assert "stancestream_storage_processed_total" in (await http.get("/metrics")).text
+    assert await pending(aredis, articles) == 0 and await pending(aredis, stances) == 0
+
+
+async def test_restart_mid_backlog_loses_nothing(
+    settings: Settings,
+    streams: tuple[str, str],
+    repo: Repository,
+    aredis: aioredis.Redis,
+    cleanup: None,
+) -> None:
+    articles, stances = streams
+    total = 300
+    await publish(
+        aredis, articles, [make_article(f"a_{i}").model_dump_json() for i in range(total)]
+    )
+    spec = make_spec(articles, stances)
+
+    async def some_stored() -> bool:
+        return await repo.count("articles") > 0
+
+    async with running(spec, settings):
+        await wait_for(some_stored)
+    partial = await repo.count("articles")
+    assert 0 < partial < total, "the service should have stopped with a backlog left"
+
+    await publish(aredis, stances, [make_batch(f"a_{i}").model_dump_json() for i in range(40)])
+
+    async def all_stored() -> bool:
+        return (
+            await repo.count("articles") == total
+            and await repo.count("stances") == 120
+            and await pending(aredis, articles) == 0
+            and await pending(aredis, stances) == 0
+        )
+
+    async with running(spec, settings):
+        await wait_for(all_stored, timeout=30)
+    art = await repo.get_article("a_7")
+    assert art is not None and art.text and art.stance_count == 3
+    assert await aredis.xlen(dlq(articles)) == 0 and await aredis.xlen(dlq(stances)) == 0
+
+
+async def test_bad_message_is_dead_lettered_and_the_rest_stored(
+    settings: Settings,
+    streams: tuple[str, str],
+    repo: Repository,
+    aredis: aioredis.Redis,
+    cleanup: None,
+) -> None:
+    articles, stances = streams
+    await publish(aredis, articles, ['{"id": "x"}', make_article("a_ok").model_dump_json()])
+    async with running(make_spec(articles, stances), settings):
+
+        async def done() -> bool:
+            return await repo.count("articles") == 1 and await aredis.xlen(dlq(articles)) == 1
+
+        await wait_for(done)
+    assert await repo.get_article("a_ok") is not None
+
+
+async def test_db_failure_leaves_entries_pending_until_it_recovers(
+    settings: Settings,
+    streams: tuple[str, str],
+    repo: Repository,
+    aredis: aioredis.Redis,
+    cleanup: None,
+) -> None:
+    from sqlalchemy import text
+
+    articles, stances = streams
+    settings.worker.max_deliveries = 100
+    engine = create_engine(settings.db_url)
+    async with running(make_spec(articles, stances), settings):
+        async with engine.begin() as conn:  # the stances table "goes away"
+            await conn.execute(text("ALTER TABLE stances RENAME TO stances_away"))
+        await publish(aredis, stances, [make_batch("a_1").model_dump_json()])
+
+        async def failed() -> bool:
+            return await aredis.hlen(f"{stances}:errors:{GROUP}") == 1
+
+        await wait_for(failed)
+        assert await pending(aredis, stances) == 1
+        assert await repo.get_article("a_1") is None  # the whole transaction rolled back
+        async with engine.begin() as conn:
+            await conn.execute(text("ALTER TABLE stances_away RENAME TO stances"))
+
+        async def stored() -> bool:
+            return await repo.count("stances") == 3 and await pending(aredis, stances) == 0
+
+        await wait_for(stored)
+    await engine.dispose()
+    assert await aredis.xlen(dlq(stances)) == 0
