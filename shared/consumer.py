@@ -201,11 +201,15 @@ class ReliableConsumer:
 
     # ---- reclaiming ---------------------------------------------------------------------
     async def _reclaim_loop(self) -> None:
+        last_trim = 0.0
         while True:
             await asyncio.sleep(self.settings.reclaim_every_s)
             try:
                 await self.reclaim_once()
                 await self.forget_idle_consumers()
+                if time.monotonic() - last_trim > self.settings.trim_every_s:
+                    last_trim = time.monotonic()
+                    await trim_acked(self.client, self.stream, self.settings.retain_s)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis restarts etc.: try again next round
@@ -259,6 +263,38 @@ class ReliableConsumer:
             if name != self.consumer and c["pending"] == 0 and c["idle"] > limit:
                 await self.client.xgroup_delconsumer(self.stream, self.group, name)
                 log.info("%s: removed idle consumer %s", self.service, name)
+
+
+def _id_tuple(entry_id: bytes | str) -> tuple[int, int]:
+    ms, _, seq = (entry_id.decode() if isinstance(entry_id, bytes) else entry_id).partition("-")
+    return int(ms), int(seq or 0)
+
+
+async def trim_acked(client: aioredis.Redis, stream: str, retain_s: float) -> int:
+    """Delete entries older than ``retain_s`` that every consumer group has read and acked.
+
+    The cut is the oldest entry any group still needs (its oldest pending entry, else the entry
+    after its last-delivered id), so trimming never drops work a group has not finished. A stream
+    without groups is left alone. Returns the number of entries removed.
+    """
+    groups = await client.xinfo_groups(stream)
+    if not groups:
+        return 0
+    needed: list[tuple[int, int]] = []
+    for g in groups:
+        name = g["name"]
+        if g["pending"]:
+            summary = await client.xpending(stream, name)
+            needed.append(_id_tuple(summary["min"]))
+        else:
+            ms, seq = _id_tuple(g["last-delivered-id"])
+            needed.append((ms, seq + 1))
+    keep_from = min(needed)
+    horizon = (int(time.time() * 1000 - retain_s * 1000), 0)
+    cut = min(keep_from, horizon)
+    if cut <= (0, 0):
+        return 0
+    return int(await client.xtrim(stream, minid=f"{cut[0]}-{cut[1]}", approximate=False))
 
 
 def _reason(exc: BaseException) -> str:

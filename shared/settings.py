@@ -28,6 +28,11 @@ class WorkerSettings(BaseModel):
     metrics_port: int = Field(
         0, ge=0, description="Prometheus port of a standalone worker (0: off)"
     )
+    retain_s: float = Field(
+        86_400.0, ge=0, description="acked entries older than this are trimmed from the stream"
+    )
+    trim_every_s: float = Field(60.0, gt=0, description="how often a worker trims its stream")
+    health_every_s: float = Field(5.0, gt=0, description="how often group gauges/readiness update")
 
 
 class IngestionSettings(BaseModel):

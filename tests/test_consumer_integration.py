@@ -161,3 +161,23 @@ async def test_entries_of_a_dead_consumer_are_reclaimed(aredis, uid):
 
 async def pending_is(aredis, stream, n):
     return (await aredis.xinfo_groups(stream))[0]["pending"] == n
+
+
+async def test_trimming_never_drops_what_a_group_still_needs(aredis, uid):
+    from shared.consumer import ensure_group, trim_acked
+
+    stream = f"{uid}.articles"
+    await ensure_group(aredis, stream, "fast")
+    await ensure_group(aredis, stream, "slow")
+    ids = [await aredis.xadd(stream, {"__data__": article(i).model_dump_json()}) for i in range(10)]
+    # "fast" read and acked everything; "slow" read 6, acked 3 (3 pending), never saw 4
+    got = await aredis.xreadgroup("fast", "f", {stream: ">"}, count=10)
+    await aredis.xack(stream, "fast", *[i for i, _ in got[0][1]])
+    got = await aredis.xreadgroup("slow", "s", {stream: ">"}, count=6)
+    await aredis.xack(stream, "slow", *[i for i, _ in got[0][1]][:3])
+    removed = await trim_acked(aredis, stream, retain_s=0)
+    assert removed == 3  # only the entries both groups acked
+    left = [i for i, _ in await aredis.xrange(stream)]
+    assert left == ids[3:]
+    # nothing is trimmed inside the retention window
+    assert await trim_acked(aredis, stream, retain_s=3600) == 0
