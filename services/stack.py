@@ -101,7 +101,18 @@ class Stack:
         return False
 
     def supervise(self) -> None:
-        """Restart children that died, with a growing delay for ones that keep dying."""
+        """Restart the embedded Redis and children that died (growing delay if they keep dying)."""
+        if (
+            self.embedded
+            and not self._stopping
+            and self.embedded.proc
+            and self.embedded.proc.poll() is not None
+        ):
+            log.warning(
+                "embedded Redis exited with code %s; restarting it from its AOF",
+                self.embedded.proc.returncode,
+            )
+            self.embedded.start()
         for child in self.children:
             if self._stopping or child.proc is None or child.proc.poll() is None:
                 continue

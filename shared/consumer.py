@@ -39,6 +39,14 @@ from shared.streams import dlq
 log = logging.getLogger("stancestream.consumer")
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+
+_DEAD_LETTER_ONCE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+  redis.call('XADD', KEYS[2], '*', '__data__', ARGV[3])
+  return 1
+end
+return 0
+"""
 ProcessFn = Callable[[Sequence[Any]], Awaitable[None]]
 
 
@@ -100,7 +108,7 @@ class ReliableConsumer:
         self.service, self.stream, self.group, self.consumer = service, stream, group, consumer
         self.model, self.process, self.client = model, process, client
         self.settings, self.metrics = settings, metrics
-        self.errors_key = f"{stream}:errors:{group}"
+        self.errors_key = f"{stream}:errors:{group}"  # last error per pending entry
         self.last_read = 0.0  # monotonic time of the last batch handled: readiness signal
         self._reclaimer: asyncio.Task | None = None
 
@@ -192,7 +200,17 @@ class ReliableConsumer:
             attempts=attempts,
             payload=entry_payload(fields),
         )
-        await self.client.xadd(dlq(self.stream), {"__data__": letter.model_dump_json()})
+        # one letter per refused entry even when several groups of the stream refuse it; the
+        # seen-marker and the letter are written atomically, so a crash cannot lose the letter
+        await self.client.eval(
+            _DEAD_LETTER_ONCE,
+            2,
+            f"{dlq(self.stream)}:seen:{letter.message_id}",
+            dlq(self.stream),
+            self.service,
+            7 * 86_400,
+            letter.model_dump_json(),
+        )
         await self._ack([msg_id])
         self.metrics.dead_lettered.labels(self.stream).inc()
         log.warning(

@@ -181,3 +181,24 @@ async def test_trimming_never_drops_what_a_group_still_needs(aredis, uid):
     assert left == ids[3:]
     # nothing is trimmed inside the retention window
     assert await trim_acked(aredis, stream, retain_s=3600) == 0
+
+
+async def test_a_poison_entry_refused_by_two_groups_is_dead_lettered_once(aredis, uid):
+    stream = f"{uid}.articles"
+
+    async def process(items):
+        pass
+
+    a = make_consumer(aredis, stream, process)
+    b = make_consumer(aredis, stream, process)
+    b.group = "other"
+    for c in (a, b):
+        await c.start()
+    await aredis.xadd(stream, {"__data__": b"{broken"})
+    for c in (a, b):
+        res = await aredis.xreadgroup(c.group, "x", {stream: ">"}, count=10)
+        await c.handle([(i, f) for i, f in res[0][1]])
+        await c.stop()
+    assert len(await dead_letters(aredis, stream)) == 1
+    for g in await aredis.xinfo_groups(stream):
+        assert g["pending"] == 0
