@@ -4,8 +4,9 @@ A service describes itself with :class:`ServiceSpec`: its name, the streams it c
 the pydantic model its entries must validate against and a ``process`` callback) and an async
 context manager that loads its heavy resources (model, spaCy, DB engine) and yields the callbacks.
 ``run_service`` does the rest the same way for every service: embedded/remote Redis URL, FastStream
-broker, consumer groups created from the first entry, reclaimer, Prometheus endpoint, SIGTERM and
-SIGINT handled by draining the current batch and acking nothing unfinished.
+broker, consumer groups created from the first entry, reclaimer, group gauges and the /metrics,
+/health, /ready endpoint (``shared.health``), SIGTERM and SIGINT handled by draining the current
+batch and acking nothing unfinished.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from faststream.redis import RedisBroker
 from pydantic import BaseModel
 
 from shared.consumer import ProcessFn, ReliableConsumer
+from shared.health import observe
 from shared.metrics import ServiceMetrics
 from shared.redis import connect, redact, resolve_redis_url
 from shared.settings import Settings
@@ -92,6 +94,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
         rt.consumers = consumers  # type: ignore[attr-defined]
         await broker.start()
         tasks = [asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background]
+        tasks.append(asyncio.create_task(observe(rt), name=f"{spec.name}-health"))
         log.info(
             "%s: consuming %s from %s",
             spec.name,
@@ -118,16 +121,6 @@ async def run_service(spec: ServiceSpec, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    if settings.worker.metrics_port:
-        from prometheus_client import start_http_server
-
-        metrics_holder: list[ServiceMetrics] = []
-        async with running(spec, settings) as rt:
-            metrics_holder.append(rt.metrics)
-            start_http_server(settings.worker.metrics_port, registry=rt.metrics.registry)
-            rt.stop = stop
-            await stop.wait()
-    else:
-        async with running(spec, settings) as rt:
-            rt.stop = stop
-            await stop.wait()
+    async with running(spec, settings) as rt:  # metrics/health/ready: shared.health.observe
+        rt.stop = stop
+        await stop.wait()
