@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from services.stance.dse import LABELS, DirectedExample, directed, five_way, macro_f1, read_rows
+from services.stance.dse import LABELS, DirectedExample, directed, macro_f1, read_rows
 from services.stance.markers import mark, marker_token
 from services.stance.torch_model import PairStanceClassifier
 
@@ -149,7 +149,7 @@ def calibrate(logits: np.ndarray, examples, gold5) -> tuple[list[float], float, 
     """Pick the per-label logit biases (neutral vs stance, support vs oppose) that maximise the
     5-way macro-F1 on this data: (biases, f1, acc)."""
     best = ([0.0, 0.0, 0.0], *evaluate(logits, examples, gold5, 0.0))
-    for bn in np.arange(-2.0, 2.01, 0.1):
+    for bn in np.arange(-1.0, 3.51, 0.1):
         for bs in np.arange(-1.0, 1.01, 0.1):
             bias = [round(float(bs), 2), 0.0, round(float(bn), 2)]
             f1, acc = evaluate(logits, examples, gold5, bias)
