@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from services.dlq import app as dlq_app
+from services.downstream_cli import register as register_downstream
 from services.linking.kb.cli import app as kb_app
 from services.logs import setup_logging
 from services.stance.cli import app as stance_app
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(stance_app, name="stance")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(kb_app, name="kb")
+register_downstream(app)  # subscribe, export, docs
 
 DataDir = Annotated[
     Path | None,

@@ -21,7 +21,7 @@ from services.storage.db import Sessionmaker, create_engine, create_sessionmaker
 from services.storage.repository import Repository
 
 PG_ADMIN = os.environ.get("STANCESTREAM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-TABLES = ("stances", "claims", "article_entities", "entities", "articles")
+TABLES = ("stances", "claims", "article_entities", "entity_aliases", "entities", "articles")
 
 
 async def _pg_admin(sql: str) -> None:

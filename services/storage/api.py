@@ -15,10 +15,13 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from services.storage.db import Sessionmaker, ping
+from services.storage.queries import Queries
 from services.storage.repository import Repository
+from services.storage.routes import live, query, web
 from services.storage.schemas import ArticleOut, Health, StancePage
 from shared.contracts import StanceLabel
 from shared.settings import Settings
+from shared.streams import STANCES
 
 Readiness = Callable[[], dict[str, Any]]
 
@@ -35,9 +38,12 @@ def create_app(
     sessionmaker: Sessionmaker,
     readiness: Readiness | None = None,
     registry: CollectorRegistry | None = None,
+    redis: Any = None,
+    stances_stream: str = STANCES,
 ) -> FastAPI:
     """The API app. ``readiness`` adds the consumers' state to /health (``"ready": False`` there
-    makes it 503); ``registry`` is what /metrics exposes (an empty one when None)."""
+    makes it 503); ``registry`` is what /metrics exposes (an empty one when None); ``redis`` (an
+    asyncio client) feeds /stream/stances from ``stances_stream`` (503 there when None)."""
     app = FastAPI(
         title="StanceStream storage",
         summary="Articles, actors, claims and directed stances stored from the pipeline.",
@@ -45,6 +51,12 @@ def create_app(
     )
     app.state.settings = settings
     app.state.repository = Repository(sessionmaker)
+    app.state.queries = Queries(sessionmaker)
+    app.state.redis = redis
+    app.state.stances_stream = stances_stream
+    app.include_router(query.router)
+    app.include_router(live.router)
+    web.mount(app)
     metrics_registry = registry or CollectorRegistry()
 
     @app.get("/health", response_model=Health, responses={503: {"model": Health}})

@@ -24,6 +24,7 @@ from services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
     ClaimRow,
+    EntityAliasRow,
     EntityRow,
     StanceRow,
     utcnow,
@@ -118,6 +119,33 @@ def _merge_entity(old: Row | None, new: Row) -> Row:
     }
 
 
+def norm_alias(text: str) -> str:
+    """How aliases are compared: whitespace collapsed, lower case (see :class:`EntityAliasRow`)."""
+    return " ".join(text.split()).lower()[:255]
+
+
+def _alias_rows(batch: StanceBatch) -> list[Row]:
+    """The actors' names and the surface forms of their mentions in the claims."""
+    out = [(e.id, e.name) for e in batch.entities]
+    out += [(m.entity, c.text[m.span[0] : m.span[1]]) for c in batch.claims for m in c.mentions]
+    return [
+        {"entity_id": eid, "alias_norm": norm_alias(a), "alias": a.strip()}
+        for eid, a in out
+        if norm_alias(a)
+    ]
+
+
+async def _insert_new(session: AsyncSession, table: Table, rows: Sequence[Row]) -> None:
+    """Insert rows whose key is not there yet (``ON CONFLICT DO NOTHING``), in key order."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    ins: Any = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    keys = [c.name for c in table.primary_key]
+    ordered = sorted(rows, key=lambda r: tuple(r[k] for k in keys))
+    await session.execute(ins.on_conflict_do_nothing(index_elements=keys), ordered)
+
+
 def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
 
@@ -157,7 +185,9 @@ class Repository:
         links: dict[tuple[str, str], Row] = {}
         claims: dict[str, Row] = {}
         stances: dict[str, Row] = {}
+        aliases: dict[tuple[str, str], Row] = {}
         for b in batches:
+            aliases.update({(r["entity_id"], r["alias_norm"]): r for r in _alias_rows(b)})
             a = b.article
             articles[a.id] = {
                 "id": a.id,
@@ -220,6 +250,7 @@ class Repository:
             await _upsert(
                 session, StanceRow.__table__, list(stances.values()), ["id"], STANCE_MERGE
             )
+            await _insert_new(session, EntityAliasRow.__table__, list(aliases.values()))
 
     # ---- reads -----------------------------------------------------------------------------
     async def get_article(self, article_id: str) -> ArticleOut | None:
@@ -339,6 +370,7 @@ class Repository:
             for t in (
                 ArticleRow.__table__,
                 EntityRow.__table__,
+                EntityAliasRow.__table__,
                 ArticleEntityRow.__table__,
                 ClaimRow.__table__,
                 StanceRow.__table__,

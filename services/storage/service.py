@@ -71,6 +71,8 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
                 sessionmaker,
                 readiness=lambda: readiness(rt),
                 registry=rt.metrics.registry,
+                redis=rt.redis,
+                stances_stream=stances_stream,
             )
             host, port = rt.settings.storage.host, rt.settings.storage.port
             sock = bind(host, port)

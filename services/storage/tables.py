@@ -58,7 +58,10 @@ class ArticleRow(Base):
     ingested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_articles_published_at", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_published_at", "published_at"),
+        Index("ix_articles_source", "source"),  # the graph's outlet filter (0002)
+    )
 
 
 class EntityRow(Base):
@@ -70,6 +73,21 @@ class EntityRow(Base):
     name: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(32), default="other")
     wikidata: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_entities_wikidata", "wikidata"),)
+
+
+class EntityAliasRow(Base):
+    """A surface form an actor was written as (its name, or a mention in a claim), so actor
+    search finds "Konashenkov" or "the Pentagon" as well as the canonical name (revision 0002)."""
+
+    __tablename__ = "entity_aliases"
+
+    entity_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    alias_norm: Mapped[str] = mapped_column(String(255), primary_key=True)  # casefolded
+    alias: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_entity_aliases_alias_norm", "alias_norm"),)
 
 
 class ArticleEntityRow(Base):
@@ -101,7 +119,10 @@ class ClaimRow(Base):
     kind: Mapped[str] = mapped_column(String(16), default="sentence")
     mentions: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
-    __table_args__ = (Index("ix_claims_article_id", "article_id"),)
+    __table_args__ = (
+        Index("ix_claims_article_id", "article_id"),
+        Index("ix_claims_speaker", "speaker"),  # claims by speaker (0002)
+    )
 
 
 class StanceRow(Base):
@@ -127,4 +148,5 @@ class StanceRow(Base):
         Index("ix_stances_target_created_at", "target", "created_at"),
         Index("ix_stances_created_at", "created_at"),
         Index("ix_stances_claim_id", "claim_id"),
+        Index("ix_stances_source_target", "source", "target"),  # graph edges (0002)
     )

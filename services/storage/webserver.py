@@ -40,8 +40,11 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 async def serve(app: Any, sock: socket.socket) -> None:
-    """Serve ``app`` on ``sock`` until cancelled; then let uvicorn finish open requests."""
-    server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    """Serve ``app`` on ``sock`` until cancelled; then let uvicorn finish open requests (3 s at
+    most: live streams like /stream/stances never finish on their own)."""
+    server = _Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]), name="storage-api")
     try:
         await asyncio.shield(task)

@@ -1,0 +1,159 @@
+"""What ``stancestream subscribe``, ``export`` and ``docs`` do (the typer commands are thin
+wrappers in ``services.downstream_cli``): live stances from Redis with a consumer group of one's
+own, bulk exports from the database, the AsyncAPI document."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
+from xml.etree import ElementTree as ET
+
+import redis.asyncio as aioredis
+
+from services.storage.db import create_engine, create_sessionmaker
+from services.storage.live import StanceFilter, parse_entry, stance_events
+from services.storage.queries import GraphFilter, Queries
+from services.storage.query_schemas import Graph
+
+_REL = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_when(value: str, now: datetime | None = None) -> datetime:
+    """``2024-05-06``, ``2024-05-06T12:00:00+02:00`` (UTC when no offset) or a span back from
+    now: ``30m``, ``24h``, ``7d``, ``2w``. Raises ValueError saying what it expects."""
+    m = _REL.match(value.strip())
+    if m:
+        return (now or datetime.now(UTC)) - timedelta(**{_UNITS[m[2]]: int(m[1])})
+    try:
+        t = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"bad time {value!r}: use an ISO date/time (2024-05-06, 2024-05-06T12:00Z) "
+            "or a span back from now (30m, 24h, 7d, 2w)"
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t
+
+
+# ---- subscribe -------------------------------------------------------------------------------
+async def ensure_subscriber_group(
+    client: aioredis.Redis, stream: str, group: str, from_start: bool
+) -> bool:
+    """Create ``group`` at ``0`` (``from_start``) or ``$`` (only what comes next); False when it
+    already existed (it then goes on from where it stopped)."""
+    try:
+        await client.xgroup_create(stream, group, id="0" if from_start else "$", mkstream=True)
+        return True
+    except aioredis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+        return False
+
+
+async def subscribe_events(
+    client: aioredis.Redis,
+    stream: str,
+    group: str,
+    flt: StanceFilter,
+    consumer: str | None = None,
+    block_ms: int = 1000,
+) -> AsyncIterator[tuple[bytes, list[dict[str, Any]]]]:
+    """(entry id, its stances passing ``flt``) from ``group``: first this consumer's pending
+    entries (read before a crash, never acked), then new ones. The caller acks each entry
+    (:func:`ack`) once it has handled the stances: at-least-once delivery."""
+    consumer = consumer or f"cli-{socket.gethostname()}"
+    pending: bytes | str | None = "0"
+    while True:
+        cursor = pending if pending is not None else ">"
+        res = await client.xreadgroup(group, consumer, {stream: cursor}, count=50, block=block_ms)
+        entries = res[0][1] if res else []
+        if pending is not None and not entries:
+            pending = None  # history replayed; from now on only new entries
+            continue
+        for eid, fields in entries:
+            if pending is not None:
+                pending = eid
+            batch = parse_entry(fields) if fields else None
+            events = [e for e in stance_events(batch) if flt.keep(e)] if batch else []
+            yield eid, events
+
+
+async def ack(client: aioredis.Redis, stream: str, group: str, eid: bytes) -> None:
+    await client.xack(stream, group, eid)
+
+
+# ---- export ----------------------------------------------------------------------------------
+async def export_stances(
+    db_url: str, since: datetime | None, until: datetime | None, fmt: str, out: IO[str]
+) -> int:
+    """Write every stance of the window as JSON lines or CSV; returns how many."""
+    engine = create_engine(db_url)
+    n = 0
+    try:
+        writer: csv.DictWriter[str] | None = None
+        async for row in Queries(create_sessionmaker(engine)).iter_stances(since, until):
+            if fmt == "jsonl":
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                if writer is None:
+                    writer = csv.DictWriter(out, fieldnames=list(row))
+                    writer.writeheader()
+                writer.writerow(row)
+            n += 1
+    finally:
+        await engine.dispose()
+    return n
+
+
+async def export_graph(db_url: str, f: GraphFilter) -> Graph:
+    engine = create_engine(db_url)
+    try:
+        return await Queries(create_sessionmaker(engine)).graph(f, limit=None)
+    finally:
+        await engine.dispose()
+
+
+NODE_KEYS = (("name", "string"), ("type", "string"), ("wikidata", "string"), ("activity", "int"))
+EDGE_KEYS = (
+    ("stance", "string"),  # the most frequent label
+    ("count", "int"),
+    ("support", "int"),
+    ("oppose", "int"),
+    ("neutral", "int"),
+    ("mean_score", "double"),
+)
+
+
+def graphml(graph: Graph) -> str:
+    """The graph as GraphML (directed; node and edge attributes typed so networkx and Gephi read
+    numbers as numbers)."""
+    root = ET.Element("graphml", xmlns="http://graphml.graphdrawing.org/xmlns")
+    for kind, keys in (("node", NODE_KEYS), ("edge", EDGE_KEYS)):
+        for name, typ in keys:
+            ET.SubElement(
+                root, "key", {"id": f"{kind[0]}_{name}", "for": kind, "attr.name": name,
+                              "attr.type": typ},
+            )  # fmt: skip
+    g = ET.SubElement(root, "graph", id="stances", edgedefault="directed")
+
+    def data(el: ET.Element, key: str, value: Any) -> None:
+        if value is not None:
+            ET.SubElement(el, "data", key=key).text = str(value)
+
+    for node in graph.nodes:
+        el = ET.SubElement(g, "node", id=node.id)
+        for name, _ in NODE_KEYS:
+            data(el, f"n_{name}", getattr(node, name))
+    for i, e in enumerate(graph.edges):
+        el = ET.SubElement(g, "edge", id=f"e{i}", source=e.source, target=e.target)
+        top = max(("oppose", "support", "neutral"), key=lambda lab: getattr(e, lab))
+        data(el, "e_stance", top)
+        for name, _ in EDGE_KEYS[1:]:
+            data(el, f"e_{name}", getattr(e, name))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")

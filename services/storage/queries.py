@@ -1,0 +1,454 @@
+"""Read queries behind the query API and the exports: actor search, actor pages, the stance graph,
+claims with their evidence. Plain SQL through SQLAlchemy Core so SQLite and PostgreSQL run the same
+statements; every list is paginated in the database (``limit``/``offset`` plus a ``total``).
+
+Stance time is ``stances.created_at`` (the article's publication time, or when it was stored);
+claim time is the article's publication time, or when it was stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from services.storage.db import Sessionmaker
+from services.storage.query_schemas import (
+    ActorHit,
+    ActorPage,
+    ActorSearch,
+    ArticleRef,
+    ClaimItem,
+    ClaimPage,
+    ClaimStance,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    PairAgg,
+    PairPage,
+)
+from services.storage.repository import norm_alias
+from services.storage.tables import (
+    ArticleEntityRow,
+    ArticleRow,
+    ClaimRow,
+    EntityAliasRow,
+    EntityRow,
+    StanceRow,
+)
+
+ALIASES_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class GraphFilter:
+    """What the graph (and its export) keeps: a time window, edges seen ``min_count`` times or
+    more, both actors of one of ``types``, at least one actor of (or affiliated with) one of
+    ``countries`` (ids or names of country entities), articles from one of ``outlets``."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    min_count: int = 1
+    types: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    outlets: tuple[str, ...] = ()
+
+
+def _window(col: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    conds = []
+    if since is not None:
+        conds.append(col >= since)
+    if until is not None:
+        conds.append(col < until)
+    return conds
+
+
+def _label_counts() -> list[Any]:
+    """count / support / oppose / neutral / mean_score of the grouped stances."""
+    return [
+        func.count().label("n"),
+        *(
+            func.sum(case((StanceRow.stance == lab, 1), else_=0)).label(lab)
+            for lab in ("support", "oppose", "neutral")
+        ),
+        func.avg(StanceRow.score).label("mean_score"),
+    ]
+
+
+def _counts(row: Any) -> dict[str, Any]:
+    mean = row.mean_score
+    return {
+        "count": int(row.n),
+        "support": int(row.support or 0),
+        "oppose": int(row.oppose or 0),
+        "neutral": int(row.neutral or 0),
+        "mean_score": round(float(mean), 4) if mean is not None else None,
+    }
+
+
+def _activity() -> Any:
+    """Stances held plus received by the ``EntityRow`` of the enclosing query (all time)."""
+    held = select(func.count()).select_from(StanceRow).where(StanceRow.source == EntityRow.id)
+    recv = select(func.count()).select_from(StanceRow).where(StanceRow.target == EntityRow.id)
+    return held.scalar_subquery() + recv.scalar_subquery()
+
+
+class Queries:
+    """The query API's database reads; one instance per engine, safe to share."""
+
+    def __init__(self, sessionmaker: Sessionmaker):
+        self.sessionmaker = sessionmaker
+
+    async def _aliases(self, session: Any, ids: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        rows = await session.execute(
+            select(EntityAliasRow.entity_id, EntityAliasRow.alias)
+            .where(EntityAliasRow.entity_id.in_(ids))
+            .order_by(EntityAliasRow.entity_id, EntityAliasRow.alias_norm)
+        )
+        for eid, alias in rows:
+            if len(out[eid]) < ALIASES_SHOWN:
+                out[eid].append(alias)
+        return out
+
+    async def search_actors(self, q: str, limit: int, offset: int) -> ActorSearch:
+        """Actors whose id or QID equals ``q``, or whose name or an alias contains it; exact
+        matches first, then the most active."""
+        raw, qn = q.strip(), norm_alias(q)
+        exact = or_(
+            EntityRow.id == raw,
+            func.upper(EntityRow.wikidata) == raw.upper(),
+            func.lower(EntityRow.name) == qn,
+        )
+        by_alias = select(EntityAliasRow.entity_id).where(
+            EntityAliasRow.alias_norm.contains(qn, autoescape=True)
+        )
+        cond = or_(
+            exact,
+            func.lower(EntityRow.name).contains(qn, autoescape=True),
+            EntityRow.id.in_(by_alias),
+        )
+        activity = _activity().label("activity")
+        query = (
+            select(EntityRow, activity)
+            .where(cond)
+            .order_by(case((exact, 0), else_=1), activity.desc(), EntityRow.name, EntityRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        async with self.sessionmaker() as session:
+            total = await session.scalar(select(func.count()).select_from(EntityRow).where(cond))
+            rows = (await session.execute(query)).all()
+            aliases = await self._aliases(session, [e.id for e, _ in rows])
+        items = [
+            ActorHit(
+                id=e.id,
+                name=e.name,
+                type=e.type,
+                wikidata=e.wikidata,
+                aliases=aliases[e.id],
+                stance_count=int(n or 0),
+            )
+            for e, n in rows
+        ]
+        return ActorSearch(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    async def _pairs(
+        self, session: Any, actor: str, held: bool, window: list[Any], limit: int, offset: int
+    ) -> PairPage:
+        mine, other = (
+            (StanceRow.source, StanceRow.target) if held else (StanceRow.target, StanceRow.source)
+        )
+        grouped = (
+            select(
+                other.label("other"),
+                *_label_counts(),
+                func.max(StanceRow.created_at).label("last_seen"),
+            )
+            .where(mine == actor, *window)
+            .group_by(other)
+            .subquery()
+        )
+        total = await session.scalar(select(func.count()).select_from(grouped))
+        rows = await session.execute(
+            select(grouped, EntityRow.name, EntityRow.type)
+            .outerjoin(EntityRow, EntityRow.id == grouped.c.other)
+            .order_by(grouped.c.n.desc(), grouped.c.other)
+            .limit(limit)
+            .offset(offset)
+        )
+        items = [
+            PairAgg(
+                other=r.other,
+                other_name=r.name,
+                other_type=r.type,
+                last_seen=r.last_seen,
+                **_counts(r),
+            )
+            for r in rows
+        ]
+        return PairPage(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    async def actor_page(
+        self,
+        actor: str,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        offset: int,
+    ) -> ActorPage | None:
+        """The actor and its stances held/received, aggregated per other actor; None if unknown."""
+        window = _window(StanceRow.created_at, since, until)
+        async with self.sessionmaker() as session:
+            ent = await session.get(EntityRow, actor)
+            if ent is None:
+                return None
+            aliases = (await self._aliases(session, [actor]))[actor]
+            affs = await session.scalars(
+                select(ArticleEntityRow.affiliation)
+                .where(
+                    ArticleEntityRow.entity_id == actor, ArticleEntityRow.affiliation.is_not(None)
+                )
+                .distinct()
+            )
+            held = await self._pairs(session, actor, True, window, limit, offset)
+            received = await self._pairs(session, actor, False, window, limit, offset)
+        return ActorPage(
+            id=ent.id,
+            name=ent.name,
+            type=ent.type,
+            wikidata=ent.wikidata,
+            aliases=aliases,
+            affiliations=sorted(a for a in affs if a),
+            since=since,
+            until=until,
+            held=held,
+            received=received,
+        )
+
+    def _edges(self, f: GraphFilter) -> Select[Any]:
+        """One row per directed (source, target) pair passing ``f``, with its label counts."""
+        q = select(StanceRow.source, StanceRow.target, *_label_counts()).where(
+            *_window(StanceRow.created_at, f.since, f.until)
+        )
+        if f.outlets:
+            q = q.join(ArticleRow, ArticleRow.id == StanceRow.article_id).where(
+                func.lower(ArticleRow.source).in_([o.lower() for o in f.outlets])
+            )
+        if f.types:
+            src, tgt = aliased(EntityRow), aliased(EntityRow)
+            q = (
+                q.join(src, src.id == StanceRow.source)
+                .join(tgt, tgt.id == StanceRow.target)
+                .where(src.type.in_(f.types), tgt.type.in_(f.types))
+            )
+        if f.countries:
+            names = [c.lower() for c in f.countries]
+            country = select(EntityRow.id).where(
+                EntityRow.type == "country",
+                or_(
+                    EntityRow.id.in_(f.countries),
+                    EntityRow.wikidata.in_(f.countries),
+                    func.lower(EntityRow.name).in_(names),
+                ),
+            )
+            members = select(ArticleEntityRow.entity_id).where(
+                ArticleEntityRow.affiliation.in_(country)
+            )
+            q = q.where(
+                or_(
+                    StanceRow.source.in_(country),
+                    StanceRow.target.in_(country),
+                    StanceRow.source.in_(members),
+                    StanceRow.target.in_(members),
+                )
+            )
+        return q.group_by(StanceRow.source, StanceRow.target).having(func.count() >= f.min_count)
+
+    async def graph(self, f: GraphFilter, limit: int | None, offset: int = 0) -> Graph:
+        """The directed stance graph: edges by count (most first), nodes = their endpoints with
+        their activity over all edges passing ``f``. ``limit`` None returns every edge."""
+        edges = self._edges(f).cte("edges")
+        page_q = select(edges).order_by(edges.c.n.desc(), edges.c.source, edges.c.target)
+        page_q = page_q.offset(offset) if limit is None else page_q.limit(limit).offset(offset)
+        async with self.sessionmaker() as session:
+            total = await session.scalar(select(func.count()).select_from(edges))
+            rows = (await session.execute(page_q)).all()
+            ids = sorted({r.source for r in rows} | {r.target for r in rows})
+            ends = union_all(
+                select(
+                    edges.c.source.label("node"), edges.c.n.label("held"), literal(0).label("recv")
+                ),
+                select(
+                    edges.c.target.label("node"), literal(0).label("held"), edges.c.n.label("recv")
+                ),
+            ).subquery()
+            act: dict[str, tuple[int, int]] = {}
+            ents: dict[str, EntityRow] = {}
+            for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+                res = await session.execute(
+                    select(ends.c.node, func.sum(ends.c.held), func.sum(ends.c.recv))
+                    .where(ends.c.node.in_(chunk))
+                    .group_by(ends.c.node)
+                )
+                act.update({n: (int(h or 0), int(r or 0)) for n, h, r in res})
+                found = await session.scalars(select(EntityRow).where(EntityRow.id.in_(chunk)))
+                ents.update({e.id: e for e in found})
+        nodes = []
+        for i in ids:
+            h, r = act.get(i, (0, 0))
+            e = ents.get(i)
+            nodes.append(
+                GraphNode(
+                    id=i,
+                    name=e.name if e else i,
+                    type=e.type if e else "other",
+                    wikidata=e.wikidata if e else None,
+                    activity=h + r,
+                    held=h,
+                    received=r,
+                )
+            )
+        return Graph(
+            nodes=nodes,
+            edges=[GraphEdge(source=r.source, target=r.target, **_counts(r)) for r in rows],
+            total=int(total or 0),
+            limit=limit if limit is not None else len(rows),
+            offset=offset,
+        )
+
+    async def claims(
+        self,
+        *,
+        actor: str | None = None,
+        article_id: str | None = None,
+        speaker: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> ClaimPage:
+        """Claims newest article first, each with its article, speaker and stances. ``actor``
+        keeps claims it speaks or holds/receives a stance in."""
+        when = func.coalesce(ArticleRow.published_at, ArticleRow.stored_at)
+        conds: list[Any] = _window(when, since, until)
+        if article_id is not None:
+            conds.append(ClaimRow.article_id == article_id)
+        if speaker is not None:
+            conds.append(ClaimRow.speaker == speaker)
+        if actor is not None:
+            involved = select(StanceRow.claim_id).where(
+                or_(StanceRow.source == actor, StanceRow.target == actor)
+            )
+            conds.append(or_(ClaimRow.speaker == actor, ClaimRow.id.in_(involved)))
+        base = select(ClaimRow.id).join(ArticleRow, ArticleRow.id == ClaimRow.article_id)
+        page_q = (
+            select(
+                ClaimRow,
+                ArticleRow.url,
+                ArticleRow.title,
+                ArticleRow.source,
+                ArticleRow.published_at,
+                EntityRow.name,
+            )
+            .join(ArticleRow, ArticleRow.id == ClaimRow.article_id)
+            .outerjoin(EntityRow, EntityRow.id == ClaimRow.speaker)
+            .where(*conds)
+            .order_by(when.desc(), ClaimRow.article_id, ClaimRow.span_start, ClaimRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        src, tgt = aliased(EntityRow), aliased(EntityRow)
+        async with self.sessionmaker() as session:
+            total = await session.scalar(
+                select(func.count()).select_from(base.where(*conds).subquery())
+            )
+            rows = (await session.execute(page_q)).all()
+            by_claim: dict[str, list[ClaimStance]] = {r[0].id: [] for r in rows}
+            if by_claim:
+                res = await session.execute(
+                    select(StanceRow, src.name, tgt.name)
+                    .outerjoin(src, src.id == StanceRow.source)
+                    .outerjoin(tgt, tgt.id == StanceRow.target)
+                    .where(StanceRow.claim_id.in_(list(by_claim)))
+                    .order_by(StanceRow.claim_id, StanceRow.score.desc(), StanceRow.id)
+                )
+                for s, sn, tn in res:
+                    by_claim[s.claim_id].append(
+                        ClaimStance(
+                            id=s.id,
+                            source=s.source,
+                            source_name=sn,
+                            target=s.target,
+                            target_name=tn,
+                            stance=s.stance,
+                            score=s.score,
+                        )
+                    )
+        items = [
+            ClaimItem(
+                id=c.id,
+                text=c.text,
+                kind=c.kind,
+                span=(c.span_start, c.span_end),
+                speaker=c.speaker,
+                speaker_name=speaker_name,
+                article=ArticleRef(
+                    id=c.article_id, url=url, title=title, source=outlet, published_at=published
+                ),
+                stances=by_claim[c.id],
+            )
+            for c, url, title, outlet, published, speaker_name in rows
+        ]
+        return ClaimPage(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    async def iter_stances(
+        self, since: datetime | None, until: datetime | None, chunk: int = 1000
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every stance in the window, oldest first, flat (names, claim text, article link),
+        streamed from the database in chunks; for the exports."""
+        src, tgt = aliased(EntityRow), aliased(EntityRow)
+        q = (
+            select(
+                StanceRow,
+                src.name,
+                tgt.name,
+                ClaimRow.text,
+                ClaimRow.speaker,
+                ArticleRow.url,
+                ArticleRow.source,
+            )
+            .outerjoin(src, src.id == StanceRow.source)
+            .outerjoin(tgt, tgt.id == StanceRow.target)
+            .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
+            .outerjoin(ArticleRow, ArticleRow.id == StanceRow.article_id)
+            .where(*_window(StanceRow.created_at, since, until))
+            .order_by(StanceRow.created_at, StanceRow.id)
+            .execution_options(yield_per=chunk)
+        )
+        async with self.sessionmaker() as session:
+            result = await session.stream(q)
+            async for s, sn, tn, text, speaker, url, outlet in result:
+                yield {
+                    "id": s.id,
+                    "created_at": s.created_at.isoformat(),
+                    "source": s.source,
+                    "source_name": sn,
+                    "target": s.target,
+                    "target_name": tn,
+                    "stance": s.stance,
+                    "score": s.score,
+                    "model": s.model,
+                    "claim_id": s.claim_id,
+                    "claim_text": text,
+                    "speaker": speaker,
+                    "article_id": s.article_id,
+                    "article_url": url,
+                    "outlet": outlet,
+                }

@@ -1,0 +1,66 @@
+"""``GET /stream/stances``: live stances as Server-Sent Events, straight from Redis.
+
+Why Redis and not the database: the stream *is* the ordered log; its entry ids are natural
+event ids, so ``Last-Event-ID`` resumes exactly where the client stopped (XRANGE of that entry,
+then XREAD from it) for as long as the stream keeps the entries, and the browser sees a stance
+as soon as the stance service publishes it, before storage has written it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import StreamingResponse
+
+from services.storage.live import StanceFilter, parse_event_id, sse_stances
+from shared.contracts import StanceLabel
+
+router = APIRouter(tags=["live"])
+
+
+@router.get(
+    "/stream/stances",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "one `stance` event each"},
+        503: {"description": "no Redis configured for this API"},
+    },
+)
+async def stream_stances(
+    request: Request,
+    actor: Annotated[str | None, Query(description="entity id or name, source or target")] = None,
+    stance: StanceLabel | None = None,
+    min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    last_event_id: Annotated[
+        str | None,
+        Header(alias="Last-Event-ID", description="resume after this event (browsers send it)"),
+    ] = None,
+    from_id: Annotated[
+        str | None, Query(alias="last_event_id", description="same as the header, for scripts")
+    ] = None,
+) -> StreamingResponse:
+    """Stances published after connecting (or after ``Last-Event-ID``) as `event: stance` with
+    the stance, actor names, claim text and article link as JSON; ids are
+    ``<stream entry id>:<stance index>``."""
+    client = request.app.state.redis
+    if client is None:
+        raise HTTPException(503, "live stream unavailable: this API runs without Redis")
+    resume = last_event_id or from_id
+    if resume:
+        try:
+            parse_event_id(resume)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from exc
+    events = sse_stances(
+        client,
+        request.app.state.stances_stream,
+        StanceFilter(actor=actor, stance=stance, min_score=min_score),
+        resume,
+        request.is_disconnected,
+    )
+    return StreamingResponse(
+        events,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,151 @@
+"""Query routes: actor search, actor pages, the stance graph, claims with their evidence.
+
+Every list takes ``limit``/``offset`` and answers ``total``; bad parameters are 422 with a
+message saying which and why (FastAPI's validation, plus the checks in :func:`window`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, get_args
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from services.storage.queries import GraphFilter, Queries
+from services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
+from shared.contracts import EntityType
+
+router = APIRouter(tags=["query"])
+ENTITY_TYPES = set(get_args(EntityType))
+
+Since = Annotated[
+    datetime | None, Query(description="window start, ISO-8601 (UTC when no offset), inclusive")
+]
+Until = Annotated[datetime | None, Query(description="window end, ISO-8601, exclusive")]
+Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="rows skipped")]
+ListParam = Annotated[
+    list[str] | None, Query(description="repeat the parameter or separate values with commas")
+]
+
+
+def _queries(request: Request) -> Queries:
+    return request.app.state.queries
+
+
+QueriesDep = Annotated[Queries, Depends(_queries)]
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+
+
+def window(since: datetime | None, until: datetime | None) -> tuple[datetime | None, ...]:
+    """The time window, aware UTC; 422 when it is empty."""
+    since, until = _utc(since), _utc(until)
+    if since is not None and until is not None and since >= until:
+        raise HTTPException(422, f"empty window: since ({since}) must be before until ({until})")
+    return since, until
+
+
+def split(values: list[str] | None) -> tuple[str, ...]:
+    """``?x=a,b&x=c`` -> ("a", "b", "c")."""
+    return tuple(v.strip() for raw in values or [] for v in raw.split(",") if v.strip())
+
+
+@router.get("/actors", response_model=ActorSearch)
+async def search_actors(
+    queries: QueriesDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="name, alias or QID")],
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ActorSearch:
+    """Actors by id/QID (exact), name or any alias it was written as (substring, any case);
+    exact matches first, then by number of stances."""
+    if not q.strip():
+        raise HTTPException(422, "q must not be blank")
+    return await queries.search_actors(q, limit, offset)
+
+
+@router.get(
+    "/actors/{actor_id:path}",
+    response_model=ActorPage,
+    responses={404: {"description": "no actor with this id"}},
+)
+async def actor_page(
+    actor_id: str,
+    queries: QueriesDep,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ActorPage:
+    """One actor: its names, affiliations, and the stances it holds (by target) and receives
+    (by source) in the window, with counts per label and mean score; ``limit``/``offset`` page
+    both lists."""
+    s, u = window(since, until)
+    page = await queries.actor_page(actor_id, s, u, limit, offset)
+    if page is None:
+        raise HTTPException(404, f"actor {actor_id!r} not found: search with GET /actors?q=")
+    return page
+
+
+@router.get("/graph", response_model=Graph)
+async def graph(
+    queries: QueriesDep,
+    since: Since = None,
+    until: Until = None,
+    min_count: Annotated[int, Query(ge=1, description="edges seen at least this often")] = 1,
+    types: ListParam = None,
+    countries: ListParam = None,
+    outlets: ListParam = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="edges per page")] = 500,
+    offset: Offset = 0,
+) -> Graph:
+    """The directed actor-to-actor stance graph: one edge per (source, target) with support /
+    oppose / neutral counts and mean score, most frequent first; nodes are the page's endpoints
+    with their activity. ``types``: both actors of these entity types; ``countries``: an actor is
+    the country (id or name) or affiliated with it; ``outlets``: article sources."""
+    s, u = window(since, until)
+    kinds = split(types)
+    bad = sorted(set(kinds) - ENTITY_TYPES)
+    if bad:
+        raise HTTPException(
+            422, f"unknown entity type(s) {bad}; choose from {sorted(ENTITY_TYPES)}"
+        )
+    f = GraphFilter(
+        since=s,
+        until=u,
+        min_count=min_count,
+        types=kinds,
+        countries=split(countries),
+        outlets=split(outlets),
+    )
+    return await queries.graph(f, limit, offset)
+
+
+@router.get("/claims", response_model=ClaimPage)
+async def claims(
+    queries: QueriesDep,
+    actor: Annotated[
+        str | None, Query(description="entity id: claims it speaks or has a stance in")
+    ] = None,
+    article_id: str | None = None,
+    speaker: Annotated[str | None, Query(description="entity id of the speaker")] = None,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> ClaimPage:
+    """Claims (newest article first) with evidence text, speaker, article link and the stances
+    read from each."""
+    s, u = window(since, until)
+    return await queries.claims(
+        actor=actor,
+        article_id=article_id,
+        speaker=speaker,
+        since=s,
+        until=u,
+        limit=limit,
+        offset=offset,
+    )

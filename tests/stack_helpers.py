@@ -1,0 +1,44 @@
+"""Helpers for tests that run a real stack (see ``tests.stack_fixtures``): free ports, polling,
+`stancestream ingest` into a running stack."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(fn, timeout: float, what: str, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"{what}: not within {timeout}s (last: {last!r})")
+
+
+def ingest(data_dir: Path, *args: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "services", "ingest", "--data-dir", str(data_dir), "-q", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [x for x in proc.stdout.split() if x.startswith("a_")]
