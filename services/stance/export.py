@@ -20,7 +20,7 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
 
     from services.stance.train import load_torch
 
-    model, tokenizer, meta = load_torch(checkpoint)
+    model, tokenizer, meta = load_torch(checkpoint, attn_implementation="eager")
     model.float().eval()
     out.mkdir(parents=True, exist_ok=True)
     fp32 = out / "model.fp32.onnx"
@@ -43,17 +43,34 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
         dynamo=False,
     )
     import onnx
+    from onnxruntime.transformers import optimizer
 
-    graph = onnx.load(str(fp32)).graph
-    head_nodes = [n.name for n in graph.node if "head" in n.name]  # keep the classifier in fp32
-    quantize_dynamic(
+    # fuse attention, bias+GELU and skip+LayerNorm first (about 1.7x faster on CPU), then
+    # quantise the weights per channel to int8; the classifier head stays fp32
+    cfg = model.encoder.config
+    fused = optimizer.optimize_model(
         str(fp32),
+        model_type="bert",
+        num_heads=cfg.num_attention_heads,
+        hidden_size=cfg.hidden_size,
+        opt_level=1,
+    )
+    stats = fused.get_fused_operator_statistics()
+    print(f"fused operators: { {k: v for k, v in stats.items() if v} }", file=sys.stderr)
+    fused_path = out / "model.fused.onnx"
+    fused.save_model_to_file(str(fused_path))
+    graph = onnx.load(str(fused_path)).graph
+    head_nodes = [n.name for n in graph.node if "head" in n.name]
+    quantize_dynamic(
+        str(fused_path),
         str(out / "model.onnx"),
         weight_type=QuantType.QInt8,
         per_channel=True,
         nodes_to_exclude=head_nodes,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
     fp32.unlink()
+    fused_path.unlink()
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
     onnx_meta = {
         "format": "onnx",

@@ -268,12 +268,16 @@ def save_torch(model, tokenizer, path: Path, cfg: TrainConfig, best: dict) -> No
     (path / "stance.json").write_text(json.dumps(meta, indent=2))
 
 
-def load_torch(path: str | Path) -> tuple[PairStanceClassifier, object, dict]:
+def load_torch(
+    path: str | Path, attn_implementation: str | None = None
+) -> tuple[PairStanceClassifier, object, dict]:
+    """Load a checkpoint; ``attn_implementation="eager"`` gives an ONNX graph ORT can fuse."""
     from transformers import AutoModel, AutoTokenizer
 
     path = Path(path)
     meta = json.loads((path / "stance.json").read_text())
-    encoder = AutoModel.from_pretrained(path / "encoder")
+    kw = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    encoder = AutoModel.from_pretrained(path / "encoder", **kw)
     tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
     model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
     model.head.load_state_dict(torch.load(path / "head.pt"))
