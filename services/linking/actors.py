@@ -9,7 +9,6 @@ does and keeps two people sharing a surname apart when the text keeps them apart
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -17,8 +16,11 @@ from spacy.tokens import Span as SpacySpan
 
 from services.linking import names as nm
 from services.linking.nlp import Chunk
+from services.linking.spans import adjectival_place, datelines, state_qualified, with_number
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+_DASHES = {"-", "—", "–"}
+_COMPANY_WORDS = nm.words("inc inc. corp corp. co co. ltd ltd. llc plc group company motors bank")
 _PREP_PLACE = {"in", "at", "near", "from", "to", "into", "outside", "around"}
 _GROUP_OF = {"members", "militants", "terrorists", "fighters", "leader", "leaders", "rebels"}
 
@@ -33,6 +35,10 @@ class Mention:
     label: str  # spaCy label, or DESC / PRON for resolved descriptions and pronouns
     name: str = ""  # normalised name
     cue: str | None = None  # type evidence from context: "group" or "location"
+    # A modifier use ("French diplomats", "the Russian army", "Paris's Orly Airport"):
+    # evidence of the actor for stance scoring, not a name of it, so not one of its linked mentions.
+    adjectival: bool = False
+    country: str | None = None  # a country the text places it in ("Springfield, Ill.": US)
 
 
 @dataclass
@@ -46,6 +52,7 @@ class Actor:
     keys: set[tuple[str, ...]] = field(default_factory=set)  # match keys of its named mentions
     last: int = -1  # start of its latest mention so far (while clustering)
     classes: set[str] = field(default_factory=set)
+    gender: str | None = None  # "f" / "m" where the text says so ("his wife X"), else unknown
 
     def add(self, m: Mention, key: tuple[str, ...]) -> None:
         self.mentions.append(m)
@@ -64,6 +71,9 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
         s += 1
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
         e -= 1
+    for i in range(s, e):  # "DENVER - Jane Roe": a name never spans a dateline's dash
+        if doc[i].text in _DASHES and all(t.is_upper or t.is_punct for t in doc[s:i]):
+            s = i + 1
     return SpacySpan(doc, s, e, label=ent.label_) if e > s else None
 
 
@@ -88,15 +98,18 @@ def _cue(span: SpacySpan) -> str | None:
 
 
 def _norp(ent: SpacySpan) -> tuple[str, str] | None:
-    """A NORP span as (label, name): a demonym modifying a non-person noun stands for its
-    country; one describing a person ("the Russian general") is not an actor; plural nouns
-    ("Kurds") are groups."""
+    """A NORP span as (label, name): a demonym modifying a non-person noun or people ("German
+    officials") stands for its country; one describing a person ("the Russian general") is not
+    an actor; plural nouns ("Kurds") are groups."""
     root = ent.root
     if root.dep_ in {"amod", "compound"} or root.pos_ == "ADJ":
         head = root.head
         # "Turkish President X": the demonym is an affiliation, so it stays
         titled = head.dep_ == "compound" and head.head.ent_type_ == "PERSON"
-        if head.lemma_.lower() in nm.PERSON_NOUNS and not titled:
+        # "German officials said": several people speaking for their country; "the Russian
+        # general" is one person, whom the description resolves to
+        plural = head.tag_ in {"NNS", "NNPS"}
+        if head.lemma_.lower() in nm.PERSON_NOUNS and not titled and not plural:
             return None
         country = nm.DEMONYMS.get(ent.text.lower())
         return ("GPE", country) if country else None
@@ -112,19 +125,34 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 continue
             label = ent.label_
             name = None
+            adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)
+            country = "United States" if label == "GPE" and state_qualified(ent) else None
             if label == "NORP":
                 got = _norp(ent)
                 if got is None:
                     continue
                 label, name = got
-            span = _trim(ent)
+                adjectival = label == "GPE"  # a demonym: "German passport"
+            span = _trim(with_number(ent) if label == "ORG" else ent)
             if span is None:
                 continue
             name = name or nm.normalise(span.text, person=label == "PERSON")
             if not name or not any(c.isalpha() for c in name):
                 continue
             out.append(Mention(ch.offset + span.start_char, ch.offset + span.end_char,
-                               span.text, label, name, _cue(span)))
+                               span.text, label, name, _cue(span), adjectival, country))
+        out += [d for d in _dateline(ch) if not any(m.start < d.end and d.start < m.end
+                                                       for m in out)]
+    return out
+
+
+def _dateline(ch: Chunk) -> list[Mention]:
+    """Dateline places of a paragraph (the caller drops those NER already found)."""
+    out = []
+    for s, e, us in datelines(ch.doc.text):
+        text = ch.doc.text[s:e]
+        out.append(Mention(ch.offset + s, ch.offset + e, text, "GPE", nm.normalise(text),
+                           country="United States" if us else None))
     return out
 
 
@@ -145,8 +173,8 @@ def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
     classes = actor.classes
     if m.text.isupper() and 2 <= len(m.text) <= 6 and nm.initials(actor.name) == m.text:
         return True
-    if _class(m.label) not in classes or not key:
-        return False
+    if _class(m.label) not in classes or not key or _class(m.label) == "place":
+        return False  # a part of a place name is another place: "Korea", "North Korea"
     for k in actor.keys:
         if (len(key) < len(k) and set(key) <= set(k)
                 and (_class(m.label) == "person" or key[-1] == k[-1])):
@@ -178,10 +206,26 @@ def _display_name(actor: Actor) -> str:
     return best.name
 
 
+def _surnames_as_persons(mentions: list[Mention]) -> None:
+    """NER often tags a person's surname as an ORG ("Okafor said", "Lindqvist said"): an ORG
+    mention ending in the surname of a PERSON mention of the document, with no organisation
+    word in it, is relabelled PERSON so that it joins that person."""
+    surnames = {nm.key_tokens(m.name)[-1] for m in mentions
+                if m.label == "PERSON" and nm.key_tokens(m.name)}
+    for m in mentions:
+        toks = nm.key_tokens(m.name)
+        if (m.label == "ORG" and toks and len(toks) <= 3 and toks[-1] in surnames
+                and not m.text.isupper() and nm.org_type(m.name) == "org"
+                and not set(toks) & _COMPANY_WORDS):
+            m.label = "PERSON"
+            m.name = nm.normalise(m.text, person=True)
+
+
 def cluster(mentions: list[Mention]) -> list[Actor]:
     """Group mentions into actors (exact key, then partial-name/acronym of the most recent)."""
     actors: list[Actor] = []
     by_key: dict[tuple[str, ...], Actor] = {}
+    _surnames_as_persons(mentions)
     for m in sorted(mentions, key=lambda m: m.start):
         key = _key(m)
         actor = by_key.get(key)
@@ -216,26 +260,6 @@ def _merge_early_short(actors: list[Actor]) -> list[Actor]:
         else:
             keep.append(a)
     return keep
-
-
-def add_string_matches(text: str, actors: list[Actor]) -> None:
-    """Find further occurrences of each actor's surface forms that NER missed."""
-    taken = sorted((m.start, m.end) for a in actors for m in a.mentions)
-    for a in actors:
-        bases = {nm.clean(m.text): m for m in a.mentions  # not demonyms ("Russian" -> Russia)
-                 if m.label in ACTOR_LABELS and nm.normalise(m.text) == m.name}
-        for form in sorted(bases, key=len, reverse=True):
-            if len(form) < 2 or not form[0].isupper():
-                continue
-            for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?!\w)", text):
-                s, e = hit.span()
-                i = bisect.bisect_left(taken, (s, e))
-                near = taken[max(0, i - 1):i + 1]
-                if any(ts < e and s < te for ts, te in near):
-                    continue
-                a.mentions.append(Mention(s, e, form, bases[form].label, bases[form].name))
-                bisect.insort(taken, (s, e))
-        a.mentions.sort(key=lambda m: m.start)
 
 
 def local_id(type_: str, name: str) -> str:

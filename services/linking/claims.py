@@ -20,8 +20,9 @@ CUE_LEMMAS = frozenset({
     "say", "stress", "note", "add", "accuse", "deny", "refute", "point", "tell", "warn", "argue",
     "claim", "state", "announce", "insist", "emphasize", "emphasise", "explain", "declare",
     "assert", "confirm", "acknowledge", "allege", "reiterate", "underline", "write", "tweet",
-    "comment", "remark", "dismiss", "reject", "admit",
+    "comment", "remark", "dismiss", "reject", "admit", "report", "pledge", "vow", "promise",
 })
+_QUOTE_MARKS = {'"', "“", "”", "'", "’"}
 _QUOTE = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)", re.S)
 _SUBJ = {"nsubj", "nsubjpass"}
 _DASH_TAIL = re.compile(r"\s[—–]\s*([A-Z][^—–.!?\"“”]{1,60}?)\s*$")
@@ -87,13 +88,20 @@ def _speaker_token(tok: Token) -> Token | None:
         return None
     if tok.lemma_.lower() == "point" and not any(c.lower_ == "out" for c in tok.children):
         return None
+    head = tok.head.head if tok.head.lower_ == "as" else tok.head
+    if head is not tok and head.lemma_.lower() == "quote":
+        # "X was quoted as saying": the speaker is the one quoted
+        return next((c for c in head.children if c.dep_ == "nsubjpass"), None)
     for v in (tok, tok.head if tok.dep_ == "conj" else None):
         if v is None:
             continue
         for c in v.children:
             if c.dep_ == "agent":  # passive: "was denied by X"
                 return next((o for o in c.children if o.dep_ == "pobj"), None)
-        subj = next((c for c in v.children if c.dep_ in _SUBJ), None)
+        subjects = [c for c in v.children if c.dep_ in _SUBJ]
+        # "Denver Fire Lt. Ana Ruiz said": of two subjects, the person speaks
+        subj = next((c for c in subjects if c.ent_type_ == "PERSON"), None) or next(
+            iter(subjects), None)
         if subj is None:
             continue
         if subj.dep_ == "nsubjpass":
@@ -116,7 +124,24 @@ def _cues(chunk: Chunk, s: int, e: int, quotes: list[tuple[int, int]]) -> list[T
         according = t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to"
         if verb or according:
             toks.append(t)
-    return sorted(toks, key=_depth)
+    return sorted(toks, key=lambda t: (not _closing_attribution(t), _depth(t)))
+
+
+def _closing_attribution(tok: Token) -> bool:
+    """News style puts the attribution of a whole statement after it: '..., Okafor said.',
+    '...," said Sen. X'. Such a cue, right after a comma or closing quote, wins over cue verbs
+    inside the reported clause, whatever the parse made the root."""
+    doc = tok.doc
+    subj = next((c for c in tok.children if c.dep_ in _SUBJ), None)
+    if subj is None:
+        return False
+    start = min(tok.i, subj.left_edge.i)
+    if subj.i > tok.i:  # inverted: "said X"
+        start = tok.i
+    elif subj.right_edge.i + 1 != tok.i and not (
+            subj.right_edge.i + 2 == tok.i and doc[tok.i - 1].pos_ == "ADV"):
+        return False  # "X later said": one adverb may sit between subject and verb
+    return start > 0 and (doc[start - 1].text == "," or doc[start - 1].text in _QUOTE_MARKS)
 
 
 def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | None:
@@ -136,6 +161,8 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
     units: list[Unit] = []
     for ch in chunks:
         quotes = quote_spans(ch.doc.text)
+        resolver.quoted += [(ch.offset + qs, ch.offset + qe) for qs, qe in quotes]
+        resolver.scan(ch)
         for s, e in _units(ch, quotes):
             unit = Unit(ch.offset + s, ch.offset + e)
             has_quote = any(qs < e and s < qe for qs, qe in quotes)
@@ -148,16 +175,18 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
                 subj = _speaker_token(cue)
                 if subj is None:
                     continue
-                speaker = resolver.resolve(ch, subj)
                 unit.kind = "quote" if has_quote else "reported"
+                speaker = resolver.resolve(ch, subj, quotes)
+                if speaker is None:
+                    continue  # "someone said": a later cue may name the source
                 unit.speaker = speaker
-                if speaker is not None:
-                    resolver.note(speaker)
+                resolver.note(speaker, unit.start)
                 break
             else:
                 quoted = sum(min(e, qe) - max(s, qs) for qs, qe in quotes if qs < e and s < qe)
                 prev = units[-1] if units else None
-                if quoted > (e - s) / 2 and prev and prev.speaker and prev.kind != "sentence":
+                if (unit.kind == "sentence" and quoted > (e - s) / 2 and prev and prev.speaker
+                        and prev.kind != "sentence"):  # a quote running on, no cue of its own
                     unit.kind, unit.speaker = "quote", prev.speaker
             units.append(unit)
     return units

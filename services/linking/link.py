@@ -14,13 +14,14 @@ from spacy.language import Language
 from services.linking.actors import (
     Actor,
     ActorIndex,
-    add_string_matches,
     cluster,
     extract_mentions,
     local_id,
 )
 from services.linking.claims import Unit, find_units
+from services.linking.matching import add_string_matches
 from services.linking.nlp import parse
+from services.linking.spans import THING_LABELS
 from services.linking.speakers import Resolver, find_affiliations, title_orgs
 from shared.contracts import (
     Article,
@@ -54,7 +55,9 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit]]:
     mentions += [m for m in title_orgs(chunks)
                  if not any(s < m.end and m.start < e for s, e in taken)]
     actors = cluster(mentions)
-    add_string_matches(text, actors)
+    things = [(ch.offset + e.start_char, ch.offset + e.end_char)
+              for ch in chunks for e in ch.doc.ents if e.label_ in THING_LABELS]
+    add_string_matches(text, actors, things)
     find_affiliations(chunks, ActorIndex(actors))
     units = find_units(chunks, Resolver(actors, ActorIndex(actors)))
     return actors, units
@@ -82,7 +85,10 @@ def _entities(actors: list[Actor], text: str,
         eid = qid or local_id(a.type, a.name)
         ids[id(a)] = eid
         ent = merged.setdefault(eid, Entity(id=eid, name=a.name, type=a.type, wikidata=qid))
-        ent.mentions = sorted({*ent.mentions, *((m.start, m.end) for m in a.mentions)})
+        # names and coreferent mentions only; modifier uses ("American officials") stay in the
+        # claims' mentions, where they drive stance scoring, but are not names of the entity
+        named = ((m.start, m.end) for m in a.mentions if not m.adjectival)
+        ent.mentions = sorted({*ent.mentions, *named})
     for a in actors:
         if a.affiliation is not None:
             ent = merged[ids[id(a)]]

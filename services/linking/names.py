@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 
 
-def _words(text: str, sep: str | None = None) -> frozenset[str]:
+def words(text: str, sep: str | None = None) -> frozenset[str]:
+    """A word list written as one string (whitespace- or ``sep``-separated)."""
     return frozenset(w.strip() for w in text.split(sep) if w.strip())
+
+
+_words = words
 
 # Words that precede a person's name as a title; stripped from names, used to find affiliations.
 TITLES = _words("""
@@ -42,6 +46,32 @@ GOV_WORDS = _words("""
 ministry department government administration cabinet parliament senate congress kremlin
 pentagon army navy military forces police office embassy bureau commission duma court
 """)
+
+# Nouns that make "<country> <noun>" the name of a state institution ("U.S. military"), an actor
+# of its own; the country inside it is not a separate named mention.
+INSTITUTION_NOUNS = _words("""
+government administration military army navy forces troops police parliament cabinet congress
+senate embassy ministry department
+""")
+# "northern Italy", "southern Chile": a region, not the named place itself.
+COMPASS = _words("""
+north south east west northern southern eastern western northeastern northwestern southeastern
+southwestern central
+""")
+
+# US states and their AP-style abbreviations: "SPRINGFIELD, Ill." is a US city, whatever else the
+# KB knows by that name.
+US_STATES = _words("""
+alabama, ala., alaska, arizona, ariz., arkansas, ark., california, calif., colorado, colo.,
+connecticut, conn., delaware, del., florida, fla., georgia, ga., hawaii, idaho, illinois, ill.,
+indiana, ind., iowa, kansas, kan., kentucky, ky., louisiana, la., maine, maryland, md.,
+massachusetts, mass., michigan, mich., minnesota, minn., mississippi, miss., missouri, mo.,
+montana, mont., nebraska, neb., nevada, nev., new hampshire, n.h., new jersey, n.j., new mexico,
+n.m., new york, n.y., north carolina, n.c., north dakota, n.d., ohio, oklahoma, okla., oregon,
+ore., pennsylvania, pa., rhode island, r.i., south carolina, s.c., south dakota, s.d., tennessee,
+tenn., texas, utah, vermont, vt., virginia, va., washington, wash., west virginia, w.va.,
+wisconsin, wis., wyoming, wyo.
+""", sep=",")
 
 INTL_ACRONYMS = _words("UN NATO EU OSCE OPCW IAEA WHO UNESCO UNICEF UNHCR IMF WTO ASEAN OPEC ICC")
 INTL_PHRASES = ("united nations", "european union", "world bank", "red cross", "arab league",

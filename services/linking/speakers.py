@@ -8,13 +8,18 @@ matches the description's words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from spacy.tokens import Doc, Token
 
+from services.linking import coref
 from services.linking import names as nm
 from services.linking.actors import Actor, ActorIndex, Mention
 from services.linking.nlp import Chunk
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
+_PLACES = {"location", "country"}
+_NOT_SOURCES = _PLACES | {"person"}
 _WEAK_TITLES = {"of", "for", "the", "state", "senior", "top", "former", "acting", "special"}
 
 
@@ -28,12 +33,35 @@ class Resolver:
     def __init__(self, actors: list[Actor], index: ActorIndex):
         self.actors, self.index = actors, index
         self.history: list[Actor] = []  # named speakers, in order of attribution
+        self.quoted: list[tuple[int, int]] = []  # quotations seen so far (article offsets)
+        self.salient: list[tuple[int, Actor]] = []  # (position, person) speakers and subjects
 
-    def note(self, actor: Actor) -> None:
+    def note(self, actor: Actor, pos: int = -1) -> None:
+        """``actor`` was attributed a statement at ``pos``."""
         self.history.append(actor)
+        self.salient.append((pos, actor))
 
-    def resolve(self, chunk: Chunk, tok: Token) -> Actor | None:
-        """The actor ``tok`` (a subject head or the object of "according to") refers to."""
+    def scan(self, chunk: Chunk) -> None:
+        """Remember who each sentence is about: the named subject of its main verb, with its
+        apposition or possessor ("Ruiz's sister, Marta, objected ...")."""
+        for sent in chunk.doc.sents:
+            for subj in (c for c in sent.root.children if c.dep_ in {"nsubj", "nsubjpass"}):
+                for t in [subj, *(x for x in subj.children if x.dep_ in {"appos", "poss"})]:
+                    a = self.index.at(*_abs(chunk, t))
+                    if a is not None and a.type == "person":
+                        self.salient.append((chunk.offset + t.idx, a))
+
+    def _salient(self, pos: int, ok, score) -> Actor | None:
+        """The person a pronoun most likely continues: the latest one who spoke or was the
+        subject of a sentence before ``pos`` (a person only named as an object does not take
+        over the story, "..., Okafor said, naming a bridge after Lindqvist. '...,' he said")."""
+        cands = [(score(a), p, a) for p, a in self.salient if p < pos and ok(a)]
+        return max(cands, key=lambda c: c[:2])[2] if cands else None
+
+    def resolve(self, chunk: Chunk, tok: Token,
+                quotes: Sequence[tuple[int, int]] = ()) -> Actor | None:
+        """The actor ``tok`` (a subject head or the object of "according to") refers to;
+        ``quotes`` (chunk offsets) are skipped when looking for an antecedent."""
         found = self.index.at(*_abs(chunk, tok))
         if found:
             return found
@@ -43,35 +71,77 @@ class Resolver:
         pos = chunk.offset + tok.idx
         low = tok.lower_
         if low in PERSON_PRONOUNS:
-            actor = self._last(pos, lambda a: a.type == "person")
+            g = "f" if low in {"she", "her"} else "m"
+            ok = lambda a: a.type == "person" and a.gender in {None, g}  # noqa: E731
+            # "she" prefers a woman the text marked as one (most people carry no gender cue,
+            # and news "he" is the unmarked case)
+            score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
+            actor = (self._in_sentence(chunk, tok, quotes, g) or self._salient(pos, ok, score)
+                     or self._last(pos, ok, score, recent_only=True))
             return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
         if low == "it":
             actor = self._last(pos, lambda a: a.type != "person", named_only=True)
             return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
         left = [t for t in tok.subtree if t.i < tok.i]
         inner = [a for t in left if (a := self.index.at(*_abs(chunk, t)))]
+        phrase = [a for t in tok.subtree if t is not tok and (a := self.index.at(*_abs(chunk, t)))]
         lemma = tok.lemma_.lower()
         start = _desc_start(chunk, tok, left)
+        if lemma in nm.PERSON_NOUNS and tok.tag_ in {"NNS", "NNPS"}:
+            # "officials with the Transport Ministry", "German officials":
+            # they speak for it (a country only when it qualifies them directly)
+            mods = [a for t in tok.children if t.dep_ in {"amod", "compound"}
+                    and (a := self.index.at(*_abs(chunk, t)))]
+            return next((a for a in phrase if a.type not in _NOT_SOURCES), None) or next(
+                (a for a in mods if a.type == "country"), None)
+        if lemma in coref.DOC_NOUNS:  # "a report in the Evening Courier", "the statement said"
+            named = next((a for a in phrase if a.type not in _PLACES), None)
+            if named or not any(c.lower_ in {"the", "this", "that"} for c in tok.children):
+                return named  # "a report" is a new source; "the statement" refers back
+            return self._last(pos, lambda a: a.type not in _NOT_SOURCES, recent_only=True)
+        orgs = [a for a in inner if a.type not in _PLACES]  # not "the Ohio-based company"
+        if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another"} for c in tok.children):
+            # "said an adviser to the prime minister": a new, unnamed source, not an anaphor
+            return orgs[0] if orgs else None
         if lemma in nm.PERSON_NOUNS:
             words = {t.lower_ for t in left if t.pos_ in {"ADJ", "PROPN", "NOUN"}}
             actor = self._last(pos, lambda a: a.type == "person" and _compatible(a, words, inner),
                                score=lambda a: _evidence(a, lemma, words, inner))
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
-        if lemma in nm.ORG_NOUNS and not inner:
-            actor = self._last(pos, lambda a: a.type != "person" and lemma in a.name.lower())
+        kinds = coref.KIND_NOUNS.get(lemma, frozenset())
+        if (lemma in nm.ORG_NOUNS or kinds) and not orgs:
+            actor = self._last(pos, lambda a: a.type != "person" and (
+                lemma in a.name.lower() or a.type in kinds))
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         return inner[0] if inner else None
 
-    def _last(self, pos: int, ok, score=None, named_only: bool = False) -> Actor | None:
+    def _in_sentence(self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]],
+                     gender: str) -> Actor | None:
+        """The closest person named earlier in the pronoun's own sentence, outside quotes
+        ("Okafor's exit surprised many, since he had told reporters ...")."""
+        sent = tok.sent
+        best: tuple[int, Actor] | None = None
+        for t in chunk.doc[sent.start:tok.i]:
+            if t.ent_type_ != "PERSON" or any(qs <= t.idx < qe for qs, qe in quotes):
+                continue
+            a = self.index.at(*_abs(chunk, t))
+            if a is not None and a.type == "person" and a.gender in {None, gender}:
+                best = (t.i, a)
+        return best[1] if best else None
+
+    def _last(self, pos: int, ok, score=None, named_only: bool = False,
+              recent_only: bool = False) -> Actor | None:
         """The best actor passing ``ok``: highest ``score`` (evidence such as a matching title),
-        then a named speaker before a merely mentioned actor, then the most recent."""
+        then a named speaker before a merely mentioned actor (unless ``recent_only``), then the
+        most recent."""
         rank: dict[int, tuple[int, int, int]] = {}
-        for n, a in enumerate(self.history):
+        for n, a in enumerate([] if recent_only else self.history):
             if ok(a):
                 rank[id(a)] = (score(a) if score else 0, 1, n)
         if not named_only:
             for a in self.actors:
-                before = [m.start for m in a.mentions if m.start < pos]
+                before = [m.start for m in a.mentions if m.start < pos and (
+                    not recent_only or not any(qs <= m.start < qe for qs, qe in self.quoted))]
                 if before and id(a) not in rank and ok(a):
                     rank[id(a)] = (score(a) if score else 0, 0, max(before))
         if not rank:
@@ -95,7 +165,8 @@ def _desc_start(chunk: Chunk, tok: Token, left: list[Token]) -> int:
     for t in left:
         if t.tag_ == "POS" or t.dep_ == "poss" or (t.ent_type_ and t.ent_type_ != "NORP"):
             start = t.i + 1
-    while start < tok.i and chunk.doc[start].lower_ in {"the", "a", "an", "this", "that"}:
+    while start < tok.i and (chunk.doc[start].lower_ in {"the", "a", "an", "this", "that"}
+                             or chunk.doc[start].is_punct):
         start += 1
     return start
 
@@ -170,6 +241,7 @@ def find_affiliations(chunks: list[Chunk], index: ActorIndex) -> None:
             person = index.at(ch.offset + ent.start_char, ch.offset + ent.end_char)
             if person is None or person.type != "person":
                 continue
+            person.gender = person.gender or coref.mention_gender(ent)
             titles, j = _title_scan(doc, ent.start)
             titles += [t.lower_ for t in ent if t.lower_ in nm.TITLES]
             person.titles.update(t for t in titles if t not in _WEAK_TITLES)

@@ -21,6 +21,7 @@ from services.linking.kb.store import Candidate, Entry, KbIndex
 
 _CLASS = {"person": "person", "country": "place", "location": "place", "other": "other"}
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+_RETRY = {"ambiguous", "no local candidate"}
 _LABEL_TYPE = {"PERSON": "person", "GPE": "location", "LOC": "location", "ORG": "org",
                "NORP": "group"}
 
@@ -50,6 +51,7 @@ class Query:
     type: str
     forms: list[str] = field(default_factory=list)  # named surface forms, most specific first
     labels: set[str] = field(default_factory=set)  # spaCy labels of its named mentions
+    country: str | None = None  # country name the text places it in ("Springfield, Ill.")
 
     def fit(self, entry_type: str) -> float:
         """Type agreement with the actor's type, or (less) with a label spaCy gave a mention."""
@@ -103,6 +105,7 @@ class KbLinker:
         people = [q for q in queries
                   if type_class(q.type) == "person" and len(alias_key(q.name).split()) > 1]
         order = sorted(range(len(queries)), key=lambda i: queries[i].single_word_person)
+        retry: list[int] = []
         for i in order:
             q = queries[i]
             if (len(alias_key(q.name).split()) == 1 and type_class(q.type) != "place"
@@ -114,6 +117,11 @@ class KbLinker:
                 entry = self.index.entry(d.qid)
                 if entry:
                     linked[d.qid] = entry
+            elif d.why in _RETRY:
+                retry.append(i)
+        for i in retry:  # in-document consistency: what the whole document linked may settle it
+            d = self.decide(queries[i], linked)
+            out[i] = d.qid
         return out
 
     def link_actors(self, actors: Sequence, text: str) -> list[str | None]:
@@ -137,6 +145,25 @@ class KbLinker:
                         found[c.entry.qid].append(c)
         return found
 
+    def _local(self, q: Query, found: dict[str, list[Candidate]],
+               countries: set[str]) -> dict[str, list[Candidate]]:
+        """Candidates the document allows. A place the text puts in a country ("X, Ala.") must
+        be known to lie there; a party with no gold mention needs its country in the document
+        (local politics: a foreign party's acronym in a story that never mentions its country
+        is another thing of that name)."""
+        if q.country:
+            home = self._country_qid(q.country)
+            found = {k: v for k, v in found.items()
+                     if type_class(v[0].entry.type) != "place"
+                     or (home is not None and home in {v[0].entry.country, k})}
+        return {k: v for k, v in found.items()
+                if v[0].entry.type != "party" or not v[0].entry.country
+                or v[0].entry.country in countries or sum(c.gold for c in v) > 0}
+
+    def _country_qid(self, name: str) -> str | None:
+        hits = [c.entry.qid for c in self.index.lookup(name) if c.entry.type == "country"]
+        return hits[0] if len(set(hits)) == 1 else None
+
     def decide(self, q: Query, linked: dict[str, Entry]) -> Decision:
         if q.single_word_person:
             hit = _surname_of(q, linked)
@@ -147,6 +174,9 @@ class KbLinker:
             return Decision(None, why="no candidate")
         countries = {e.qid for e in linked.values() if e.type == "country"}
         countries |= {e.country for e in linked.values() if e.country}
+        found = self._local(q, found, countries)
+        if not found:
+            return Decision(None, why="no local candidate")
         scores: dict[str, float] = {}
         evidence: dict[str, float] = {}
         gold: dict[str, float] = {}
@@ -210,5 +240,6 @@ def query_of(actor) -> Query:  # noqa: ANN001 - services.linking.actors.Actor, k
     named = [m for m in actor.mentions if m.label in _NAMED]
     for m in sorted(named, key=lambda m: -len(m.text)):
         forms += [m.text, m.name] if m.name else [m.text]
+    country = next((m.country for m in actor.mentions if getattr(m, "country", None)), None)
     return Query(actor.name, actor.type, list(dict.fromkeys(f for f in forms if f)),
-                 {m.label for m in named})
+                 {m.label for m in named}, country)

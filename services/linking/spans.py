@@ -1,0 +1,81 @@
+"""Span rules for NER mentions: which place mentions are names, and what a name's span is.
+
+Policy: an entity's linked mentions are the spans that *name* it (plus coreferent pronouns and
+descriptions). A place inside a longer name is not one: the longer name wins ("U.S. military" is
+the institution, "Paris's Orly Airport" the airport, "northern Italy" a region). Such uses,
+like demonyms, are kept as *adjectival* mentions: still evidence of the actor in a claim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span as SpacySpan
+
+from services.linking import names as nm
+
+# Names of things that are not actors; a place glued to one is part of that longer name.
+THING_LABELS = frozenset({"FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+_MODIFIER_DEPS = frozenset({"compound", "nmod", "amod"})
+_INDEX_NOUNS = frozenset({"index", "average"})
+
+
+def adjectival_place(ent: SpacySpan) -> bool:
+    """Whether a GPE/LOC span is part of a longer name rather than a name of the place: a state
+    institution ("U.S. military", an actor of its own), a facility or event ("Paris's Orly
+    Airport"), or a region ("northern Italy" is not Italy)."""
+    root, doc = ent.root, ent.doc
+    head = root.head
+    if ent.start > 0 and doc[ent.start - 1].lower_ in nm.COMPASS:
+        return True
+    if ent.start <= head.i < ent.end:
+        return False
+    if head.ent_type_ in THING_LABELS and root.dep_ in _MODIFIER_DEPS | {"poss"}:
+        return True
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    return (nxt is not None and not nxt.ent_type_ and nxt.lower_ in nm.INSTITUTION_NOUNS
+            and root.dep_ in _MODIFIER_DEPS)
+
+
+def with_number(ent: SpacySpan) -> SpacySpan:
+    """An ORG followed by a number that belongs to its name is one name: "Stoxx 600 fell",
+    "the Acme 500 index" (a stock index, not the company). A number followed by
+    anything but a word is a score or a table cell ("Falcons 4-0", "Hornets 36")."""
+    doc = ent.doc
+    if ent.end + 1 < len(doc):
+        nxt, after = doc[ent.end], doc[ent.end + 1]
+        names_it = ent.start <= nxt.head.i < ent.end or (
+            nxt.head.i == after.i and after.lemma_.lower() in _INDEX_NOUNS)
+        if (nxt.text.isdigit() and nxt.dep_ == "nummod" and names_it
+                and after.is_alpha and after.is_lower):
+            return SpacySpan(doc, ent.start, ent.end + 1, label=ent.label_)
+    return ent
+
+
+def state_qualified(ent: SpacySpan) -> bool:
+    """A place written "City, State" ("SPRINGFIELD, Ill.", "Salem, Oregon"): a US place,
+    whichever place of that name elsewhere the KB holds."""
+    doc = ent.doc
+    if ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
+        return False
+    for n in (3, 2, 1):  # "N.D.", "New Mexico", "W.Va." — the longest state name that fits
+        words = doc[ent.end + 1:ent.end + 1 + n]
+        if len(words) == n and words.text.lower() in nm.US_STATES and words.text[:1].isupper():
+            return ent.text.lower() not in nm.US_STATES
+    return False
+
+
+_DATELINE = re.compile(r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2})"  # the place, in capitals
+                       r"(?:, ([A-Z][\w.]*(?: [A-Z][\w.]*)?))?"  # ", Ill."
+                       r"(?: \([A-Za-z]+\))? ?[-—–] ")  # " (AP) - "
+
+
+def datelines(text: str) -> list[tuple[int, int, bool]]:
+    """Places of wire-story datelines opening a line ("CAIRO - ...", "SALEM, Ore. - ..."),
+    which NER often misses in capitals: (start, end, whether a US state qualifies it)."""
+    out = []
+    for line in re.finditer(r"^", text, re.M):
+        m = _DATELINE.match(text, line.start())
+        if m is not None and len(m.group(1)) >= 3:
+            out.append((m.start(1), m.end(1), (m.group(2) or "").lower() in nm.US_STATES))
+    return out

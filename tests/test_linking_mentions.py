@@ -1,0 +1,107 @@
+"""Mention policy on sentences written for these tests: an entity's linked mentions are names of
+it; demonyms and places inside longer names stay claim evidence only; spans prefer longer names."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.linking.actors import Mention, _surnames_as_persons, cluster
+from services.linking.link import link_article
+from services.linking.matching import add_string_matches
+from services.linking.nlp import load_nlp, parse
+from services.linking.spans import datelines
+from services.stance.pairs import article_pairs
+from shared.contracts import Article, LinkedArticle
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp("en_core_web_sm")
+
+
+def run(nlp, text: str) -> LinkedArticle:
+    return link_article(nlp, Article(id="a_test", text=text, content_hash="h"))
+
+
+def surfaces(linked: LinkedArticle, text: str, name: str) -> list[str]:
+    ent = next(e for e in linked.entities if e.name == name)
+    return [text[s:e] for s, e in ent.mentions]
+
+
+def test_demonym_is_claim_evidence_not_a_name(nlp) -> None:
+    text = "German officials said the Iranian proposal was unacceptable. Germany left the talks."
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Germany") == ["Germany"]  # not "German"
+    first = linked.claims[0]
+    ids = {e.name: e.id for e in linked.entities}
+    assert first.speaker == ids["Germany"]  # German officials speak for Germany
+    assert {m.entity for m in first.mentions} == {ids["Germany"], ids["Iran"]}
+    pairs = article_pairs(linked, max_pairs_per_claim=8)
+    assert any(p.source == ids["Germany"] and p.target == ids["Iran"] for p in pairs)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Germany rejected the plan, and U.S. military commanders agreed.", "U.S"),
+    ("Farmers protested in northern Italy on Tuesday.", "Italy"),
+    ("Travellers waited for hours at Paris's Orly Airport on Friday.", "Paris"),
+])
+def test_place_inside_a_longer_name_is_not_linked(nlp, text: str, place: str) -> None:
+    linked = run(nlp, text)
+    ent = next(e for e in linked.entities if e.name == place)
+    assert ent.mentions == []
+    assert any(m.entity == ent.id for c in linked.claims for m in c.mentions)
+
+
+def test_place_as_a_name_keeps_its_mention(nlp) -> None:
+    text = "The United States imposed sanctions on Iraq on Monday."
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Iraq") == ["Iraq"]
+
+
+def test_index_number_is_part_of_the_name_but_a_score_is_not(nlp) -> None:
+    text = "The FTSE 100 index rose 1 percent on Monday. The Denver Falcons won 4-0 on Sunday."
+    linked = run(nlp, text)
+    names = {e.name for e in linked.entities}
+    assert "FTSE 100" in names
+    assert not any(n.endswith(("4", "4-0")) for n in names)
+
+
+def test_part_of_a_place_name_is_another_place(nlp) -> None:
+    text = "He moved from York to New York last year."
+    linked = run(nlp, text)
+    assert {"York", "New York"} <= {e.name for e in linked.entities}
+
+
+def test_string_match_never_inside_a_longer_name() -> None:
+    text = "Ford fell. The Ford Foundation gave money, and Ford gained."
+    actors = cluster([Mention(0, 4, "Ford", "ORG", "Ford")])
+    add_string_matches(text, actors)
+    assert [text[m.start:m.end] for m in actors[0].mentions] == ["Ford", "Ford"]
+    assert actors[0].mentions[1].start == text.rindex("Ford")
+
+
+def test_string_match_finds_names_with_a_lowercase_particle() -> None:
+    text = 'Hassan al-Amiri spoke. "We saw them," al-Amiri said.'
+    actors = cluster([Mention(7, 15, "al-Amiri", "PERSON", "al-Amiri")])
+    add_string_matches(text, actors)
+    assert len(actors[0].mentions) == 2
+
+
+def test_surname_tagged_org_joins_the_person() -> None:
+    ms = [Mention(0, 11, "Lena Okafor", "PERSON", "Lena Okafor"),
+          Mention(30, 36, "Okafor", "ORG", "Okafor"),
+          Mention(50, 64, "Okafor Holdings", "ORG", "Okafor Holdings")]
+    _surnames_as_persons(ms)
+    assert [m.label for m in ms] == ["PERSON", "PERSON", "ORG"]
+    assert len(cluster(ms)) == 2
+
+
+def test_datelines() -> None:
+    text = "Headline here\nSPRINGFIELD, Ill. - For years it rained.\nCAIRO (AP) - Prices rose."
+    found = [(text[s:e], us) for s, e, us in datelines(text)]
+    assert found == [("SPRINGFIELD", True), ("CAIRO", False)]
+
+
+def test_line_break_ends_a_sentence(nlp) -> None:
+    chunk = parse(nlp, "Talks stall in the capital\nLindqvist said there were 14 delegates.")[0]
+    assert [s.text.strip() for s in chunk.doc.sents][0] == "Talks stall in the capital"
