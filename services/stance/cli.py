@@ -106,7 +106,7 @@ def score(
     model: Annotated[
         str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1)] = 64,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")
     ] = False,

@@ -89,7 +89,7 @@ def softmax_scores(logits: np.ndarray, bias: np.ndarray) -> list[StanceScore]:
 class OnnxStanceScorer:
     """The shipped runtime: int8 ONNX, ``tokenizers``, length-sorted dynamic-padding batches."""
 
-    def __init__(self, path: Path, batch_size: int = 64, threads: int = 0):
+    def __init__(self, path: Path, batch_size: int = 16, threads: int = 0):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -191,7 +191,7 @@ class TorchStanceScorer:
         return softmax_scores(out, self.bias)
 
 
-def load_scorer(model: str | Path | None = None, batch_size: int = 64) -> StanceScorer:
+def load_scorer(model: str | Path | None = None, batch_size: int = 16) -> StanceScorer:
     """Load the scorer named by ``model`` (see the module docstring); raise ModelLoadError."""
     if model in (None, "", "shipped", "default"):
         path = SHIPPED_MODEL
