@@ -111,7 +111,11 @@ def run_analyze(
         linked = [link_article(nlp, a, linker, settings.linking.max_claims) for a in pending]
         batches = (
             score_articles(
-                scorer, linked, settings.stance.max_pairs_per_claim, settings.stance.skip_types
+                scorer,
+                linked,
+                settings.stance.max_pairs_per_claim,
+                settings.stance.skip_types,
+                settings.stance.sources,
             )
             if scorer
             else [None] * len(linked)

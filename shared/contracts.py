@@ -80,10 +80,16 @@ class Entity(_Model):
 
 
 class ClaimMention(_Model):
-    """An actor mention inside a claim's ``text`` (offsets relative to the claim text)."""
+    """An actor mention inside a claim's ``text`` (offsets relative to the claim text).
+
+    ``holder``: the mention is a grammatical subject, passive agent or possessor in its sentence,
+    the positions from which news sentences express a stance ("A accused B", "B was praised by
+    A", "A's attack on B"); the stance service scores pairs from holders (and the speaker).
+    """
 
     entity: str
     span: Span
+    holder: bool = False
 
 
 class Claim(_Model):

@@ -8,6 +8,7 @@ directory is read too. Bad values fail at start-up with pydantic's message namin
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,10 @@ class StanceSettings(BaseModel):
     model: str | None = Field(None, description="shipped model when empty; a path or HF id")
     batch_size: int = Field(16, ge=1, description="pairs per model call (16 measured fastest here)")
     max_pairs_per_claim: int = Field(30, ge=1)
+    sources: Literal["all", "holders"] = Field(
+        "all", description="which actors of a claim are stance sources besides its speaker"
+    )
+    threads: int = Field(0, ge=0, description="ONNX Runtime threads per worker (0: all cores)")
     skip_types: list[str] = Field(
         default_factory=lambda: ["location"],
         description="entity types never scored (places are where things happen, not who speaks)",

@@ -67,3 +67,29 @@ def test_score_articles_builds_one_batch_per_article_with_stable_ids():
     assert [s.id for s in again.stances] == [s.id for s in b1.stances]
     assert len(article_pairs(linked, 30)) == 2
     assert "stance" in b1.trace.stages
+
+
+def test_holders_policy_scores_only_from_holders_and_the_speaker():
+    text = "Moscow accused Washington of backing Kyiv."
+    c = claim(text, [("ru", "Moscow"), ("us", "Washington"), ("ua", "Kyiv")])
+    c.mentions[0].holder = True  # the subject
+    got = {(p.source, p.target) for p in claim_pairs(c, {}, 30, holders_only=True)}
+    assert got == {("ru", "us"), ("ru", "ua")}
+    assert len(claim_pairs(c, {}, 30)) == 6  # the default scores every ordered pair
+    c.mentions[0].holder = False  # no holder and no speaker: fall back to every pair
+    assert len(claim_pairs(c, {}, 30, holders_only=True)) == 6
+
+
+def test_linking_marks_subjects_and_agents_as_holders():
+    from services.linking.link import link_article
+    from services.linking.nlp import load_nlp
+    from shared.contracts import Article
+
+    text = "Senator Warren criticised Governor Abbott. Governor Abbott was praised by Germany."
+    la = link_article(load_nlp("en_core_web_sm"), Article(id="a", text=text, content_hash="h"))
+    names = {e.id: e.name for e in la.entities}
+    holders = {names[m.entity] for c in la.claims for m in c.mentions if m.holder}
+    not_holders = {names[m.entity] for c in la.claims for m in c.mentions if not m.holder}
+    assert any("Warren" in n for n in holders)
+    assert "Germany" in holders
+    assert any("Abbott" in n for n in not_holders)

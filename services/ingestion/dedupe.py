@@ -21,8 +21,9 @@ class Deduper:
     """``claim`` marks an article seen and says whether it was new; ``release`` undoes a claim
     when publishing failed, so a retry is not mistaken for a duplicate."""
 
-    def __init__(self, client: aioredis.Redis, *, prefix: str = DEFAULT_PREFIX,
-                 ttl_s: float | None = None):
+    def __init__(
+        self, client: aioredis.Redis, *, prefix: str = DEFAULT_PREFIX, ttl_s: float | None = None
+    ):
         self.client, self.prefix = client, prefix
         self.ttl_ms = int(ttl_s * 1000) if ttl_s else None
 

@@ -23,8 +23,17 @@ _META_CHARSET = re.compile(
 )
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)
 # browsers read these labels as windows-1252 (WHATWG Encoding Standard)
-_AS_CP1252 = {"ascii", "us-ascii", "iso-8859-1", "latin-1", "latin1", "iso8859-1", "l1",
-              "windows-1252", "cp1252"}
+_AS_CP1252 = {
+    "ascii",
+    "us-ascii",
+    "iso-8859-1",
+    "latin-1",
+    "latin1",
+    "iso8859-1",
+    "l1",
+    "windows-1252",
+    "cp1252",
+}
 
 
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -32,7 +41,7 @@ def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
     text with stray Windows bytes ("mixed") keeps both its UTF-8 and its cp1252 characters."""
     if not isinstance(err, UnicodeDecodeError):
         raise err
-    bad = err.object[err.start:err.end]
+    bad = err.object[err.start : err.end]
     return "".join(_byte_cp1252(b) for b in bad), err.end
 
 
@@ -88,7 +97,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> str:
         except (UnicodeDecodeError, LookupError):
             pass  # a wrong declaration is common; fall through to the robust path
     if declared == "utf-8-sig":
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     return data.decode("utf-8", errors="stancestream-cp1252")
 
 
@@ -124,8 +133,10 @@ def parse_date(value: object) -> datetime | None:
 def check_size(data: bytes | str, max_bytes: int, source: str) -> None:
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", errors="replace"))
     if size > max_bytes:
-        raise TooLarge(source, f"page is {size:,} bytes, over the limit of {max_bytes:,} "
-                               "(ingestion.max_html_bytes)")
+        raise TooLarge(
+            source,
+            f"page is {size:,} bytes, over the limit of {max_bytes:,} (ingestion.max_html_bytes)",
+        )
 
 
 def extract_html(
@@ -141,8 +152,14 @@ def extract_html(
     page = decode_bytes(html, content_type) if isinstance(html, bytes) else html
     try:
         doc = trafilatura.bare_extraction(
-            page, url=url, favor_precision=True, include_comments=False, include_tables=False,
-            include_images=False, deduplicate=False, with_metadata=True,
+            page,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            deduplicate=False,
+            with_metadata=True,
         )
     except Exception as exc:  # lxml/trafilatura on hostile markup: refuse the page, not the run
         raise BadInput(source, f"HTML extraction failed: {type(exc).__name__}: {exc}") from exc
@@ -171,8 +188,27 @@ def _drop_title_line(text: str, title: str | None) -> str:
     return text
 
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr",
-               "section", "article", "ul", "ol", "pre", "figcaption", "hr"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "pre",
+    "figcaption",
+    "hr",
+}
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 
 

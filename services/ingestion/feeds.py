@@ -66,9 +66,15 @@ def _entry_content(entry: Any) -> str | None:
 class FeedPoller:
     """Polls feeds with one HTTP client; ``stats`` counts polls, 304s, errors per feed."""
 
-    def __init__(self, client: httpx.AsyncClient, redis: aioredis.Redis,
-                 settings: IngestionSettings, *, deduper: Deduper | None = None,
-                 state_key: str = DEFAULT_STATE_KEY):
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        redis: aioredis.Redis,
+        settings: IngestionSettings,
+        *,
+        deduper: Deduper | None = None,
+        state_key: str = DEFAULT_STATE_KEY,
+    ):
         self.http, self.redis, self.settings = client, redis, settings
         self.deduper, self.state_key = deduper, state_key
         self.stats: Counter[tuple[str, str]] = Counter()
@@ -130,18 +136,24 @@ class FeedPoller:
             self.stats[(feed, "not_modified")] += 1
             return FeedResult(feed, not_modified=True)
         parsed = await asyncio.to_thread(
-            feedparser.parse, body,
+            feedparser.parse,
+            body,
             response_headers={k.lower(): v for k, v in resp.headers.items()},
         )
         if not parsed.entries and (parsed.bozo or not parsed.version):
             why = parsed.get("bozo_exception") or "no RSS/Atom entries found"
             raise FeedError(feed, f"not a valid RSS/Atom feed: {why}")
         if parsed.bozo:
-            log.info("feed %s is malformed (%s); using the %d entries parsed",
-                     feed, parsed.get("bozo_exception"), len(parsed.entries))
+            log.info(
+                "feed %s is malformed (%s); using the %d entries parsed",
+                feed,
+                parsed.get("bozo_exception"),
+                len(parsed.entries),
+            )
         source = parsed.feed.get("title") or httpx.URL(feed).host
-        result = FeedResult(feed, etag=resp.headers.get("etag"),
-                            modified=resp.headers.get("last-modified"))
+        result = FeedResult(
+            feed, etag=resp.headers.get("etag"), modified=resp.headers.get("last-modified")
+        )
         outcomes = await asyncio.gather(*(self._entry(feed, e, source) for e in parsed.entries))
         for item in outcomes:
             if item is None:
@@ -171,7 +183,12 @@ class FeedPoller:
         if fetch_err:
             log.info("%s; using the feed's own content instead", fetch_err)
         try:
-            return make_article(fragment_text(content), source_ref=ref, settings=self.settings,
-                                url=canonical_url(link) if link else None, **meta)
+            return make_article(
+                fragment_text(content),
+                source_ref=ref,
+                settings=self.settings,
+                url=canonical_url(link) if link else None,
+                **meta,
+            )
         except IngestError as err:
             return fetch_err or err

@@ -19,11 +19,30 @@ _PARAGRAPH_SEP = "\u2029"
 _HSPACE = re.compile(r"[^\S\n]+")  # any whitespace run except newlines (tabs included)
 _BLANK_RUN = re.compile(r"\n{3,}")
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid",
-    "mc_cid", "mc_eid", "_ga", "_gl", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-    "ocid", "cmpid", "__twitter_impression",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "ocid",
+        "cmpid",
+        "__twitter_impression",
+    }
+)
 _TRACKING_PREFIXES = ("utm_", "pk_", "hsa_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -92,9 +111,13 @@ def _canonical_once(url: str) -> str:
                 hostport = f"{host}:{port}"
             netloc = f"{userinfo}@{hostport}" if userinfo else hostport
         path = parts.path or ("/" if netloc else "")
-        query = urlencode(sorted(
-            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
-        ))
+        query = urlencode(
+            sorted(
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if not _is_tracking(k)
+            )
+        )
         out = urlunsplit((scheme, netloc, path, query, ""))
         return out if _stable(out) else raw.split("#", 1)[0]
     except ValueError:

@@ -61,9 +61,14 @@ async def group_lag(client: aioredis.Redis, stream: str, group: str, cap: int) -
     return None
 
 
-async def wait_for_capacity(client: aioredis.Redis, *, stream: str = ARTICLES,
-                            group: str = GROUPS["linking"][1], max_lag: int,
-                            poll_s: float = LAG_POLL_S) -> float:
+async def wait_for_capacity(
+    client: aioredis.Redis,
+    *,
+    stream: str = ARTICLES,
+    group: str = GROUPS["linking"][1],
+    max_lag: int,
+    poll_s: float = LAG_POLL_S,
+) -> float:
     """Block while ``group`` lags more than ``max_lag``; returns seconds waited. Logs once."""
     waited, logged = 0.0, False
     while True:
@@ -73,8 +78,13 @@ async def wait_for_capacity(client: aioredis.Redis, *, stream: str = ARTICLES,
                 log.info("backpressure: %s lag %s; resuming after %.1fs", group, lag, waited)
             return waited
         if not logged:
-            log.warning("backpressure: group %s lags %d entries on %s (max_lag %d); pausing",
-                        group, lag, stream, max_lag)
+            log.warning(
+                "backpressure: group %s lags %d entries on %s (max_lag %d); pausing",
+                group,
+                lag,
+                stream,
+                max_lag,
+            )
             logged = True
         await asyncio.sleep(poll_s)
         waited += poll_s
@@ -86,11 +96,18 @@ def dead_letter_for(err: IngestError, stream: str) -> DeadLetter:
     desc.update({k: v for k, v in err.detail.items() if v is not None})
     payload = json.dumps(desc, ensure_ascii=False, default=str)
     if len(payload) > MAX_PAYLOAD:  # keep it valid JSON: truncate the values, not the document
-        desc = {k: (v[:500] + "…" if isinstance(v, str) and len(v) > 500 else v)
-                for k, v in desc.items()}
+        desc = {
+            k: (v[:500] + "…" if isinstance(v, str) and len(v) > 500 else v)
+            for k, v in desc.items()
+        }
         payload = json.dumps(desc, ensure_ascii=False, default=str)[:MAX_PAYLOAD]
-    return DeadLetter(stream=stream, message_id=stable_id(err.source, prefix="in_"),
-                      service="ingestion", error=str(err), payload=payload)
+    return DeadLetter(
+        stream=stream,
+        message_id=stable_id(err.source, prefix="in_"),
+        service="ingestion",
+        error=str(err),
+        payload=payload,
+    )
 
 
 async def _send(target: Target, body: Article | DeadLetter, stream: str) -> None:

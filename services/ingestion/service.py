@@ -49,8 +49,10 @@ class IngestReport:
         self.rejected.extend((e.source, e.reason) for e in res.rejected)
 
     def summary(self) -> str:
-        return (f"{self.published} published, {self.duplicates} duplicates, "
-                f"{len(self.rejected)} rejected")
+        return (
+            f"{self.published} published, {self.duplicates} duplicates, "
+            f"{len(self.rejected)} rejected"
+        )
 
 
 @dataclass
@@ -65,9 +67,15 @@ class _Pipeline:
     metrics: object = None
 
     async def publish(self, items: list[Item]) -> PublishResult:
-        return await publish_articles(self.broker, items, client=self.client,
-                                      deduper=self.deduper, stream=self.stream,
-                                      max_lag=self.max_lag, metrics=self.metrics)
+        return await publish_articles(
+            self.broker,
+            items,
+            client=self.client,
+            deduper=self.deduper,
+            stream=self.stream,
+            max_lag=self.max_lag,
+            metrics=self.metrics,
+        )
 
     async def feed(self, poller: FeedPoller, url: str) -> tuple[FeedResult, PublishResult]:
         """Poll one feed, publish its items, then remember its validators (in that order)."""
@@ -80,9 +88,11 @@ class _Pipeline:
 
 
 def _http(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=settings.ingestion.fetch_timeout_s,
-                             headers={"User-Agent": settings.ingestion.user_agent},
-                             limits=httpx.Limits(max_connections=20))
+    return httpx.AsyncClient(
+        timeout=settings.ingestion.fetch_timeout_s,
+        headers={"User-Agent": settings.ingestion.user_agent},
+        limits=httpx.Limits(max_connections=20),
+    )
 
 
 # ---- standalone service -------------------------------------------------------------------------
@@ -92,8 +102,13 @@ async def resources(rt: Runtime) -> AsyncIterator[dict[str, ProcessFn]]:
     yield {}
 
 
-async def poll_feeds(rt: Runtime, *, stream: str = ARTICLES, key_prefix: str = DEFAULT_PREFIX,
-                     state_key: str = DEFAULT_STATE_KEY) -> None:
+async def poll_feeds(
+    rt: Runtime,
+    *,
+    stream: str = ARTICLES,
+    key_prefix: str = DEFAULT_PREFIX,
+    state_key: str = DEFAULT_STATE_KEY,
+) -> None:
     """Poll ``settings.ingestion.feeds`` forever, each on its own interval; a failing feed is
     logged and counted and never stops the others."""
     cfg = rt.settings.ingestion
@@ -120,8 +135,13 @@ async def poll_feeds(rt: Runtime, *, stream: str = ARTICLES, key_prefix: str = D
                 if res.error:
                     rt.metrics.failed.labels("feeds").inc()
                 elif not res.not_modified:
-                    log.info("feed %s: %d published, %d duplicates, %d rejected", url,
-                             len(pub.published), pub.duplicates, len(pub.rejected))
+                    log.info(
+                        "feed %s: %d published, %d duplicates, %d rejected",
+                        url,
+                        len(pub.published),
+                        pub.duplicates,
+                        len(pub.rejected),
+                    )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(rt.stop.wait(), timeout=poller.next_due_in(feeds) + 0.05)
 
@@ -198,8 +218,14 @@ def _progress(show: bool, total: int) -> Iterator[Callable[[str], None]]:
         TimeRemainingColumn,
     )
 
-    with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), TextColumn("{task.description}"),
-                  console=Console(stderr=True), transient=False) as bar:
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=False,
+    ) as bar:
         task = bar.add_task("", total=total)
         yield lambda label: bar.update(task, advance=1, description=label[-50:])

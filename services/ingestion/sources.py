@@ -45,14 +45,20 @@ def make_article(
     """Normalise, size-check and identify one article. Raises ``TooLarge``/``EmptyArticle``."""
     limit = settings.max_article_chars
     if len(text) > 4 * limit:  # refuse before spending time normalising megabytes
-        raise TooLarge(source_ref, f"text of {len(text):,} chars is over the limit of {limit:,} "
-                                   "(ingestion.max_article_chars)")
+        raise TooLarge(
+            source_ref,
+            f"text of {len(text):,} chars is over the limit of {limit:,} "
+            "(ingestion.max_article_chars)",
+        )
     body = normalize_text(text)
     if not body:
         raise EmptyArticle(source_ref, "text is empty after extraction and normalisation")
     if len(body) > limit:
-        raise TooLarge(source_ref, f"text of {len(body):,} chars is over the limit of {limit:,} "
-                                   "(ingestion.max_article_chars)")
+        raise TooLarge(
+            source_ref,
+            f"text of {len(body):,} chars is over the limit of {limit:,} "
+            "(ingestion.max_article_chars)",
+        )
     curl = canonical_url(url) if url else None
     chash = content_hash(body)
     try:
@@ -85,14 +91,18 @@ def split_title(text: str) -> tuple[str | None, str]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\n").split("\n")
     if (
         len(lines) >= 5
-        and 0 < len(lines[0].strip()) <= KICKER_MAX and not lines[0].strip().endswith(".")
-        and not lines[1].strip() and not lines[3].strip()
+        and 0 < len(lines[0].strip()) <= KICKER_MAX
+        and not lines[0].strip().endswith(".")
+        and not lines[1].strip()
+        and not lines[3].strip()
         and _headline_like(lines[2])
         and any(line.strip() for line in lines[4:])
     ):
         return lines[2].strip(), "\n".join(lines[4:])
     if (
-        len(lines) >= 3 and _headline_like(lines[0]) and not lines[1].strip()
+        len(lines) >= 3
+        and _headline_like(lines[0])
+        and not lines[1].strip()
         and any(line.strip() for line in lines[2:])
     ):
         return lines[0].strip(), "\n".join(lines[2:])
@@ -119,8 +129,15 @@ def read_text_file(path: Path, settings: IngestionSettings) -> Article:
 def read_html_file(path: Path, settings: IngestionSettings) -> Article:
     data = _read_bytes(path, settings.max_html_bytes)
     ex = extract_html(data, source=str(path), max_bytes=settings.max_html_bytes)
-    return make_article(ex.text, source_ref=str(path), settings=settings, title=ex.title,
-                        url=ex.url, source=ex.sitename, published_at=ex.published_at)
+    return make_article(
+        ex.text,
+        source_ref=str(path),
+        settings=settings,
+        title=ex.title,
+        url=ex.url,
+        source=ex.sitename,
+        published_at=ex.published_at,
+    )
 
 
 def read_jsonl_file(path: Path, settings: IngestionSettings) -> Iterator[Item]:
@@ -152,8 +169,13 @@ def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
     for key in ("id", "text", "html", "title", "url", "published_at", "source"):
         if rec.get(key) is not None and not isinstance(rec[key], str):
             raise BadInput(ref, f'field "{key}" must be a string')
-    meta = {"title": rec.get("title"), "url": rec.get("url"), "source": rec.get("source"),
-            "published_at": rec.get("published_at"), "id": rec.get("id") or None}
+    meta = {
+        "title": rec.get("title"),
+        "url": rec.get("url"),
+        "source": rec.get("source"),
+        "published_at": rec.get("published_at"),
+        "id": rec.get("id") or None,
+    }
     if meta["published_at"] and parse_date(meta["published_at"]) is None:
         raise BadInput(ref, f'unreadable "published_at": {meta["published_at"]!r}')
     if rec.get("text"):
@@ -179,8 +201,10 @@ def read_path(path: Path, settings: IngestionSettings) -> Iterator[Item]:
         elif suffix in TEXT_SUFFIXES:
             yield read_text_file(path, settings)
         else:
-            yield BadInput(str(path), f"unsupported file type {suffix or '(none)'!r}; "
-                                      "use .txt, .html, .htm or .jsonl")
+            yield BadInput(
+                str(path),
+                f"unsupported file type {suffix or '(none)'!r}; use .txt, .html, .htm or .jsonl",
+            )
     except IngestError as err:
         yield err
 
@@ -200,8 +224,9 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path | str], list[IngestE
             continue
         p = Path(item)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower()
-                           in FILE_SUFFIXES)
+            found = sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in FILE_SUFFIXES
+            )
             if not found:
                 errors.append(BadInput(item, "directory holds no .txt/.html/.htm/.jsonl files"))
             out.extend(found)
@@ -213,30 +238,45 @@ def expand_inputs(inputs: Iterable[str]) -> tuple[list[Path | str], list[IngestE
 
 
 # ---- URLs --------------------------------------------------------------------------------------
-async def fetch_bytes(client: httpx.AsyncClient, url: str, settings: IngestionSettings,
-                      headers: dict[str, str] | None = None) -> tuple[bytes, httpx.Response]:
+async def fetch_bytes(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: IngestionSettings,
+    headers: dict[str, str] | None = None,
+) -> tuple[bytes, httpx.Response]:
     """GET ``url`` with the size cap enforced while streaming; a 304 comes back with no body.
     Raises ``FetchError``/``TooLarge``."""
     limit = settings.max_html_bytes
     try:
-        async with client.stream("GET", url, timeout=settings.fetch_timeout_s,
-                                 headers={"User-Agent": settings.user_agent, **(headers or {})},
-                                 follow_redirects=True) as resp:
+        async with client.stream(
+            "GET",
+            url,
+            timeout=settings.fetch_timeout_s,
+            headers={"User-Agent": settings.user_agent, **(headers or {})},
+            follow_redirects=True,
+        ) as resp:
             if resp.status_code == 304:
                 return b"", resp
             if resp.status_code >= 400:
-                raise FetchError(url, f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
-                                 status=resp.status_code)
+                raise FetchError(
+                    url,
+                    f"HTTP {resp.status_code} {resp.reason_phrase}".strip(),
+                    status=resp.status_code,
+                )
             declared = resp.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise TooLarge(url, f"page is {int(declared):,} bytes, over the limit of "
-                                    f"{limit:,} (ingestion.max_html_bytes)")
+                raise TooLarge(
+                    url,
+                    f"page is {int(declared):,} bytes, over the limit of "
+                    f"{limit:,} (ingestion.max_html_bytes)",
+                )
             chunks, size = [], 0
             async for chunk in resp.aiter_bytes():
                 size += len(chunk)
                 if size > limit:
-                    raise TooLarge(url, f"page is over the limit of {limit:,} bytes "
-                                        "(ingestion.max_html_bytes)")
+                    raise TooLarge(
+                        url, f"page is over the limit of {limit:,} bytes (ingestion.max_html_bytes)"
+                    )
                 chunks.append(chunk)
             return b"".join(chunks), resp
     except httpx.TimeoutException as exc:
@@ -245,9 +285,15 @@ async def fetch_bytes(client: httpx.AsyncClient, url: str, settings: IngestionSe
         raise FetchError(url, f"request failed: {type(exc).__name__}: {exc}") from exc
 
 
-async def fetch_article(client: httpx.AsyncClient, url: str, settings: IngestionSettings, *,
-                        title: str | None = None, source: str | None = None,
-                        published_at: datetime | None = None) -> Article:
+async def fetch_article(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: IngestionSettings,
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    published_at: datetime | None = None,
+) -> Article:
     """Fetch and extract one page; ``title``/``published_at`` given (from a feed) win over the
     page's own. The article keeps the requested URL (canonical), so feed links dedupe before any
     fetch. Raises ``IngestError``."""
@@ -255,11 +301,29 @@ async def fetch_article(client: httpx.AsyncClient, url: str, settings: Ingestion
     ctype = resp.headers.get("content-type", "")
     if ctype.lower().startswith("text/plain"):
         page_title, body = split_title(decode_bytes(data, ctype))
-        return make_article(body, source_ref=url, settings=settings, title=title or page_title,
-                            url=url, source=source or urlsplit(url).hostname,
-                            published_at=published_at)
-    ex = await asyncio.to_thread(extract_html, data, source=url, content_type=ctype,
-                                 max_bytes=settings.max_html_bytes, url=str(resp.url))
-    return make_article(ex.text, source_ref=url, settings=settings, title=title or ex.title,
-                        url=url, source=source or ex.sitename or urlsplit(url).hostname,
-                        published_at=published_at or ex.published_at)
+        return make_article(
+            body,
+            source_ref=url,
+            settings=settings,
+            title=title or page_title,
+            url=url,
+            source=source or urlsplit(url).hostname,
+            published_at=published_at,
+        )
+    ex = await asyncio.to_thread(
+        extract_html,
+        data,
+        source=url,
+        content_type=ctype,
+        max_bytes=settings.max_html_bytes,
+        url=str(resp.url),
+    )
+    return make_article(
+        ex.text,
+        source_ref=url,
+        settings=settings,
+        title=title or ex.title,
+        url=url,
+        source=source or ex.sitename or urlsplit(url).hostname,
+        published_at=published_at or ex.published_at,
+    )

@@ -66,8 +66,11 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     """Drop leading determiners/titles/brackets and trailing possessives/punctuation."""
     s, e = ent.start, ent.end
     doc = ent.doc
-    while s < e and (doc[s].lower_ in {"the", "a", "an"} or doc[s].is_punct
-                     or (ent.label_ == "PERSON" and e - s > 1 and doc[s].lower_ in nm.TITLES)):
+    while s < e and (
+        doc[s].lower_ in {"the", "a", "an"}
+        or doc[s].is_punct
+        or (ent.label_ == "PERSON" and e - s > 1 and doc[s].lower_ in nm.TITLES)
+    ):
         s += 1
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
         e -= 1
@@ -80,11 +83,16 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
 def _cue(span: SpacySpan) -> str | None:
     """Context evidence for the type: "X terror group", "group named X", "in X"."""
     doc = span.doc
-    after = [t.lower_ for t in doc[span.end:span.end + 2]]
-    before = [t.lower_ for t in doc[max(0, span.start - 2):span.start]]
-    if after and (after[0] in nm.GROUP_NOUNS or
-                  (len(after) == 2 and after[0] in {"terror", "terrorist", "militant", "armed"}
-                   and after[1] in nm.GROUP_NOUNS)):
+    after = [t.lower_ for t in doc[span.end : span.end + 2]]
+    before = [t.lower_ for t in doc[max(0, span.start - 2) : span.start]]
+    if after and (
+        after[0] in nm.GROUP_NOUNS
+        or (
+            len(after) == 2
+            and after[0] in {"terror", "terrorist", "militant", "armed"}
+            and after[1] in nm.GROUP_NOUNS
+        )
+    ):
         return "group"
     if len(before) == 2 and before[1] in {"named", "called"} and before[0] in nm.GROUP_NOUNS:
         return "group"
@@ -139,10 +147,21 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
             name = name or nm.normalise(span.text, person=label == "PERSON")
             if not name or not any(c.isalpha() for c in name):
                 continue
-            out.append(Mention(ch.offset + span.start_char, ch.offset + span.end_char,
-                               span.text, label, name, _cue(span), adjectival, country))
-        out += [d for d in _dateline(ch) if not any(m.start < d.end and d.start < m.end
-                                                       for m in out)]
+            out.append(
+                Mention(
+                    ch.offset + span.start_char,
+                    ch.offset + span.end_char,
+                    span.text,
+                    label,
+                    name,
+                    _cue(span),
+                    adjectival,
+                    country,
+                )
+            )
+        out += [
+            d for d in _dateline(ch) if not any(m.start < d.end and d.start < m.end for m in out)
+        ]
     return out
 
 
@@ -151,8 +170,16 @@ def _dateline(ch: Chunk) -> list[Mention]:
     out = []
     for s, e, us in datelines(ch.doc.text):
         text = ch.doc.text[s:e]
-        out.append(Mention(ch.offset + s, ch.offset + e, text, "GPE", nm.normalise(text),
-                           country="United States" if us else None))
+        out.append(
+            Mention(
+                ch.offset + s,
+                ch.offset + e,
+                text,
+                "GPE",
+                nm.normalise(text),
+                country="United States" if us else None,
+            )
+        )
     return out
 
 
@@ -176,8 +203,11 @@ def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
     if _class(m.label) not in classes or not key or _class(m.label) == "place":
         return False  # a part of a place name is another place: "Korea", "North Korea"
     for k in actor.keys:
-        if (len(key) < len(k) and set(key) <= set(k)
-                and (_class(m.label) == "person" or key[-1] == k[-1])):
+        if (
+            len(key) < len(k)
+            and set(key) <= set(k)
+            and (_class(m.label) == "person" or key[-1] == k[-1])
+        ):
             return True
     return False
 
@@ -210,13 +240,20 @@ def _surnames_as_persons(mentions: list[Mention]) -> None:
     """NER often tags a person's surname as an ORG ("Okafor said", "Lindqvist said"): an ORG
     mention ending in the surname of a PERSON mention of the document, with no organisation
     word in it, is relabelled PERSON so that it joins that person."""
-    surnames = {nm.key_tokens(m.name)[-1] for m in mentions
-                if m.label == "PERSON" and nm.key_tokens(m.name)}
+    surnames = {
+        nm.key_tokens(m.name)[-1] for m in mentions if m.label == "PERSON" and nm.key_tokens(m.name)
+    }
     for m in mentions:
         toks = nm.key_tokens(m.name)
-        if (m.label == "ORG" and toks and len(toks) <= 3 and toks[-1] in surnames
-                and not m.text.isupper() and nm.org_type(m.name) == "org"
-                and not set(toks) & _COMPANY_WORDS):
+        if (
+            m.label == "ORG"
+            and toks
+            and len(toks) <= 3
+            and toks[-1] in surnames
+            and not m.text.isupper()
+            and nm.org_type(m.name) == "org"
+            and not set(toks) & _COMPANY_WORDS
+        ):
             m.label = "PERSON"
             m.name = nm.normalise(m.text, person=True)
 
@@ -251,8 +288,13 @@ def _merge_early_short(actors: list[Actor]) -> list[Actor]:
     keep: list[Actor] = []
     for a in actors:
         reps = {_key(m): m for m in a.mentions}  # one mention per distinct key is enough
-        cands = [b for b in actors if b is not a and len(b.name) > len(a.name)
-                 and all(_joins(m, k, b) for k, m in reps.items())]
+        cands = [
+            b
+            for b in actors
+            if b is not a
+            and len(b.name) > len(a.name)
+            and all(_joins(m, k, b) for k, m in reps.items())
+        ]
         if a.keys and len(cands) == 1:
             for k, m in ((_key(m), m) for m in a.mentions):
                 cands[0].add(m, k)
@@ -272,8 +314,9 @@ class ActorIndex:
 
     def __init__(self, actors: list[Actor]):
         self.actors = actors
-        self._spans = sorted(((m.start, m.end, i) for i, a in enumerate(actors)
-                              for m in a.mentions))
+        self._spans = sorted(
+            ((m.start, m.end, i) for i, a in enumerate(actors) for m in a.mentions)
+        )
         self._starts = [s for s, _, _ in self._spans]
         self._mention = {(m.start, m.end, i): m for i, a in enumerate(actors) for m in a.mentions}
 

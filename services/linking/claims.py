@@ -16,12 +16,46 @@ from services.linking.actors import Actor
 from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
-CUE_LEMMAS = frozenset({
-    "say", "stress", "note", "add", "accuse", "deny", "refute", "point", "tell", "warn", "argue",
-    "claim", "state", "announce", "insist", "emphasize", "emphasise", "explain", "declare",
-    "assert", "confirm", "acknowledge", "allege", "reiterate", "underline", "write", "tweet",
-    "comment", "remark", "dismiss", "reject", "admit", "report", "pledge", "vow", "promise",
-})
+CUE_LEMMAS = frozenset(
+    {
+        "say",
+        "stress",
+        "note",
+        "add",
+        "accuse",
+        "deny",
+        "refute",
+        "point",
+        "tell",
+        "warn",
+        "argue",
+        "claim",
+        "state",
+        "announce",
+        "insist",
+        "emphasize",
+        "emphasise",
+        "explain",
+        "declare",
+        "assert",
+        "confirm",
+        "acknowledge",
+        "allege",
+        "reiterate",
+        "underline",
+        "write",
+        "tweet",
+        "comment",
+        "remark",
+        "dismiss",
+        "reject",
+        "admit",
+        "report",
+        "pledge",
+        "vow",
+        "promise",
+    }
+)
 _QUOTE_MARKS = {'"', "“", "”", "'", "’"}
 _QUOTE = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)", re.S)
 _SUBJ = {"nsubj", "nsubjpass"}
@@ -61,13 +95,12 @@ def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
             ps, pe = out[-1]
             crosses = any(qs < s < qe for qs, qe in quotes)
             tail = chunk.doc.text[ps:pe].rstrip()[-1:]
-            split_attr = text[:1].islower() and tail != "" and tail in "\"”"
+            split_attr = text[:1].islower() and tail != "" and tail in '"”'
             if crosses or split_attr:
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))
-    return [(s, e - (len(chunk.doc.text[s:e]) - len(chunk.doc.text[s:e].rstrip())))
-            for s, e in out]
+    return [(s, e - (len(chunk.doc.text[s:e]) - len(chunk.doc.text[s:e].rstrip()))) for s, e in out]
 
 
 def _depth(tok: Token) -> int:
@@ -101,7 +134,8 @@ def _speaker_token(tok: Token) -> Token | None:
         subjects = [c for c in v.children if c.dep_ in _SUBJ]
         # "Denver Fire Lt. Ana Ruiz said": of two subjects, the person speaks
         subj = next((c for c in subjects if c.ent_type_ == "PERSON"), None) or next(
-            iter(subjects), None)
+            iter(subjects), None
+        )
         if subj is None:
             continue
         if subj.dep_ == "nsubjpass":
@@ -139,7 +173,8 @@ def _closing_attribution(tok: Token) -> bool:
     if subj.i > tok.i:  # inverted: "said X"
         start = tok.i
     elif subj.right_edge.i + 1 != tok.i and not (
-            subj.right_edge.i + 2 == tok.i and doc[tok.i - 1].pos_ == "ADV"):
+        subj.right_edge.i + 2 == tok.i and doc[tok.i - 1].pos_ == "ADV"
+    ):
         return False  # "X later said": one adverb may sit between subject and verb
     return start > 0 and (doc[start - 1].text == "," or doc[start - 1].text in _QUOTE_MARKS)
 
@@ -185,8 +220,13 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
             else:
                 quoted = sum(min(e, qe) - max(s, qs) for qs, qe in quotes if qs < e and s < qe)
                 prev = units[-1] if units else None
-                if (unit.kind == "sentence" and quoted > (e - s) / 2 and prev and prev.speaker
-                        and prev.kind != "sentence"):  # a quote running on, no cue of its own
+                if (
+                    unit.kind == "sentence"
+                    and quoted > (e - s) / 2
+                    and prev
+                    and prev.speaker
+                    and prev.kind != "sentence"
+                ):  # a quote running on, no cue of its own
                     unit.kind, unit.speaker = "quote", prev.speaker
             units.append(unit)
     return units

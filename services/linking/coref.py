@@ -24,10 +24,14 @@ spokesman chairman congressman businessman mr. mr sir lord prince
 DOC_NOUNS = nm.words("report study survey statement poll article letter release analysis")
 # "the company said": the last organisation of that kind
 KIND_NOUNS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(("company", "firm", "retailer", "chain", "corporation", "airline",
-                     "carrier", "group"), frozenset({"org"})),
-    **dict.fromkeys(("magazine", "newspaper", "paper", "network", "broadcaster", "channel",
-                     "daily", "agency"), frozenset({"media", "org"})),
+    **dict.fromkeys(
+        ("company", "firm", "retailer", "chain", "corporation", "airline", "carrier", "group"),
+        frozenset({"org"}),
+    ),
+    **dict.fromkeys(
+        ("magazine", "newspaper", "paper", "network", "broadcaster", "channel", "daily", "agency"),
+        frozenset({"media", "org"}),
+    ),
 }
 
 
@@ -44,7 +48,7 @@ def mention_gender(ent: SpacySpan) -> str | None:
     """Gender the text gives a PERSON span: a title or relation noun just before it ("his wife
     Joanne", "Ruiz's sister, Marta,", "Mrs. X") or a noun in its apposition ("X, a spokeswoman")."""
     doc = ent.doc
-    before = [t for t in doc[max(0, ent.start - 3):ent.start] if not t.is_punct]
+    before = [t for t in doc[max(0, ent.start - 3) : ent.start] if not t.is_punct]
     for t in reversed(before):
         g = _word_gender(t.text)
         if g:
@@ -52,7 +56,7 @@ def mention_gender(ent: SpacySpan) -> str | None:
         if t.pos_ not in {"PROPN", "DET", "PRON", "PART"}:
             break
     if ent.end < len(doc) and doc[ent.end].text == ",":
-        for t in doc[ent.end + 1:ent.end + 5]:
+        for t in doc[ent.end + 1 : ent.end + 5]:
             if t.text in {",", ";", "."}:
                 break
             g = _word_gender(t.text)

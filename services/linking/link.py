@@ -7,6 +7,7 @@ id until a knowledge base is configured.
 
 from __future__ import annotations
 
+import bisect
 from typing import Protocol
 
 from spacy.language import Language
@@ -47,20 +48,40 @@ class NullLinker:
         return None
 
 
-def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit]]:
-    """Actors (clustered, typed, with affiliations and resolved mentions) and claim units."""
+HOLDER_DEPS = {"nsubj", "poss"}
+
+
+def holder_offsets(chunks) -> list[int]:
+    """Start offsets of tokens in stance-holding positions: subjects, possessors, and the object
+    of a passive "by" (the agent)."""
+    out = []
+    for ch in chunks:
+        for tok in ch.doc:
+            if tok.dep_ in HOLDER_DEPS or (tok.dep_ == "pobj" and tok.head.dep_ == "agent"):
+                out.append(ch.offset + tok.idx)
+    return sorted(out)
+
+
+def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list[int]]:
+    """Actors (clustered, typed, with affiliations and resolved mentions), claim units and the
+    offsets of stance-holding tokens."""
     chunks = parse(nlp, text)
     mentions = extract_mentions(chunks)
     taken = [(m.start, m.end) for m in mentions]
-    mentions += [m for m in title_orgs(chunks)
-                 if not any(s < m.end and m.start < e for s, e in taken)]
+    mentions += [
+        m for m in title_orgs(chunks) if not any(s < m.end and m.start < e for s, e in taken)
+    ]
     actors = cluster(mentions)
-    things = [(ch.offset + e.start_char, ch.offset + e.end_char)
-              for ch in chunks for e in ch.doc.ents if e.label_ in THING_LABELS]
+    things = [
+        (ch.offset + e.start_char, ch.offset + e.end_char)
+        for ch in chunks
+        for e in ch.doc.ents
+        if e.label_ in THING_LABELS
+    ]
     add_string_matches(text, actors, things)
     find_affiliations(chunks, ActorIndex(actors))
     units = find_units(chunks, Resolver(actors, ActorIndex(actors)))
-    return actors, units
+    return actors, units, holder_offsets(chunks)
 
 
 def _link_all(actors: list[Actor], text: str, linker: Linker) -> list[str | None]:
@@ -71,13 +92,14 @@ def _link_all(actors: list[Actor], text: str, linker: Linker) -> list[str | None
     out = []
     for a in actors:
         first = min(m.start for m in a.mentions)
-        context = text[max(0, first - 200):first + 200]
+        context = text[max(0, first - 200) : first + 200]
         out.append(linker.link(a.name, a.type, context))  # type: ignore[arg-type]
     return out
 
 
-def _entities(actors: list[Actor], text: str,
-              linker: Linker) -> tuple[list[Entity], dict[int, str]]:
+def _entities(
+    actors: list[Actor], text: str, linker: Linker
+) -> tuple[list[Entity], dict[int, str]]:
     """Contract entities; actors that end up with the same id (same QID or local name) merge."""
     ids: dict[int, str] = {}
     merged: dict[str, Entity] = {}
@@ -98,9 +120,16 @@ def _entities(actors: list[Actor], text: str,
     return list(merged.values()), ids
 
 
-def _claims(article: Article, units: list[Unit], actors: list[Actor], ids: dict[int, str],
-            max_claims: int) -> list[Claim]:
+def _claims(
+    article: Article,
+    units: list[Unit],
+    actors: list[Actor],
+    ids: dict[int, str],
+    max_claims: int,
+    holders: list[int] | None = None,
+) -> list[Claim]:
     index = ActorIndex(actors)
+    holders = holders or []
     text = article.text
     claims: list[Claim] = []
     for u in units:
@@ -110,26 +139,37 @@ def _claims(article: Article, units: list[Unit], actors: list[Actor], ids: dict[
             key = (ids[id(a)], m.start - u.start, m.end - u.start)
             if key not in seen:
                 seen.add(key)
-                mentions.append(ClaimMention(entity=key[0], span=(key[1], key[2])))
+                k = bisect.bisect_left(holders, m.start)
+                holder = k < len(holders) and holders[k] < m.end
+                mentions.append(ClaimMention(entity=key[0], span=(key[1], key[2]), holder=holder))
         speaker = ids[id(u.speaker)] if u.speaker is not None else None
         if not mentions and speaker is None:
             continue  # no actor, nothing to score or attribute
-        claims.append(Claim(
-            id=stable_id(article.id, str(u.start), str(u.end), prefix="c_"),
-            span=(u.start, u.end), text=text[u.start:u.end], speaker=speaker,
-            kind=u.kind,  # type: ignore[arg-type]
-            mentions=sorted(mentions, key=lambda cm: cm.span),
-        ))
+        claims.append(
+            Claim(
+                id=stable_id(article.id, str(u.start), str(u.end), prefix="c_"),
+                span=(u.start, u.end),
+                text=text[u.start : u.end],
+                speaker=speaker,
+                kind=u.kind,  # type: ignore[arg-type]
+                mentions=sorted(mentions, key=lambda cm: cm.span),
+            )
+        )
         if len(claims) >= max_claims:
             break
     return claims
 
 
-def link_article(nlp: Language, article: Article, linker: Linker | None = None,
-                 max_claims: int = 400) -> LinkedArticle:
+def link_article(
+    nlp: Language, article: Article, linker: Linker | None = None, max_claims: int = 400
+) -> LinkedArticle:
     """Actors and claims of ``article`` (see the package modules for the rules)."""
-    actors, units = find_actors(nlp, article.text)
+    actors, units, holders = find_actors(nlp, article.text)
     entities, ids = _entities(actors, article.text, linker or NullLinker())
-    claims = _claims(article, units, actors, ids, max_claims)
-    return LinkedArticle(article=article.meta(), entities=entities, claims=claims,
-                         trace=article.trace.model_copy(deep=True))
+    claims = _claims(article, units, actors, ids, max_claims, holders)
+    return LinkedArticle(
+        article=article.meta(),
+        entities=entities,
+        claims=claims,
+        trace=article.trace.model_copy(deep=True),
+    )

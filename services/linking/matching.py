@@ -22,31 +22,37 @@ _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z][\w.&'-]*)")
 def _inside_longer_name(text: str, e: int) -> bool:
     """Whether a capitalised word (not a title, not an acronym) follows the match, which is then
     the start of a longer name ("Ford" in "Ford Foundation"); the longer span wins."""
-    after = _WORD_AFTER.search(text[e:e + 40])
+    after = _WORD_AFTER.search(text[e : e + 40])
     if after is None:
         return False
     word = after.group(1)
     return word[:1].isupper() and not word.isupper() and word.lower() not in nm.TITLES
 
 
-def add_string_matches(text: str, actors: list[Actor],
-                       blocked: Sequence[tuple[int, int]] = ()) -> None:
+def add_string_matches(
+    text: str, actors: list[Actor], blocked: Sequence[tuple[int, int]] = ()
+) -> None:
     """Find further occurrences of each actor's surface forms that NER missed; never inside
     another named span (``blocked``: facilities, events, ...) or a longer capitalised name."""
     taken = sorted({(m.start, m.end) for a in actors for m in a.mentions})
     for a in actors:
-        bases = {nm.clean(m.text): m for m in a.mentions  # not demonyms ("Russian" -> Russia)
-                 if m.label in ACTOR_LABELS and nm.normalise(m.text) == m.name
-                 and not m.adjectival}
+        bases = {
+            nm.clean(m.text): m
+            for m in a.mentions  # not demonyms ("Russian" -> Russia)
+            if m.label in ACTOR_LABELS and nm.normalise(m.text) == m.name and not m.adjectival
+        }
         for form in sorted(bases, key=len, reverse=True):
             if len(form) < 2 or not (form[0].isupper() or _PARTICLE.match(form)):
                 continue
             for hit in re.finditer(rf"(?<![\w-]){re.escape(form)}(?!\w)", text):
                 s, e = hit.span()
                 i = bisect.bisect_left(taken, (s, e))
-                near = taken[max(0, i - 1):i + 1]
-                if (any(ts < e and s < te for ts, te in near) or _inside_longer_name(text, e)
-                        or any(bs <= s and e <= be and be - bs > e - s for bs, be in blocked)):
+                near = taken[max(0, i - 1) : i + 1]
+                if (
+                    any(ts < e and s < te for ts, te in near)
+                    or _inside_longer_name(text, e)
+                    or any(bs <= s and e <= be and be - bs > e - s for bs, be in blocked)
+                ):
                     continue
                 a.mentions.append(Mention(s, e, form, bases[form].label, bases[form].name))
                 bisect.insort(taken, (s, e))

@@ -61,7 +61,8 @@ southwestern central
 
 # US states and their AP-style abbreviations: "SPRINGFIELD, Ill." is a US city, whatever else the
 # KB knows by that name.
-US_STATES = _words("""
+US_STATES = _words(
+    """
 alabama, ala., alaska, arizona, ariz., arkansas, ark., california, calif., colorado, colo.,
 connecticut, conn., delaware, del., florida, fla., georgia, ga., hawaii, idaho, illinois, ill.,
 indiana, ind., iowa, kansas, kan., kentucky, ky., louisiana, la., maine, maryland, md.,
@@ -71,12 +72,24 @@ n.m., new york, n.y., north carolina, n.c., north dakota, n.d., ohio, oklahoma, 
 ore., pennsylvania, pa., rhode island, r.i., south carolina, s.c., south dakota, s.d., tennessee,
 tenn., texas, utah, vermont, vt., virginia, va., washington, wash., west virginia, w.va.,
 wisconsin, wis., wyoming, wyo.
-""", sep=",")
+""",
+    sep=",",
+)
 
 INTL_ACRONYMS = _words("UN NATO EU OSCE OPCW IAEA WHO UNESCO UNICEF UNHCR IMF WTO ASEAN OPEC ICC")
-INTL_PHRASES = ("united nations", "european union", "world bank", "red cross", "arab league",
-                "african union", "security council", "world health organization", "interpol",
-                "nato", "red crescent")
+INTL_PHRASES = (
+    "united nations",
+    "european union",
+    "world bank",
+    "red cross",
+    "arab league",
+    "african union",
+    "security council",
+    "world health organization",
+    "interpol",
+    "nato",
+    "red crescent",
+)
 MEDIA = _words("TASS Reuters AP AFP BBC CNN RIA Interfax Xinhua Bloomberg Sputnik RT")
 GROUP_NOUNS = _words("""
 group groups militants terrorists fighters rebels insurgents militia militias jihadists
@@ -84,14 +97,24 @@ faction movement front brigade brigades
 """)
 
 COUNTRY_ALIASES = {
-    "us": "United States", "u.s.": "United States", "usa": "United States",
-    "u.s.a.": "United States", "united states": "United States", "america": "United States",
-    "uk": "United Kingdom", "u.k.": "United Kingdom", "britain": "United Kingdom",
-    "great britain": "United Kingdom", "united kingdom": "United Kingdom",
-    "russian federation": "Russia", "prc": "China", "dprk": "North Korea",
+    "us": "United States",
+    "u.s.": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "united states": "United States",
+    "america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "united kingdom": "United Kingdom",
+    "russian federation": "Russia",
+    "prc": "China",
+    "dprk": "North Korea",
     "uae": "United Arab Emirates",
 }
-COUNTRY_NAMES = _words("""
+COUNTRY_NAMES = _words(
+    """
 afghanistan, albania, algeria, angola, argentina, armenia, australia, austria, azerbaijan,
 bahrain, bangladesh, belarus, belgium, bolivia, bosnia, brazil, bulgaria, cambodia, cameroon,
 canada, chad, chile, china, colombia, congo, croatia, cuba, cyprus, czech republic, denmark,
@@ -105,19 +128,50 @@ somalia, south africa, south korea, south sudan, spain, sri lanka, sudan, sweden
 syria, taiwan, tajikistan, tanzania, thailand, tunisia, turkey, turkmenistan, uganda, ukraine,
 united arab emirates, united kingdom, united states, uruguay, uzbekistan, venezuela, vietnam,
 yemen, zambia, zimbabwe
-""", sep=",")
+""",
+    sep=",",
+)
 DEMONYMS = {
-    "american": "United States", "russian": "Russia", "syrian": "Syria",
+    "american": "United States",
+    "russian": "Russia",
+    "syrian": "Syria",
     "british": "United Kingdom",
-    "french": "France", "german": "Germany", "chinese": "China", "iranian": "Iran",
-    "iraqi": "Iraq", "turkish": "Turkey", "israeli": "Israel", "ukrainian": "Ukraine",
-    "saudi": "Saudi Arabia", "egyptian": "Egypt", "japanese": "Japan", "indian": "India",
-    "pakistani": "Pakistan", "afghan": "Afghanistan", "lebanese": "Lebanon", "jordanian": "Jordan",
-    "qatari": "Qatar", "italian": "Italy", "spanish": "Spain", "polish": "Poland",
-    "canadian": "Canada", "australian": "Australia", "korean": "South Korea", "libyan": "Libya",
-    "yemeni": "Yemen", "palestinian": "Palestine", "belarusian": "Belarus", "georgian": "Georgia",
-    "armenian": "Armenia", "azerbaijani": "Azerbaijan", "kazakh": "Kazakhstan", "greek": "Greece",
-    "swedish": "Sweden", "dutch": "Netherlands", "mexican": "Mexico", "brazilian": "Brazil",
+    "french": "France",
+    "german": "Germany",
+    "chinese": "China",
+    "iranian": "Iran",
+    "iraqi": "Iraq",
+    "turkish": "Turkey",
+    "israeli": "Israel",
+    "ukrainian": "Ukraine",
+    "saudi": "Saudi Arabia",
+    "egyptian": "Egypt",
+    "japanese": "Japan",
+    "indian": "India",
+    "pakistani": "Pakistan",
+    "afghan": "Afghanistan",
+    "lebanese": "Lebanon",
+    "jordanian": "Jordan",
+    "qatari": "Qatar",
+    "italian": "Italy",
+    "spanish": "Spain",
+    "polish": "Poland",
+    "canadian": "Canada",
+    "australian": "Australia",
+    "korean": "South Korea",
+    "libyan": "Libya",
+    "yemeni": "Yemen",
+    "palestinian": "Palestine",
+    "belarusian": "Belarus",
+    "georgian": "Georgia",
+    "armenian": "Armenia",
+    "azerbaijani": "Azerbaijan",
+    "kazakh": "Kazakhstan",
+    "greek": "Greece",
+    "swedish": "Sweden",
+    "dutch": "Netherlands",
+    "mexican": "Mexico",
+    "brazilian": "Brazil",
 }
 
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
@@ -153,7 +207,7 @@ def key_tokens(name: str) -> list[str]:
     else:
         for i in range(1, len(toks) - 2):  # "US Department of State" -> "US State Department"
             if toks[i] in {"department", "ministry"} and toks[i + 1] == "of":
-                toks = toks[:i] + toks[i + 2:] + [toks[i]]
+                toks = toks[:i] + toks[i + 2 :] + [toks[i]]
                 break
     return [t for t in toks if t not in {"the", "of", "for", "and"}]
 
@@ -184,5 +238,5 @@ def org_type(name: str) -> str:
 
 
 def initials(name: str) -> str:
-    """"United Nations" -> "UN"; used to match acronyms to a full name in the same text."""
+    """ "United Nations" -> "UN"; used to match acronyms to a full name in the same text."""
     return "".join(w[0] for w in name.split() if w[:1].isupper())

@@ -32,13 +32,17 @@ def make_linker(settings: Settings) -> Linker:
         return linker
     if str(settings.kb_dir) not in _warned:
         _warned.add(str(settings.kb_dir))
-        log.warning("no knowledge base at %s: actors stay unlinked; build it with "
-                    "`stancestream kb download && stancestream kb build`", settings.kb_dir)
+        log.warning(
+            "no knowledge base at %s: actors stay unlinked; build it with "
+            "`stancestream kb download && stancestream kb build`",
+            settings.kb_dir,
+        )
     return NullLinker()
 
 
-def make_spec(in_stream: str = ARTICLES, out_stream: str = CLAIMS,
-              group: str = "linking") -> ServiceSpec:
+def make_spec(
+    in_stream: str = ARTICLES, out_stream: str = CLAIMS, group: str = "linking"
+) -> ServiceSpec:
     @contextlib.asynccontextmanager
     async def resources(rt: Runtime) -> AsyncIterator[dict]:
         cfg = rt.settings.linking

@@ -33,8 +33,12 @@ def adjectival_place(ent: SpacySpan) -> bool:
     if head.ent_type_ in THING_LABELS and root.dep_ in _MODIFIER_DEPS | {"poss"}:
         return True
     nxt = doc[ent.end] if ent.end < len(doc) else None
-    return (nxt is not None and not nxt.ent_type_ and nxt.lower_ in nm.INSTITUTION_NOUNS
-            and root.dep_ in _MODIFIER_DEPS)
+    return (
+        nxt is not None
+        and not nxt.ent_type_
+        and nxt.lower_ in nm.INSTITUTION_NOUNS
+        and root.dep_ in _MODIFIER_DEPS
+    )
 
 
 def with_number(ent: SpacySpan) -> SpacySpan:
@@ -45,9 +49,15 @@ def with_number(ent: SpacySpan) -> SpacySpan:
     if ent.end + 1 < len(doc):
         nxt, after = doc[ent.end], doc[ent.end + 1]
         names_it = ent.start <= nxt.head.i < ent.end or (
-            nxt.head.i == after.i and after.lemma_.lower() in _INDEX_NOUNS)
-        if (nxt.text.isdigit() and nxt.dep_ == "nummod" and names_it
-                and after.is_alpha and after.is_lower):
+            nxt.head.i == after.i and after.lemma_.lower() in _INDEX_NOUNS
+        )
+        if (
+            nxt.text.isdigit()
+            and nxt.dep_ == "nummod"
+            and names_it
+            and after.is_alpha
+            and after.is_lower
+        ):
             return SpacySpan(doc, ent.start, ent.end + 1, label=ent.label_)
     return ent
 
@@ -59,15 +69,17 @@ def state_qualified(ent: SpacySpan) -> bool:
     if ent.end + 1 >= len(doc) or doc[ent.end].text != ",":
         return False
     for n in (3, 2, 1):  # "N.D.", "New Mexico", "W.Va." — the longest state name that fits
-        words = doc[ent.end + 1:ent.end + 1 + n]
+        words = doc[ent.end + 1 : ent.end + 1 + n]
         if len(words) == n and words.text.lower() in nm.US_STATES and words.text[:1].isupper():
             return ent.text.lower() not in nm.US_STATES
     return False
 
 
-_DATELINE = re.compile(r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2})"  # the place, in capitals
-                       r"(?:, ([A-Z][\w.]*(?: [A-Z][\w.]*)?))?"  # ", Ill."
-                       r"(?: \([A-Za-z]+\))? ?[-—–] ")  # " (AP) - "
+_DATELINE = re.compile(
+    r"([A-Z][A-Z.'-]+(?: [A-Z][A-Z.'-]+){0,2})"  # the place, in capitals
+    r"(?:, ([A-Z][\w.]*(?: [A-Z][\w.]*)?))?"  # ", Ill."
+    r"(?: \([A-Za-z]+\))? ?[-—–] "
+)  # " (AP) - "
 
 
 def datelines(text: str) -> list[tuple[int, int, bool]]:

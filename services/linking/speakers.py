@@ -58,8 +58,9 @@ class Resolver:
         cands = [(score(a), p, a) for p, a in self.salient if p < pos and ok(a)]
         return max(cands, key=lambda c: c[:2])[2] if cands else None
 
-    def resolve(self, chunk: Chunk, tok: Token,
-                quotes: Sequence[tuple[int, int]] = ()) -> Actor | None:
+    def resolve(
+        self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]] = ()
+    ) -> Actor | None:
         """The actor ``tok`` (a subject head or the object of "according to") refers to;
         ``quotes`` (chunk offsets) are skipped when looking for an antecedent."""
         found = self.index.at(*_abs(chunk, tok))
@@ -76,8 +77,11 @@ class Resolver:
             # "she" prefers a woman the text marked as one (most people carry no gender cue,
             # and news "he" is the unmarked case)
             score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
-            actor = (self._in_sentence(chunk, tok, quotes, g) or self._salient(pos, ok, score)
-                     or self._last(pos, ok, score, recent_only=True))
+            actor = (
+                self._in_sentence(chunk, tok, quotes, g)
+                or self._salient(pos, ok, score)
+                or self._last(pos, ok, score, recent_only=True)
+            )
             return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
         if low == "it":
             actor = self._last(pos, lambda a: a.type != "person", named_only=True)
@@ -90,10 +94,14 @@ class Resolver:
         if lemma in nm.PERSON_NOUNS and tok.tag_ in {"NNS", "NNPS"}:
             # "officials with the Transport Ministry", "German officials":
             # they speak for it (a country only when it qualifies them directly)
-            mods = [a for t in tok.children if t.dep_ in {"amod", "compound"}
-                    and (a := self.index.at(*_abs(chunk, t)))]
+            mods = [
+                a
+                for t in tok.children
+                if t.dep_ in {"amod", "compound"} and (a := self.index.at(*_abs(chunk, t)))
+            ]
             return next((a for a in phrase if a.type not in _NOT_SOURCES), None) or next(
-                (a for a in mods if a.type == "country"), None)
+                (a for a in mods if a.type == "country"), None
+            )
         if lemma in coref.DOC_NOUNS:  # "a report in the Evening Courier", "the statement said"
             named = next((a for a in phrase if a.type not in _PLACES), None)
             if named or not any(c.lower_ in {"the", "this", "that"} for c in tok.children):
@@ -105,23 +113,28 @@ class Resolver:
             return orgs[0] if orgs else None
         if lemma in nm.PERSON_NOUNS:
             words = {t.lower_ for t in left if t.pos_ in {"ADJ", "PROPN", "NOUN"}}
-            actor = self._last(pos, lambda a: a.type == "person" and _compatible(a, words, inner),
-                               score=lambda a: _evidence(a, lemma, words, inner))
+            actor = self._last(
+                pos,
+                lambda a: a.type == "person" and _compatible(a, words, inner),
+                score=lambda a: _evidence(a, lemma, words, inner),
+            )
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         kinds = coref.KIND_NOUNS.get(lemma, frozenset())
         if (lemma in nm.ORG_NOUNS or kinds) and not orgs:
-            actor = self._last(pos, lambda a: a.type != "person" and (
-                lemma in a.name.lower() or a.type in kinds))
+            actor = self._last(
+                pos, lambda a: a.type != "person" and (lemma in a.name.lower() or a.type in kinds)
+            )
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         return inner[0] if inner else None
 
-    def _in_sentence(self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]],
-                     gender: str) -> Actor | None:
+    def _in_sentence(
+        self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]], gender: str
+    ) -> Actor | None:
         """The closest person named earlier in the pronoun's own sentence, outside quotes
         ("Okafor's exit surprised many, since he had told reporters ...")."""
         sent = tok.sent
         best: tuple[int, Actor] | None = None
-        for t in chunk.doc[sent.start:tok.i]:
+        for t in chunk.doc[sent.start : tok.i]:
             if t.ent_type_ != "PERSON" or any(qs <= t.idx < qe for qs, qe in quotes):
                 continue
             a = self.index.at(*_abs(chunk, t))
@@ -129,8 +142,9 @@ class Resolver:
                 best = (t.i, a)
         return best[1] if best else None
 
-    def _last(self, pos: int, ok, score=None, named_only: bool = False,
-              recent_only: bool = False) -> Actor | None:
+    def _last(
+        self, pos: int, ok, score=None, named_only: bool = False, recent_only: bool = False
+    ) -> Actor | None:
         """The best actor passing ``ok``: highest ``score`` (evidence such as a matching title),
         then a named speaker before a merely mentioned actor (unless ``recent_only``), then the
         most recent."""
@@ -140,8 +154,12 @@ class Resolver:
                 rank[id(a)] = (score(a) if score else 0, 1, n)
         if not named_only:
             for a in self.actors:
-                before = [m.start for m in a.mentions if m.start < pos and (
-                    not recent_only or not any(qs <= m.start < qe for qs, qe in self.quoted))]
+                before = [
+                    m.start
+                    for m in a.mentions
+                    if m.start < pos
+                    and (not recent_only or not any(qs <= m.start < qe for qs, qe in self.quoted))
+                ]
                 if before and id(a) not in rank and ok(a):
                     rank[id(a)] = (score(a) if score else 0, 0, max(before))
         if not rank:
@@ -165,8 +183,9 @@ def _desc_start(chunk: Chunk, tok: Token, left: list[Token]) -> int:
     for t in left:
         if t.tag_ == "POS" or t.dep_ == "poss" or (t.ent_type_ and t.ent_type_ != "NORP"):
             start = t.i + 1
-    while start < tok.i and (chunk.doc[start].lower_ in {"the", "a", "an", "this", "that"}
-                             or chunk.doc[start].is_punct):
+    while start < tok.i and (
+        chunk.doc[start].lower_ in {"the", "a", "an", "this", "that"} or chunk.doc[start].is_punct
+    ):
         start += 1
     return start
 
@@ -201,8 +220,11 @@ def _title_scan(doc: Doc, i: int) -> tuple[list[str], int]:
     """Title words right before token ``i`` (walking left); returns them and the next index."""
     titles: list[str] = []
     j = i - 1
-    while j >= 0 and doc[j].lower_ in nm.TITLES and (doc[j].text[:1].isupper() or
-                                                     doc[j].lower_ in {"of", "for"}):
+    while (
+        j >= 0
+        and doc[j].lower_ in nm.TITLES
+        and (doc[j].text[:1].isupper() or doc[j].lower_ in {"of", "for"})
+    ):
         titles.append(doc[j].lower_)
         j -= 1
     return titles, j
@@ -222,10 +244,17 @@ def title_orgs(chunks: list[Chunk]) -> list[Mention]:
             k = j
             while k - 1 >= 0 and doc[k - 1].text[:1].isupper() and not doc[k - 1].is_sent_start:
                 k -= 1
-            span = doc[k:j + 1]
+            span = doc[k : j + 1]
             if k < j + 1 and doc[k].text[:1].isupper():
-                out.append(Mention(ch.offset + span.start_char, ch.offset + span.end_char,
-                                   span.text, "ORG", nm.normalise(span.text)))
+                out.append(
+                    Mention(
+                        ch.offset + span.start_char,
+                        ch.offset + span.end_char,
+                        span.text,
+                        "ORG",
+                        nm.normalise(span.text),
+                    )
+                )
     return out
 
 
@@ -257,12 +286,11 @@ def find_affiliations(chunks: list[Chunk], index: ActorIndex) -> None:
 def _apposition_org(ch: Chunk, i: int, index: ActorIndex, person: Actor) -> Actor | None:
     doc = ch.doc
     window = []
-    for t in doc[i:i + 10]:
-        if t.text in {",", ";", ".", "\""} or t.is_sent_start:
+    for t in doc[i : i + 10]:
+        if t.text in {",", ";", ".", '"'} or t.is_sent_start:
             break
         window.append(t)
-    if not any(t.lower_ in nm.PERSON_NOUNS or t.lower_ in nm.TITLES - _WEAK_TITLES
-               for t in window):
+    if not any(t.lower_ in nm.PERSON_NOUNS or t.lower_ in nm.TITLES - _WEAK_TITLES for t in window):
         return None
     for t in window:
         a = index.at(*_abs(ch, t))

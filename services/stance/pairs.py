@@ -1,9 +1,13 @@
 """Which (source -> target) pairs of a claim get scored, and the model input for each.
 
-A claim's stance source is its speaker; the actors inside the claim are also scored against each
-other (an outlet's sentence "A accused B" carries A's stance toward B). When the speaker is not
-mentioned in the claim text (a quote attributed several sentences earlier), the input says who
-speaks: ``<speaker> said: <claim text>``, the form reported speech takes in the training data.
+A claim's stance source is its speaker; actors in stance-holding positions inside the claim
+are scored toward the other actors too: by default every actor ("all"); with the ``holders``
+policy only those in stance-holding positions (subjects, passive agents, possessors:
+``ClaimMention.holder`` — "A accused B" carries A's stance toward B, rarely B's toward A), which
+scores about a quarter fewer pairs on DSE while keeping 90% of the gold stance directions.
+When the speaker is not mentioned in the claim text (a quote attributed several sentences
+earlier), the input says who speaks: ``<speaker> said: <claim text>``, the form reported speech
+takes in the training data.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ def _first_spans(claim: Claim) -> dict[str, list[Span]]:
     return spans
 
 
+def _is_holder(claim: Claim, entity: str) -> bool:
+    return any(m.holder for m in claim.mentions if m.entity == entity)
+
+
 def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
     """The target mention closest to the source mention that does not overlap it."""
     free = [c for c in candidates if c[1] <= anchor[0] or c[0] >= anchor[1]]
@@ -37,13 +45,22 @@ def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
 
 
 def claim_pairs(
-    claim: Claim, names: dict[str, str], max_pairs: int, skip: frozenset[str] = frozenset()
+    claim: Claim,
+    names: dict[str, str],
+    max_pairs: int,
+    skip: frozenset[str] = frozenset(),
+    holders_only: bool = False,
 ) -> list[ScoredPair]:
-    """Pairs of one claim; entities in ``skip`` (e.g. places) are neither source nor target."""
+    """Pairs of one claim; entities in ``skip`` (e.g. places) are neither source nor target;
+    with ``holders_only`` only the speaker and holder mentions are sources."""
     spans = {e: s for e, s in _first_spans(claim).items() if e not in skip}
     actors = list(spans)
     out: list[ScoredPair] = []
-    sources = ([claim.speaker] if claim.speaker else []) + [a for a in actors if a != claim.speaker]
+    others = [a for a in actors if a != claim.speaker]
+    holders = [a for a in others if _is_holder(claim, a)] if holders_only else others
+    if holders_only and claim.speaker is None and not holders:
+        holders = actors  # no syntax to go by: every actor may hold a stance
+    sources = ([claim.speaker] if claim.speaker else []) + holders
     for src in sources:
         for tgt in actors:
             if tgt == src or len(out) >= max_pairs:
@@ -66,7 +83,10 @@ def claim_pairs(
 
 
 def article_pairs(
-    linked: LinkedArticle, max_pairs_per_claim: int, skip_types: Sequence[str] = ()
+    linked: LinkedArticle,
+    max_pairs_per_claim: int,
+    skip_types: Sequence[str] = (),
+    holders_only: bool = False,
 ) -> list[ScoredPair]:
     names = {e.id: e.name for e in linked.entities}
     skip = frozenset(e.id for e in linked.entities if e.type in skip_types)
@@ -74,5 +94,5 @@ def article_pairs(
     for claim in linked.claims:
         if claim.speaker in skip:
             continue
-        pairs.extend(claim_pairs(claim, names, max_pairs_per_claim, skip))
+        pairs.extend(claim_pairs(claim, names, max_pairs_per_claim, skip, holders_only))
     return pairs

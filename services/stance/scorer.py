@@ -191,7 +191,9 @@ class TorchStanceScorer:
         return softmax_scores(out, self.bias)
 
 
-def load_scorer(model: str | Path | None = None, batch_size: int = 16) -> StanceScorer:
+def load_scorer(
+    model: str | Path | None = None, batch_size: int = 16, threads: int = 0
+) -> StanceScorer:
     """Load the scorer named by ``model`` (see the module docstring); raise ModelLoadError."""
     if model in (None, "", "shipped", "default"):
         path = SHIPPED_MODEL
@@ -203,7 +205,7 @@ def load_scorer(model: str | Path | None = None, batch_size: int = 16) -> Stance
         if (path / "stance.json").exists():
             fmt = json.loads((path / "stance.json").read_text()).get("format")
             if fmt == "onnx":
-                return OnnxStanceScorer(path, batch_size=batch_size)
+                return OnnxStanceScorer(path, batch_size=batch_size, threads=threads)
             if fmt == "torch":
                 return TorchStanceScorer(path, batch_size=batch_size)
             raise ModelLoadError(f"{path}/stance.json has unknown format {fmt!r}")

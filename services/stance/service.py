@@ -21,11 +21,11 @@ def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "
     @contextlib.asynccontextmanager
     async def resources(rt: Runtime) -> AsyncIterator[dict]:
         cfg = rt.settings.stance
-        scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size)
+        scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size, cfg.threads)
 
         async def process(items: Sequence[LinkedArticle]) -> None:
             batches = await asyncio.to_thread(
-                score_articles, scorer, items, cfg.max_pairs_per_claim, cfg.skip_types
+                score_articles, scorer, items, cfg.max_pairs_per_claim, cfg.skip_types, cfg.sources
             )
             for b in batches:
                 await rt.broker.publish(b, stream=out_stream)

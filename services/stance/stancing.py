@@ -14,9 +14,13 @@ def score_articles(
     articles: Sequence[LinkedArticle],
     max_pairs_per_claim: int = 30,
     skip_types: Sequence[str] = ("location",),
+    sources: str = "all",
 ) -> list[StanceBatch]:
     """Score all pairs of all claims of ``articles`` in one batched call; a batch per article."""
-    per_article = [article_pairs(a, max_pairs_per_claim, skip_types) for a in articles]
+    holders_only = sources == "holders"
+    per_article = [
+        article_pairs(a, max_pairs_per_claim, skip_types, holders_only) for a in articles
+    ]
     flat = [p for pairs in per_article for p in pairs]
     results = scorer.score([p.query for p in flat])
     out, k = [], 0

@@ -58,9 +58,19 @@ def merge(records: Iterable[Record]) -> dict[str, dict]:
     for r in records:
         e = out.get(r.qid)
         if e is None:
-            e = out[r.qid] = {"qid": r.qid, "name": r.name, "type": r.type, "country": r.country,
-                              "description": r.description, "enwiki": r.enwiki, "prior": 0.0,
-                              "sources": [], "aliases": {}, "gold": {}, "rank": rank[r.source]}
+            e = out[r.qid] = {
+                "qid": r.qid,
+                "name": r.name,
+                "type": r.type,
+                "country": r.country,
+                "description": r.description,
+                "enwiki": r.enwiki,
+                "prior": 0.0,
+                "sources": [],
+                "aliases": {},
+                "gold": {},
+                "rank": rank[r.source],
+            }
         better = rank[r.source] < e["rank"]
         for f in ("name", "country", "description", "enwiki"):
             v = getattr(r, f)
@@ -81,14 +91,16 @@ def merge(records: Iterable[Record]) -> dict[str, dict]:
     return out
 
 
-def read_all(source_dir: Path, aida: Path | None = None,
-             dumps: Iterable[Path] = ()) -> tuple[list[Record], dict[str, int]]:
+def read_all(
+    source_dir: Path, aida: Path | None = None, dumps: Iterable[Path] = ()
+) -> tuple[list[Record], dict[str, int]]:
     """Every record of the sources present; a missing curated file is an error."""
     missing = [f for f in FILES.values() if not (source_dir / f).is_file()]
     if missing:
         raise FileNotFoundError(
             f"missing KB source file(s) in {source_dir}: {', '.join(missing)} "
-            "(run `stancestream kb download` or pass --source-dir)")
+            "(run `stancestream kb download` or pass --source-dir)"
+        )
     countries, iso = read_countries(source_dir / FILES["countries"])
     parts = {
         "countries": countries,
@@ -112,17 +124,35 @@ def write_index(entries: dict[str, dict], path: Path, meta: dict[str, object]) -
     con = sqlite3.connect(tmp)
     try:
         con.executescript(SCHEMA)
-        con.executemany("INSERT INTO entity VALUES (?,?,?,?,?,?,?,?)", (
-            (e["qid"], e["name"], e["type"], e["country"], e["description"], e["enwiki"],
-             e["prior"], ",".join(e["sources"])) for e in entries.values()))
-        rows = [(k, e["qid"], n, e["gold"].get(k, 0.0))
-                for e in entries.values() for k, n in e["aliases"].items()]
+        con.executemany(
+            "INSERT INTO entity VALUES (?,?,?,?,?,?,?,?)",
+            (
+                (
+                    e["qid"],
+                    e["name"],
+                    e["type"],
+                    e["country"],
+                    e["description"],
+                    e["enwiki"],
+                    e["prior"],
+                    ",".join(e["sources"]),
+                )
+                for e in entries.values()
+            ),
+        )
+        rows = [
+            (k, e["qid"], n, e["gold"].get(k, 0.0))
+            for e in entries.values()
+            for k, n in e["aliases"].items()
+        ]
         con.executemany("INSERT INTO alias VALUES (?,?,?,?)", rows)
         keys = {k for k, _, _, _ in rows}
-        con.executemany("INSERT OR IGNORE INTO token VALUES (?,?)",
-                        ((t, k) for k in keys for t in tokens(k)))
-        con.executemany("INSERT INTO meta VALUES (?,?)",
-                        ((k, json.dumps(v)) for k, v in meta.items()))
+        con.executemany(
+            "INSERT OR IGNORE INTO token VALUES (?,?)", ((t, k) for k in keys for t in tokens(k))
+        )
+        con.executemany(
+            "INSERT INTO meta VALUES (?,?)", ((k, json.dumps(v)) for k, v in meta.items())
+        )
         con.commit()
         con.execute("VACUUM")
     finally:
@@ -131,13 +161,17 @@ def write_index(entries: dict[str, dict], path: Path, meta: dict[str, object]) -
     return len(rows)
 
 
-def build(source_dir: Path, kb_dir: Path, aida: Path | None = None,
-          dumps: Iterable[Path] = ()) -> BuildReport:
+def build(
+    source_dir: Path, kb_dir: Path, aida: Path | None = None, dumps: Iterable[Path] = ()
+) -> BuildReport:
     """Build ``kb_dir/index.sqlite`` from the files in ``source_dir`` (+ AIDA gold, dumps)."""
     t0 = time.perf_counter()
     records, per_source = read_all(source_dir, aida, list(dumps))
     entries = merge(records)
     path = kb_dir / INDEX_NAME
-    n = write_index(entries, path, {"built_at": time.time(), "per_source": per_source,
-                                    "source_dir": str(source_dir)})
+    n = write_index(
+        entries,
+        path,
+        {"built_at": time.time(), "per_source": per_source, "source_dir": str(source_dir)},
+    )
     return BuildReport(path, len(entries), n, per_source, time.perf_counter() - t0)

@@ -10,11 +10,16 @@ import typer
 
 from shared.settings import load_settings
 
-app = typer.Typer(help="Knowledge base of actors with Wikidata ids (download, build, ids).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Knowledge base of actors with Wikidata ids (download, build, ids).", no_args_is_help=True
+)
 
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="data dir (default ~/.stancestream; env STANCESTREAM_DATA_DIR)")]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="data dir (default ~/.stancestream; env STANCESTREAM_DATA_DIR)"
+    ),
+]
 
 
 def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
@@ -25,10 +30,16 @@ def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
 @app.command()
 def download(
     data_dir: DataDir = None,
-    base_url: Annotated[str | None, typer.Option(
-        help="fetch <base-url>/<file> instead of the public locations (a mirror)")] = None,
-    accept_changed: Annotated[bool, typer.Option(
-        "--accept-changed", help="keep files whose sha256 differs from the pinned one")] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="fetch <base-url>/<file> instead of the public locations (a mirror)"),
+    ] = None,
+    accept_changed: Annotated[
+        bool,
+        typer.Option(
+            "--accept-changed", help="keep files whose sha256 differs from the pinned one"
+        ),
+    ] = False,
 ) -> None:
     """Fetch the four open sources into <data_dir>/kb-sources, verifying their sha256."""
     import httpx
@@ -51,13 +62,23 @@ def download(
 @app.command()
 def build(
     data_dir: DataDir = None,
-    source_dir: Annotated[Path | None, typer.Option(
-        help="folder with the four source files (default <data_dir>/kb-sources)")] = None,
-    wikidata_dump: Annotated[list[Path] | None, typer.Option(
-        "--wikidata-dump", help="Wikidata JSON dump, one entity a line (.gz/.bz2 ok; repeatable)",
-    )] = None,
-    aida: Annotated[Path | None, typer.Option(
-        help="ELEVANT-format gold file (e.g. aida-conll-dev.jsonl) for aliases and priors")] = None,
+    source_dir: Annotated[
+        Path | None,
+        typer.Option(help="folder with the four source files (default <data_dir>/kb-sources)"),
+    ] = None,
+    wikidata_dump: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--wikidata-dump",
+            help="Wikidata JSON dump, one entity a line (.gz/.bz2 ok; repeatable)",
+        ),
+    ] = None,
+    aida: Annotated[
+        Path | None,
+        typer.Option(
+            help="ELEVANT-format gold file (e.g. aida-conll-dev.jsonl) for aliases and priors"
+        ),
+    ] = None,
 ) -> None:
     """Compile the alias index into <data_dir>/kb/index.sqlite."""
     from services.linking.kb.build import build as run
@@ -69,8 +90,11 @@ def build(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     parts = ", ".join(f"{k} {v}" for k, v in rep.per_source.items())
-    typer.echo(f"built {rep.path}: {rep.entities} entities, {rep.aliases} aliases "
-               f"({parts}) in {rep.seconds:.1f}s", err=True)
+    typer.echo(
+        f"built {rep.path}: {rep.entities} entities, {rep.aliases} aliases "
+        f"({parts}) in {rep.seconds:.1f}s",
+        err=True,
+    )
 
 
 @app.command()
@@ -87,8 +111,9 @@ def ids(data_dir: DataDir = None) -> None:
 
 
 @app.command()
-def lookup(name: str, type_: Annotated[str, typer.Option("--type")] = "other",
-           data_dir: DataDir = None) -> None:
+def lookup(
+    name: str, type_: Annotated[str, typer.Option("--type")] = "other", data_dir: DataDir = None
+) -> None:
     """Show the candidates and the decision for one name (debugging aid)."""
     from services.linking.kb.linker import KbLinker, Query
 
@@ -101,8 +126,12 @@ def lookup(name: str, type_: Annotated[str, typer.Option("--type")] = "other",
     q = Query(name, type_, [name])
     for qid, cands in linker.candidates(q).items():
         e = cands[0].entry
-        typer.echo(f"{qid}\t{e.name}\t{e.type}\tcount={sum(c.count for c in cands):g}"
-                   f"\tprior={e.prior:g}\t{e.description or ''}")
+        typer.echo(
+            f"{qid}\t{e.name}\t{e.type}\tcount={sum(c.count for c in cands):g}"
+            f"\tprior={e.prior:g}\t{e.description or ''}"
+        )
     d = linker.decide(q, {})
-    typer.echo(f"-> {d.qid} ({d.why}, share {d.share:.2f}) in "
-               f"{(time.perf_counter() - t0) * 1000:.1f} ms", err=True)
+    typer.echo(
+        f"-> {d.qid} ({d.why}, share {d.share:.2f}) in {(time.perf_counter() - t0) * 1000:.1f} ms",
+        err=True,
+    )

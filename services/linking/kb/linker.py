@@ -22,8 +22,13 @@ from services.linking.kb.store import Candidate, Entry, KbIndex
 _CLASS = {"person": "person", "country": "place", "location": "place", "other": "other"}
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
 _RETRY = {"ambiguous", "no local candidate"}
-_LABEL_TYPE = {"PERSON": "person", "GPE": "location", "LOC": "location", "ORG": "org",
-               "NORP": "group"}
+_LABEL_TYPE = {
+    "PERSON": "person",
+    "GPE": "location",
+    "LOC": "location",
+    "ORG": "org",
+    "NORP": "group",
+}
 
 
 def type_class(t: str) -> str:
@@ -55,8 +60,14 @@ class Query:
 
     def fit(self, entry_type: str) -> float:
         """Type agreement with the actor's type, or (less) with a label spaCy gave a mention."""
-        by_label = max((0.8 * type_factor(_LABEL_TYPE[x], entry_type)
-                        for x in self.labels if x in _LABEL_TYPE), default=0.0)
+        by_label = max(
+            (
+                0.8 * type_factor(_LABEL_TYPE[x], entry_type)
+                for x in self.labels
+                if x in _LABEL_TYPE
+            ),
+            default=0.0,
+        )
         return max(type_factor(self.type, entry_type), by_label)
 
     @property
@@ -102,14 +113,20 @@ class KbLinker:
         may lean on them (a surname on its person, a party on the document's country)."""
         out: list[str | None] = [None] * len(queries)
         linked: dict[str, Entry] = {}
-        people = [q for q in queries
-                  if type_class(q.type) == "person" and len(alias_key(q.name).split()) > 1]
+        people = [
+            q
+            for q in queries
+            if type_class(q.type) == "person" and len(alias_key(q.name).split()) > 1
+        ]
         order = sorted(range(len(queries)), key=lambda i: queries[i].single_word_person)
         retry: list[int] = []
         for i in order:
             q = queries[i]
-            if (len(alias_key(q.name).split()) == 1 and type_class(q.type) != "place"
-                    and _shadowed(q, people, out, queries)):
+            if (
+                len(alias_key(q.name).split()) == 1
+                and type_class(q.type) != "place"
+                and _shadowed(q, people, out, queries)
+            ):
                 continue  # "Ford" after "Gerald Ford": the person, whom the KB may not hold
             d = self.decide(q, linked)
             out[i] = d.qid
@@ -145,20 +162,29 @@ class KbLinker:
                         found[c.entry.qid].append(c)
         return found
 
-    def _local(self, q: Query, found: dict[str, list[Candidate]],
-               countries: set[str]) -> dict[str, list[Candidate]]:
+    def _local(
+        self, q: Query, found: dict[str, list[Candidate]], countries: set[str]
+    ) -> dict[str, list[Candidate]]:
         """Candidates the document allows. A place the text puts in a country ("X, Ala.") must
         be known to lie there; a party with no gold mention needs its country in the document
         (local politics: a foreign party's acronym in a story that never mentions its country
         is another thing of that name)."""
         if q.country:
             home = self._country_qid(q.country)
-            found = {k: v for k, v in found.items()
-                     if type_class(v[0].entry.type) != "place"
-                     or (home is not None and home in {v[0].entry.country, k})}
-        return {k: v for k, v in found.items()
-                if v[0].entry.type != "party" or not v[0].entry.country
-                or v[0].entry.country in countries or sum(c.gold for c in v) > 0}
+            found = {
+                k: v
+                for k, v in found.items()
+                if type_class(v[0].entry.type) != "place"
+                or (home is not None and home in {v[0].entry.country, k})
+            }
+        return {
+            k: v
+            for k, v in found.items()
+            if v[0].entry.type != "party"
+            or not v[0].entry.country
+            or v[0].entry.country in countries
+            or sum(c.gold for c in v) > 0
+        }
 
     def _country_qid(self, name: str) -> str | None:
         hits = [c.entry.qid for c in self.index.lookup(name) if c.entry.type == "country"]
@@ -204,8 +230,9 @@ class KbLinker:
             return Decision(None, scores[best], share, "too little evidence")
         if type_class(entry.type) not in _classes(q) and gold[best] < 1:
             return Decision(None, scores[best], share, "type disagrees, little gold")
-        if q.single_word_person and (gold[best] < self.cfg.surname_min_gold
-                                     or gold[best] < 0.8 * sum(gold.values())):
+        if q.single_word_person and (
+            gold[best] < self.cfg.surname_min_gold or gold[best] < 0.8 * sum(gold.values())
+        ):
             return Decision(None, scores[best], share, "bare surname")
         if all(c.fuzzy < 100 for c in found[best]) and len(found) > 1:
             return Decision(None, scores[best], share, "fuzzy and ambiguous")
@@ -213,24 +240,30 @@ class KbLinker:
 
 
 def _classes(q: Query) -> set[str]:
-    return {type_class(q.type)} | {type_class(_LABEL_TYPE[x]) for x in q.labels
-                                   if x in _LABEL_TYPE}
+    return {type_class(q.type)} | {type_class(_LABEL_TYPE[x]) for x in q.labels if x in _LABEL_TYPE}
 
 
-def _shadowed(q: Query, people: list[Query], out: list[str | None],
-              queries: Sequence[Query]) -> bool:
+def _shadowed(
+    q: Query, people: list[Query], out: list[str | None], queries: Sequence[Query]
+) -> bool:
     """A one-word name that is part of a person's name in this document, where that person
     is not the one this name would link to: leave it unlinked rather than guess."""
     word = alias_key(q.name)
-    return any(word in alias_key(p.name).split() and p is not q for p in people
-               if type_class(q.type) != "person" or out[queries.index(p)] is None)
+    return any(
+        word in alias_key(p.name).split() and p is not q
+        for p in people
+        if type_class(q.type) != "person" or out[queries.index(p)] is None
+    )
 
 
 def _surname_of(q: Query, linked: dict[str, Entry]) -> str | None:
     """The one linked person whose name contains this one-word name."""
     word = alias_key(q.name)
-    hits = [qid for qid, e in linked.items()
-            if type_class(e.type) == "person" and word in alias_key(e.name).split()]
+    hits = [
+        qid
+        for qid, e in linked.items()
+        if type_class(e.type) == "person" and word in alias_key(e.name).split()
+    ]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -241,5 +274,10 @@ def query_of(actor) -> Query:  # noqa: ANN001 - services.linking.actors.Actor, k
     for m in sorted(named, key=lambda m: -len(m.text)):
         forms += [m.text, m.name] if m.name else [m.text]
     country = next((m.country for m in actor.mentions if getattr(m, "country", None)), None)
-    return Query(actor.name, actor.type, list(dict.fromkeys(f for f in forms if f)),
-                 {m.label for m in named}, country)
+    return Query(
+        actor.name,
+        actor.type,
+        list(dict.fromkeys(f for f in forms if f)),
+        {m.label for m in named},
+        country,
+    )

@@ -31,12 +31,24 @@ FILES = {
 EXTRA_COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "USA": ("United States", "U.S.", "U.S.A.", "USA", "America", "the States"),
     "GBR": ("United Kingdom", "Britain", "Great Britain", "U.K.", "UK"),
-    "RUS": ("Russia",), "CHN": ("China", "PRC"), "PRK": ("North Korea", "DPRK"),
-    "KOR": ("South Korea",), "IRN": ("Iran",), "SYR": ("Syria",),
-    "ARE": ("UAE", "United Arab Emirates"), "VNM": ("Vietnam",), "LAO": ("Laos",),
-    "BOL": ("Bolivia",), "VEN": ("Venezuela",), "TZA": ("Tanzania",), "MDA": ("Moldova",),
-    "CZE": ("Czech Republic", "Czechia"), "NLD": ("Netherlands", "Holland"),
-    "PSE": ("Palestine",), "TWN": ("Taiwan",), "COD": ("Democratic Republic of Congo", "DRC"),
+    "RUS": ("Russia",),
+    "CHN": ("China", "PRC"),
+    "PRK": ("North Korea", "DPRK"),
+    "KOR": ("South Korea",),
+    "IRN": ("Iran",),
+    "SYR": ("Syria",),
+    "ARE": ("UAE", "United Arab Emirates"),
+    "VNM": ("Vietnam",),
+    "LAO": ("Laos",),
+    "BOL": ("Bolivia",),
+    "VEN": ("Venezuela",),
+    "TZA": ("Tanzania",),
+    "MDA": ("Moldova",),
+    "CZE": ("Czech Republic", "Czechia"),
+    "NLD": ("Netherlands", "Holland"),
+    "PSE": ("Palestine",),
+    "TWN": ("Taiwan",),
+    "COD": ("Democratic Republic of Congo", "DRC"),
 }
 
 # Coarse classes of the ELEVANT gold ``type`` field (AIDA).
@@ -45,16 +57,36 @@ AIDA_TYPES = (("Q215627", "person"), ("Q27096213", "location"), ("Q43229", "org"
 # instance-of (P31) classes of a Wikidata dump entity -> contract type; first match wins.
 P31_TYPES: dict[str, str] = {
     "Q5": "person",
-    "Q6256": "country", "Q3624078": "country",
+    "Q6256": "country",
+    "Q3624078": "country",
     "Q7278": "party",
-    "Q484652": "intl_org", "Q245065": "intl_org",
-    "Q327333": "gov", "Q2659904": "gov", "Q192350": "gov", "Q35749": "gov", "Q7188": "gov",
-    "Q11032": "media", "Q1110794": "media", "Q1193236": "media", "Q1616075": "media",
+    "Q484652": "intl_org",
+    "Q245065": "intl_org",
+    "Q327333": "gov",
+    "Q2659904": "gov",
+    "Q192350": "gov",
+    "Q35749": "gov",
+    "Q7188": "gov",
+    "Q11032": "media",
+    "Q1110794": "media",
+    "Q1193236": "media",
+    "Q1616075": "media",
     "Q1002697": "media",
-    "Q17127659": "group", "Q17149090": "group",
-    "Q515": "location", "Q1549591": "location", "Q5119": "location", "Q35657": "location",
-    "Q107390": "location", "Q10864048": "location", "Q82794": "location", "Q486972": "location",
-    "Q43229": "org", "Q4830453": "org", "Q783794": "org", "Q891723": "org", "Q163740": "org",
+    "Q17127659": "group",
+    "Q17149090": "group",
+    "Q515": "location",
+    "Q1549591": "location",
+    "Q5119": "location",
+    "Q35657": "location",
+    "Q107390": "location",
+    "Q10864048": "location",
+    "Q82794": "location",
+    "Q486972": "location",
+    "Q43229": "org",
+    "Q4830453": "org",
+    "Q783794": "org",
+    "Q891723": "org",
+    "Q163740": "org",
     "Q3918": "org",
 }
 
@@ -118,12 +150,26 @@ def read_countries(path: Path) -> tuple[list[Record], dict[str, str]]:
             official = (row.get("official_name_en") or "").strip()
             name = cldr if len(cldr) > 3 else official or cldr
             independent = (row.get("is_independent") or "").strip() == "Yes"
-            rec = Record(qid, name, "country" if independent else "location", "countries",
-                         country=qid, description=f"country, {row.get('Region Name') or ''}".strip(
-                             ", "), prior=20.0 if independent else 2.0)
+            rec = Record(
+                qid,
+                name,
+                "country" if independent else "location",
+                "countries",
+                country=qid,
+                description=f"country, {row.get('Region Name') or ''}".strip(", "),
+                prior=20.0 if independent else 2.0,
+            )
             short = _strip_the(row.get("UNTERM English Short") or "")
-            _add(rec, name, cldr, official, short, re.sub(r"\s*\(.*\)", "", short),
-                 _strip_the(row.get("UNTERM English Formal") or ""), count=2.0)
+            _add(
+                rec,
+                name,
+                cldr,
+                official,
+                short,
+                re.sub(r"\s*\(.*\)", "", short),
+                _strip_the(row.get("UNTERM English Formal") or ""),
+                count=2.0,
+            )
             _add(rec, *EXTRA_COUNTRY_NAMES.get(code, ()), count=5.0)
             records.append(rec)
     return records, iso
@@ -139,11 +185,21 @@ def read_intl_orgs(path: Path) -> list[Record]:
         if not qid:
             continue
         name = str(row.get("Name_en") or key)
-        rec = Record(qid, name, "intl_org", "intl_orgs", prior=1.0,
-                     description=f"international organisation ({row.get('Org_family') or ''})")
+        rec = Record(
+            qid,
+            name,
+            "intl_org",
+            "intl_orgs",
+            prior=1.0,
+            description=f"international organisation ({row.get('Org_family') or ''})",
+        )
         _add(rec, name, str(key), count=2.0)
-        for k in ("Abbreviation_en", "Abbreviation_other_en", "Abbreviation_other_2_en",
-                  "Abbreviation_former_en"):
+        for k in (
+            "Abbreviation_en",
+            "Abbreviation_other_en",
+            "Abbreviation_other_2_en",
+            "Abbreviation_former_en",
+        ):
             v = row.get(k)
             if isinstance(v, str) and len(v) >= 2:
                 _add(rec, v, count=1.0)
@@ -161,8 +217,15 @@ def read_parties(path: Path, iso: dict[str, str]) -> list[Record]:
             if not qid or not name:
                 continue
             code = (row.get("country") or "").strip()
-            rec = Record(qid, name, "party", "parties", country=iso.get(code), prior=0.5,
-                         description=f"political party ({code})")
+            rec = Record(
+                qid,
+                name,
+                "party",
+                "parties",
+                country=iso.get(code),
+                prior=0.5,
+                description=f"political party ({code})",
+            )
             _add(rec, name, count=2.0)
             _add(rec, party_members(name), count=1.0)
             short = (row.get("name_short") or "").strip()
@@ -184,18 +247,30 @@ def read_legislators(path: Path, usa: str | None) -> list[Record]:
         ids, name = row.get("id") or {}, row.get("name") or {}
         qid = _qid(ids.get("wikidata"))
         full = name.get("official_full") or " ".join(
-            str(name[k]) for k in ("first", "last") if name.get(k))
+            str(name[k]) for k in ("first", "last") if name.get(k)
+        )
         if not qid or not full:
             continue
         term = (row.get("terms") or [{}])[-1]
         role = {"sen": "senator", "rep": "representative"}.get(term.get("type"), "legislator")
-        rec = Record(qid, full, "person", "legislators", country=usa, prior=2.0,
-                     enwiki=ids.get("wikipedia"),
-                     description=f"US {role} ({term.get('party', '')}, {term.get('state', '')})")
+        rec = Record(
+            qid,
+            full,
+            "person",
+            "legislators",
+            country=usa,
+            prior=2.0,
+            enwiki=ids.get("wikipedia"),
+            description=f"US {role} ({term.get('party', '')}, {term.get('state', '')})",
+        )
         first, last = name.get("first"), name.get("last")
         _add(rec, full, ids.get("wikipedia"), count=2.0)
-        _add(rec, f"{first} {last}" if first and last else None,
-             f"{name['nickname']} {last}" if name.get("nickname") and last else None, count=1.0)
+        _add(
+            rec,
+            f"{first} {last}" if first and last else None,
+            f"{name['nickname']} {last}" if name.get("nickname") and last else None,
+            count=1.0,
+        )
         out.append(rec)
     return out
 
@@ -215,8 +290,9 @@ def read_aida(path: Path) -> list[Record]:
                 s, e = lab["span"]
                 types = str(lab.get("type") or "").split("|")
                 etype = next((t for q, t in AIDA_TYPES if q in types), "other")
-                rec = out.setdefault(qid, Record(qid, lab.get("name") or doc["text"][s:e],
-                                                 etype, "aida"))
+                rec = out.setdefault(
+                    qid, Record(qid, lab.get("name") or doc["text"][s:e], etype, "aida")
+                )
                 _add(rec, doc["text"][s:e], count=1.0)
                 rec.prior += 1.0
     return list(out.values())
@@ -251,15 +327,18 @@ def read_wikidata_dump(path: Path) -> Iterator[Record]:
             label = ent.get("labels", {}).get("en", {}).get("value")
             if not qid or not label:
                 continue
-            etype = next((P31_TYPES[c] for c in _claim_ids(ent, "P31") if c in P31_TYPES),
-                         "other")
+            etype = next((P31_TYPES[c] for c in _claim_ids(ent, "P31") if c in P31_TYPES), "other")
             links = ent.get("sitelinks", {})
-            rec = Record(qid, label, etype, "wikidata",
-                         country=next(iter(_claim_ids(ent, "P17")), None),
-                         description=ent.get("descriptions", {}).get("en", {}).get("value"),
-                         enwiki=(links.get("enwiki") or {}).get("title"),
-                         prior=len(links) / 10.0)
+            rec = Record(
+                qid,
+                label,
+                etype,
+                "wikidata",
+                country=next(iter(_claim_ids(ent, "P17")), None),
+                description=ent.get("descriptions", {}).get("en", {}).get("value"),
+                enwiki=(links.get("enwiki") or {}).get("title"),
+                prior=len(links) / 10.0,
+            )
             _add(rec, label, rec.enwiki, count=1.0)
-            _add(rec, *(a.get("value") for a in ent.get("aliases", {}).get("en", [])),
-                 count=0.5)
+            _add(rec, *(a.get("value") for a in ent.get("aliases", {}).get("en", [])), count=0.5)
             yield rec

@@ -67,15 +67,18 @@ class KbIndex:
         return [q for (q,) in self._rows("SELECT qid FROM entity ORDER BY qid", ())]
 
     def entry(self, qid: str) -> Entry | None:
-        rows = self._rows("SELECT qid, name, type, country, description, enwiki, prior "
-                          "FROM entity WHERE qid = ?", (qid,))
+        rows = self._rows(
+            "SELECT qid, name, type, country, description, enwiki, prior FROM entity WHERE qid = ?",
+            (qid,),
+        )
         return Entry(*rows[0]) if rows else None
 
     def _by_key(self, key: str, score: float) -> list[Candidate]:
         rows = self._rows(
             "SELECT e.qid, e.name, e.type, e.country, e.description, e.enwiki, e.prior, "
             "a.count, a.gold FROM alias a JOIN entity e ON e.qid = a.qid WHERE a.key = ?",
-            (key,))
+            (key,),
+        )
         total = sum(r[7] for r in rows)
         return [Candidate(Entry(*r[:7]), r[7], r[8], total, score) for r in rows]
 
@@ -91,8 +94,12 @@ class KbIndex:
         if len(key) < 6 or not toks:
             return ()
         marks = ",".join("?" * len(toks))
-        keys = {k for (k,) in self._rows(
-            f"SELECT DISTINCT key FROM token WHERE tok IN ({marks}) LIMIT 2000", tuple(toks))}
+        keys = {
+            k
+            for (k,) in self._rows(
+                f"SELECT DISTINCT key FROM token WHERE tok IN ({marks}) LIMIT 2000", tuple(toks)
+            )
+        }
         out: list[Candidate] = []
         for k in keys - {key}:
             score = fuzz.ratio(key, k)
