@@ -120,6 +120,10 @@ def run(n: int, data: Path, stance_workers: int) -> dict:
     env_backup = {k: os.environ.pop(k, None) for k in ("REDIS_URL", "DATABASE_URL")}
     settings = Settings(data_dir=tmp)
     settings.storage.port = free_port()
+    # each stance worker gets an equal share of the cores
+    os.environ["STANCESTREAM_STANCE__THREADS"] = str(
+        max(1, (os.cpu_count() or 2) // stance_workers)
+    )
     stack = Stack(settings, {"stance": stance_workers})
     try:
         stack.start()
@@ -169,10 +173,13 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--workers", default="1,2", help="stance worker counts to compare")
+    ap.add_argument("--sources", default="all", help="STANCESTREAM_STANCE__SOURCES: all|holders")
     args = ap.parse_args()
+    os.environ["STANCESTREAM_STANCE__SOURCES"] = args.sources
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {args.n} articles of ~600 words"
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {args.n} articles of ~600 words; "
+        f"stance sources: {args.sources}"
     )
     results = [run(args.n, Path(args.data), int(w)) for w in args.workers.split(",")]
     for r in results:

@@ -89,7 +89,7 @@ def softmax_scores(logits: np.ndarray, bias: np.ndarray) -> list[StanceScore]:
 class OnnxStanceScorer:
     """The shipped runtime: int8 ONNX, ``tokenizers``, length-sorted dynamic-padding batches."""
 
-    def __init__(self, path: Path, batch_size: int = 16, threads: int = 0):
+    def __init__(self, path: Path, batch_size: int = 16, threads: int = 0, spin: bool = True):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -107,6 +107,8 @@ class OnnxStanceScorer:
         if threads:
             opts.intra_op_num_threads = threads
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if not spin:  # threads that spin while waiting burn cores other workers need
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(path / meta.get("onnx", "model.onnx")), opts, providers=["CPUExecutionProvider"]
         )
@@ -192,7 +194,7 @@ class TorchStanceScorer:
 
 
 def load_scorer(
-    model: str | Path | None = None, batch_size: int = 16, threads: int = 0
+    model: str | Path | None = None, batch_size: int = 16, threads: int = 0, spin: bool = True
 ) -> StanceScorer:
     """Load the scorer named by ``model`` (see the module docstring); raise ModelLoadError."""
     if model in (None, "", "shipped", "default"):
@@ -205,7 +207,7 @@ def load_scorer(
         if (path / "stance.json").exists():
             fmt = json.loads((path / "stance.json").read_text()).get("format")
             if fmt == "onnx":
-                return OnnxStanceScorer(path, batch_size=batch_size, threads=threads)
+                return OnnxStanceScorer(path, batch_size, threads, spin)
             if fmt == "torch":
                 return TorchStanceScorer(path, batch_size=batch_size)
             raise ModelLoadError(f"{path}/stance.json has unknown format {fmt!r}")

@@ -21,7 +21,8 @@ def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "
     @contextlib.asynccontextmanager
     async def resources(rt: Runtime) -> AsyncIterator[dict]:
         cfg = rt.settings.stance
-        scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size, cfg.threads)
+        # no spinning: a worker shares the cores with linking and other stance workers
+        scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size, cfg.threads, False)
 
         async def process(items: Sequence[LinkedArticle]) -> None:
             batches = await asyncio.to_thread(
