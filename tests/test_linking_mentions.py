@@ -105,3 +105,17 @@ def test_datelines() -> None:
 def test_line_break_ends_a_sentence(nlp) -> None:
     chunk = parse(nlp, "Talks stall in the capital\nLindqvist said there were 14 delegates.")[0]
     assert [s.text.strip() for s in chunk.doc.sents][0] == "Talks stall in the capital"
+
+
+def test_a_name_never_straddles_an_editorial_bracket():
+    from services.linking.link import link_article
+    from services.linking.nlp import load_nlp
+    from shared.contracts import Article
+
+    text = (
+        'The State Department said so on Monday. "Sadly, the [US] Department of State has been '
+        'misled," Senator Rand Paul said.'
+    )
+    la = link_article(load_nlp("en_core_web_sm"), Article(id="a", text=text, content_hash="h"))
+    spans = [text[s:e] for ent in la.entities for s, e in ent.mentions]
+    assert not any("[" in x or "]" in x for x in spans), spans

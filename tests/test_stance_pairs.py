@@ -93,3 +93,41 @@ def test_linking_marks_subjects_and_agents_as_holders():
     assert any("Warren" in n for n in holders)
     assert "Germany" in holders
     assert any("Abbott" in n for n in not_holders)
+
+
+def test_pronoun_and_description_mentions_are_replaced_by_the_actors_name():
+    text = '"Washington has been misled," he said.'
+    c = Claim(
+        id="c",
+        span=(0, len(text)),
+        text=text,
+        speaker="kon",
+        mentions=[
+            ClaimMention(entity="us", span=(1, 11)),
+            ClaimMention(entity="kon", span=(text.index(" he ") + 1, text.index(" he ") + 3)),
+        ],
+    )
+    pairs = claim_pairs(c, {"kon": "Igor Konashenkov", "us": "United States"}, 30)
+    p = next(x for x in pairs if x.source == "kon")
+    q = p.query
+    assert q.text == '"Washington has been misled," Igor Konashenkov said.'
+    assert q.text[slice(*q.source)] == "Igor Konashenkov"
+    assert q.text[slice(*q.target)] == "Washington"  # a name stays as written
+
+
+def test_a_named_mention_is_preferred_over_an_earlier_pronoun():
+    text = "He said Moscow lied, Lavrov added."
+    c = Claim(
+        id="c",
+        span=(0, len(text)),
+        text=text,
+        speaker="lav",
+        mentions=[
+            ClaimMention(entity="lav", span=(0, 2)),
+            ClaimMention(entity="ru", span=(8, 14)),
+            ClaimMention(entity="lav", span=(21, 27)),
+        ],
+    )
+    pairs = claim_pairs(c, {"lav": "Sergei Lavrov", "ru": "Russia"}, 30)
+    p = next(x for x in pairs if x.source == "lav")
+    assert p.query.text == text and p.query.text[slice(*p.query.source)] == "Lavrov"

@@ -62,6 +62,10 @@ class Actor:
         self.last = max(self.last, m.start)
 
 
+_OPENERS = {"[", "(", "{"}
+_CLOSERS = {"]", ")", "}"}
+
+
 def _trim(ent: SpacySpan) -> SpacySpan | None:
     """Drop leading determiners/titles/brackets and trailing possessives/punctuation."""
     s, e = ent.start, ent.end
@@ -77,6 +81,15 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     for i in range(s, e):  # "DENVER - Jane Roe": a name never spans a dateline's dash
         if doc[i].text in _DASHES and all(t.is_upper or t.is_punct for t in doc[s:i]):
             s = i + 1
+    # "the [US] Department of State": a name never straddles an editorial bracket
+    for i in range(s, e):
+        if doc[i].text in _CLOSERS and not any(t.text in _OPENERS for t in doc[s:i]):
+            s = i + 1
+    for i in range(e - 1, s - 1, -1):
+        if doc[i].text in _OPENERS and not any(t.text in _CLOSERS for t in doc[i:e]):
+            e = i
+    while e > s and doc[e - 1].is_punct:
+        e -= 1
     return SpacySpan(doc, s, e, label=ent.label_) if e > s else None
 
 

@@ -106,7 +106,9 @@ def score(
     model: Annotated[
         str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="1: scores independent of batching; >1: faster")
+    ] = 1,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")
     ] = False,

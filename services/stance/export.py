@@ -111,6 +111,7 @@ def recalibrate(out: Path, data: Path) -> dict:
         file=sys.stderr,
     )
     return {
+        "batch_size_calibrated": scorer.batch_size,
         "logit_bias": bias,
         "valid_onnx_int8": {
             "macro_f1": round(f1, 4),

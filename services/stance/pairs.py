@@ -12,6 +12,7 @@ takes in the training data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,45 @@ def _first_spans(claim: Claim) -> dict[str, list[Span]]:
 
 def _is_holder(claim: Claim, entity: str) -> bool:
     return any(m.holder for m in claim.mentions if m.entity == entity)
+
+
+_PRONOUN_START = {"the", "he", "she", "his", "her", "they", "their", "it", "its", "him", "them"}
+
+
+def _is_reference(mention: str, name: str) -> bool:
+    """A pronoun or description ("he", "the Russian general") rather than a name of the actor."""
+    words = mention.split()
+    if not words:
+        return False
+    shares = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", name)} & {
+        w.lower() for w in re.findall(r"[A-Za-z]{2,}", mention)
+    }
+    return not shares and (mention[0].islower() or words[0].lower() in _PRONOUN_START)
+
+
+def _with_names(text: str, s_span: Span, t_span: Span, s_name: str, t_name: str) -> PairQuery:
+    """The query, with a pronoun or description mention replaced by the actor's name: the model
+    learned stance between named actors, so "he said" reads better as "Igor Konashenkov said"."""
+    edits = {
+        s_span: s_name if _is_reference(text[s_span[0] : s_span[1]], s_name) else None,
+        t_span: t_name if _is_reference(text[t_span[0] : t_span[1]], t_name) else None,
+    }
+    out, pos, new = [], 0, {}
+    for span in sorted(edits):
+        piece = edits[span] or text[span[0] : span[1]]
+        out.append(text[pos : span[0]])
+        start = sum(len(x) for x in out)
+        out.append(piece)
+        new[span] = (start, start + len(piece))
+        pos = span[1]
+    out.append(text[pos:])
+    return PairQuery("".join(out), new[s_span], new[t_span])
+
+
+def _best_source(text: str, spans: list[Span], name: str) -> Span:
+    """The actor's first named mention in the claim, else its first mention."""
+    named = [sp for sp in spans if not _is_reference(text[sp[0] : sp[1]], name)]
+    return (named or spans)[0]
 
 
 def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
@@ -66,11 +106,13 @@ def claim_pairs(
             if tgt == src or len(out) >= max_pairs:
                 continue
             if src in spans:
-                s_span = spans[src][0]
+                s_span = _best_source(claim.text, spans[src], names.get(src, src))
                 t_span = _nearest(spans[tgt], s_span)
                 if t_span is None:
                     continue
-                query = PairQuery(claim.text, s_span, t_span)
+                query = _with_names(
+                    claim.text, s_span, t_span, names.get(src, src), names.get(tgt, tgt)
+                )
             else:  # the speaker, named outside this claim's text
                 name = names.get(src, src)
                 prefix = f"{name} said: "
