@@ -44,8 +44,11 @@ def _s(v: Any) -> str:
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
-async def group_stats(client: aioredis.Redis, stream: str, group: str) -> tuple[int, int] | None:
-    """``(lag, pending)`` of ``group`` on ``stream``; None when the stream or the group is gone."""
+async def group_stats(
+    client: aioredis.Redis, stream: str, group: str, cap: int = LAG_CAP
+) -> tuple[int, int] | None:
+    """``(lag, pending)`` of ``group`` on ``stream``; None when the stream or the group is gone.
+    Where Redis gives no lag (6.2), it is counted, up to ``cap``."""
     try:
         groups = await client.xinfo_groups(stream)
     except aioredis.ResponseError as exc:
@@ -58,7 +61,8 @@ async def group_stats(client: aioredis.Redis, stream: str, group: str) -> tuple[
             continue
         lag = info.get("lag")
         if lag is None:
-            lag = await count_after(client, stream, _s(info.get("last-delivered-id") or "0-0"))
+            last = _s(info.get("last-delivered-id") or "0-0")
+            lag = await count_after(client, stream, last, cap=cap)
         return int(lag), int(info.get("pending") or 0)
     return None
 

@@ -20,6 +20,7 @@ from faststream.redis import RedisBroker
 from services.ingestion.dedupe import Deduper
 from services.ingestion.errors import IngestError
 from shared.contracts import Article, DeadLetter, stable_id
+from shared.health import group_stats
 from shared.streams import ARTICLES, GROUPS, dlq
 
 log = logging.getLogger("stancestream.ingestion.publisher")
@@ -41,24 +42,11 @@ def _s(v: Any) -> str:
 
 
 async def group_lag(client: aioredis.Redis, stream: str, group: str, cap: int) -> int | None:
-    """Entries of ``stream`` not yet delivered to ``group``; None when there is no such group (no
-    consumer yet: nothing to wait for). Uses XINFO GROUPS ``lag`` (Redis >= 7); where it is missing
-    or nil (Redis 6.2, or after deletions) counts entries after ``last-delivered-id``, at most
-    ``cap + 1`` of them since only "over the cap" matters."""
-    try:
-        groups = await client.xinfo_groups(stream)
-    except aioredis.ResponseError:  # no such stream
-        return None
-    for g in groups:
-        info = {_s(k): v for k, v in g.items()}
-        if _s(info.get("name")) != group:
-            continue
-        if info.get("lag") is not None:
-            return int(info["lag"])
-        last = _s(info.get("last-delivered-id") or "0-0")
-        after = await client.xrange(stream, min=f"({last}", max="+", count=cap + 1)
-        return len(after)
-    return None
+    """Entries of ``stream`` not yet delivered to ``group``, counted up to ``cap + 1`` where Redis
+    has no lag field (only "over the cap" matters); None when there is no such group yet (no
+    consumer: nothing to wait for)."""
+    stats = await group_stats(client, stream, group, cap=cap + 1)
+    return None if stats is None else stats[0]
 
 
 async def wait_for_capacity(
