@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
+from services.cli_settings import settings_or_exit
 from services.dlq import app as dlq_app
 from services.downstream_cli import register as register_downstream
 from services.linking.kb.cli import app as kb_app
 from services.logs import setup_logging
 from services.stance.cli import app as stance_app
 from services.stance.cli import open_io
-from shared.settings import Settings, load_settings
 
 app = typer.Typer(
     help="StanceStream: live news in, linked actors and directed stances out.",
@@ -38,14 +38,6 @@ RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (en
 DbUrl = Annotated[
     str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
 ]
-
-
-def _settings(**kw: object) -> Settings:
-    try:
-        return load_settings(**kw)
-    except Exception as exc:  # pydantic's message names the bad field
-        typer.echo(f"error: bad configuration: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 SERVICE_SPECS = {
@@ -74,7 +66,7 @@ def service(
             f"error: unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}", err=True
         )
         raise typer.Exit(2)
-    settings = _settings(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
+    settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
     setup_logging(settings.log_level, name)
     spec = importlib.import_module(SERVICE_SPECS[name]).SPEC
     try:
@@ -106,7 +98,7 @@ def up(
         "redis_url": redis_url,
         "database_url": database_url,
     }
-    settings = _settings(**kw)
+    settings = settings_or_exit(**kw)
     if port is not None:
         settings.storage.port = port
     setup_logging(settings.log_level, "up")
@@ -156,7 +148,7 @@ def ingest(
     if not inputs and not feed:
         typer.echo("error: nothing to ingest: give files, URLs or --feed URL", err=True)
         raise typer.Exit(2)
-    settings = _settings(data_dir=data_dir, redis_url=redis_url)
+    settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url)
     setup_logging("WARNING")
     try:
         report = asyncio.run(
@@ -191,7 +183,7 @@ def analyze(
     {"id","entities","claims","stances"} per line out."""
     from services.analyze import run_analyze
 
-    settings = _settings()
+    settings = settings_or_exit()
     setup_logging("WARNING")
     with open_io(input, output) as (src, dst):
         code = run_analyze(

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from shared.settings import Settings, load_settings
+from services.cli_settings import settings_or_exit
 from shared.streams import STANCES
 
 DataDir = Annotated[
@@ -19,14 +19,6 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="the stack's data dir (env STANCESTREAM_DATA_DIR)"),
 ]
 RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
-
-
-def _settings(**kw: object) -> Settings:
-    try:
-        return load_settings(**kw)
-    except Exception as exc:  # pydantic's message names the bad field
-        typer.echo(f"error: bad configuration: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 def _fail(msg: str) -> typer.Exit:
@@ -59,7 +51,7 @@ def subscribe(
 
     if stance not in (None, "support", "oppose", "neutral"):
         raise _fail(f"--stance must be support, oppose or neutral, not {stance!r}")
-    settings = _settings(data_dir=data_dir, redis_url=redis_url)
+    settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url)
 
     async def run() -> None:
         client = await connect(resolve_redis_url(settings), attempts=3)
@@ -116,7 +108,7 @@ def export(
         raise _fail(str(exc)) from exc
     if t0 and t1 and t0 >= t1:
         raise _fail(f"empty window: --since {since} is not before --until {until}")
-    settings = _settings(data_dir=data_dir, database_url=database_url)
+    settings = settings_or_exit(data_dir=data_dir, database_url=database_url)
     url = settings.db_url
     if not settings.database_url and not (settings.data_dir / "stancestream.db").exists():
         raise _fail(f"no database in {settings.data_dir}: give --data-dir or DATABASE_URL")

@@ -13,14 +13,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import httpx
 import psutil
 import pytest
 import redis
 
 from shared.streams import ARTICLES, CLAIMS, STANCES, dlq
-from tests.test_e2e_up import ROOT, analyze, wait_until
+from tests.stack_helpers import ROOT, free_port, wait_until
+from tests.test_e2e_up import analyze
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -96,7 +99,7 @@ def articles_done(db: Path) -> int:
 
 
 def test_kill_workers_restart_redis_poison_messages(tmp_path):
-    data_dir = Path(tempfile_dir())
+    data_dir = Path(tempfile.mkdtemp(prefix="ss-fault-", dir="/tmp"))
     rng = random.Random(5)
     docs = [article(i, rng) for i in range(N)]
     src = tmp_path / "articles.jsonl"
@@ -227,23 +230,7 @@ def ping(url: str) -> bool:
 
 
 def health(port: int) -> bool:
-    import httpx
-
     try:
         return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tempfile_dir() -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="ss-fault-", dir="/tmp")

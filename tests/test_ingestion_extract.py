@@ -24,12 +24,18 @@ PAGE = """<html><head><meta charset="{cs}"><title>Élysée talks</title></head><
 <article><h1>Élysée talks</h1>
 <p>{p1}</p><p>{p2}</p><p>{p3}</p></article>
 <footer>© 2024 Example News. All rights reserved.</footer></body></html>"""
-P1 = ("The French president met the German chancellor at the Élysée Palace on Monday to discuss "
-      "the budget, officials said after the meeting had ended.")
-P2 = ("“We agreed on the main points,” a spokesman said, adding that the ministers would meet "
-      "again next week in Berlin to settle the remaining details of the plan.")
-P3 = ("Critics in both parliaments said the deal — the third this year — did too little to "
-      "address the deficit, and opposition leaders called for a vote.")
+P1 = (
+    "The French president met the German chancellor at the Élysée Palace on Monday to discuss "
+    "the budget, officials said after the meeting had ended."
+)
+P2 = (
+    "“We agreed on the main points,” a spokesman said, adding that the ministers would meet "
+    "again next week in Berlin to settle the remaining details of the plan."
+)
+P3 = (
+    "Critics in both parliaments said the deal — the third this year — did too little to "
+    "address the deficit, and opposition leaders called for a vote."
+)
 
 
 def _page(cs: str) -> str:
@@ -65,16 +71,21 @@ def test_decode_utf8_bom():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from([None, "text/html; charset=utf-8",
-                                                 "text/html; charset=bogus", "charset=utf-16"]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [None, "text/html; charset=utf-8", "text/html; charset=bogus", "charset=utf-16"]
+    ),
+)
 def test_decode_never_raises(raw, ctype):
     assert isinstance(decode_bytes(raw, ctype), str)
 
 
 @pytest.mark.parametrize("cs", ["utf-8", "windows-1252"])
 def test_extract_page_in_either_encoding(cs):
-    ex = extract_html(_page(cs).encode("cp1252" if cs != "utf-8" else "utf-8"),
-                      source="t.html", max_bytes=100_000)
+    ex = extract_html(
+        _page(cs).encode("cp1252" if cs != "utf-8" else "utf-8"), source="t.html", max_bytes=100_000
+    )
     assert ex.title == "Élysée talks"
     assert ex.text == "\n\n".join([P1, P2, P3])  # no nav/footer, no repeated h1, blank lines
 
@@ -86,13 +97,18 @@ def test_extract_size_limit_is_typed():
 
 def test_extract_empty_page_is_typed():
     with pytest.raises(EmptyArticle, match="empty.html"):
-        extract_html(b"<html><body><script>var a = 1;</script></body></html>", source="empty.html",
-                     max_bytes=10_000)
+        extract_html(
+            b"<html><body><script>var a = 1;</script></body></html>",
+            source="empty.html",
+            max_bytes=10_000,
+        )
 
 
 def test_fragment_text_keeps_paragraphs():
-    assert fragment_text("<p>One &amp; two</p><p>Three<br>four</p><script>x</script>") == \
-        "One & two\n\nThree\n\nfour"
+    assert (
+        fragment_text("<p>One &amp; two</p><p>Three<br>four</p><script>x</script>")
+        == "One & two\n\nThree\n\nfour"
+    )
 
 
 def test_parse_date_formats():
@@ -121,9 +137,20 @@ def word_f1(got: str, want: str) -> float:
 # expected texts of reuters.com1 (photo captions, no "Trending" box) and dailycaller.com2 (photo
 # caption, "Follow on Twitter") keep page furniture we rightly drop: those get a lower floor.
 FLOORS = {"reuters.com1": 0.85, "dailycaller.com2": 0.87}
-PAGES = ["bloomberg.com1", "businessinsider.com1", "cnn", "dailycaller.com2", "foxnews.com2",
-         "globalnews.ca2", "nypost.com1", "nypost.com2", "reuters.com1", "reuters.com2",
-         "reuters.com3", "reuters.com4"]
+PAGES = [
+    "bloomberg.com1",
+    "businessinsider.com1",
+    "cnn",
+    "dailycaller.com2",
+    "foxnews.com2",
+    "globalnews.ca2",
+    "nypost.com1",
+    "nypost.com2",
+    "reuters.com1",
+    "reuters.com2",
+    "reuters.com3",
+    "reuters.com4",
+]
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +174,8 @@ def test_extraction_mean_quality(page_scores):
 
 
 def test_extraction_keeps_paragraph_breaks(shared_data):
-    ex = extract_html((shared_data / "news_html" / "cnn.html").read_bytes(), source="cnn",
-                      max_bytes=5_000_000)
+    ex = extract_html(
+        (shared_data / "news_html" / "cnn.html").read_bytes(), source="cnn", max_bytes=5_000_000
+    )
     assert ex.text.count("\n\n") >= 10 and "\n\n\n" not in ex.text
     assert ex.title

@@ -73,8 +73,9 @@ def test_content_hash_ignores_case_and_spacing():
 
 def test_article_id_from_url_else_content():
     h = content_hash("text")
-    assert article_id("https://x.org/a?utm_source=1", h) == stable_id("https://x.org/a",
-                                                                     prefix="a_")
+    assert article_id("https://x.org/a?utm_source=1", h) == stable_id(
+        "https://x.org/a", prefix="a_"
+    )
     assert article_id(None, h) == stable_id(h, prefix="a_")
 
 
@@ -104,9 +105,12 @@ _url = st.builds(
     st.from_regex(r"[A-Za-z0-9.-]{1,20}", fullmatch=True),
     st.sampled_from(["", ":80", ":443", ":8080"]),
     st.text(st.characters(blacklist_characters="?#"), max_size=20).map(lambda t: "/" + t),
-    st.lists(st.tuples(st.sampled_from(["a", "B", "utm_source", "fbclid", "q", "x y"]),
-                       st.text(max_size=5)), max_size=4)
-    .map(lambda kv: ("?" + "&".join(f"{k}={v}" for k, v in kv)) if kv else ""),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "B", "utm_source", "fbclid", "q", "x y"]), st.text(max_size=5)
+        ),
+        max_size=4,
+    ).map(lambda kv: ("?" + "&".join(f"{k}={v}" for k, v in kv)) if kv else ""),
     st.sampled_from(["", "#frag", "#"]),
 )
 

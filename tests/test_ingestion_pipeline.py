@@ -31,19 +31,25 @@ def _page(n: int) -> bytes:
     paras = "".join(
         f"<p>Story {n}, paragraph {i}: the foreign minister of country {n} said on Tuesday that "
         f"negotiations over the border dispute would continue, officials in the capital added.</p>"
-        for i in range(4))
-    return (f"<html><head><title>Story {n}</title></head><body><nav>Home | World</nav>"
-            f"<article><h1>Story {n}</h1>{paras}</article><footer>(c) Example</footer>"
-            f"</body></html>").encode()
+        for i in range(4)
+    )
+    return (
+        f"<html><head><title>Story {n}</title></head><body><nav>Home | World</nav>"
+        f"<article><h1>Story {n}</h1>{paras}</article><footer>(c) Example</footer>"
+        f"</body></html>"
+    ).encode()
 
 
 def _rss(base: str, items: list[tuple[str, str]]) -> bytes:
     entries = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link>"
         f"<pubDate>Tue, 30 Dec 2014 10:00:00 GMT</pubDate>{extra}</item>"
-        for title, path, extra in [(t, p, "") for t, p in items])
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Feed</title>'
-            f"<link>{base}</link>{entries}</channel></rss>").encode()
+        for title, path, extra in [(t, p, "") for t, p in items]
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Feed</title>'
+        f"<link>{base}</link>{entries}</channel></rss>"
+    ).encode()
 
 
 class Site:
@@ -79,17 +85,22 @@ class Site:
         if path == "/feed.xml":
             if headers.get("If-None-Match") == '"v1"':
                 return 304, {}, b""
-            return 200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, \
-                _rss(self.base, items)
+            return (
+                200,
+                {"Content-Type": "application/rss+xml", "ETag": '"v1"'},
+                _rss(self.base, items),
+            )
         if path == "/plain.xml":  # no validators: only dedupe can stop a re-publish
             return 200, {"Content-Type": "application/rss+xml"}, _rss(self.base, items)
         if path == "/fallback.xml":
             long = " ".join(["The agency reported new fighting near the border."] * 12)
-            body = (f'<?xml version="1.0"?><rss version="2.0" '
-                    f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
-                    f"<title>F</title><item><title>Gone page</title><link>{self.base}/gone</link>"
-                    f"<content:encoded><![CDATA[<p>{long}</p>]]></content:encoded></item>"
-                    f"</channel></rss>").encode()
+            body = (
+                f'<?xml version="1.0"?><rss version="2.0" '
+                f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+                f"<title>F</title><item><title>Gone page</title><link>{self.base}/gone</link>"
+                f"<content:encoded><![CDATA[<p>{long}</p>]]></content:encoded></item>"
+                f"</channel></rss>"
+            ).encode()
             return 200, {"Content-Type": "application/rss+xml"}, body
         if path == "/broken500.xml":
             return 500, {}, b"oops"
@@ -115,8 +126,11 @@ def site() -> Iterator[Site]:
 @pytest.fixture
 async def names(uid: str, aredis: aioredis.Redis) -> AsyncIterator[dict[str, str]]:
     """Stream and key names of one test; everything under the uid is deleted afterwards."""
-    yield {"stream": f"{uid}:articles.v1", "key_prefix": f"{uid}:seen:",
-           "state_key": f"{uid}:feeds"}
+    yield {
+        "stream": f"{uid}:articles.v1",
+        "key_prefix": f"{uid}:seen:",
+        "state_key": f"{uid}:feeds",
+    }
     keys = [k async for k in aredis.scan_iter(match=f"{uid}:*")]
     if keys:
         await aredis.delete(*keys)
@@ -143,8 +157,14 @@ async def test_feed_poll_publishes_once_and_reports_broken_feeds(site, names, se
 
     arts = await _stream(aredis, names["stream"], Article)
     assert sorted(a.title for a in arts) == ["Story 1", "Story 2", "Story 3"]
-    assert all(a.source == "Test Feed" and a.published_at and a.text.count("\n\n") == 3
-               and "Home" not in a.text and "ingestion" in a.trace.stages for a in arts)
+    assert all(
+        a.source == "Test Feed"
+        and a.published_at
+        and a.text.count("\n\n") == 3
+        and "Home" not in a.text
+        and "ingestion" in a.trace.stages
+        for a in arts
+    )
     letters = await _stream(aredis, names["stream"] + ".dlq", DeadLetter)
     assert len(letters) == 2 and {d.service for d in letters} == {"ingestion"}
     assert {json.loads(d.payload)["kind"] for d in letters} == {"FeedError"}
@@ -173,9 +193,14 @@ async def test_entry_content_used_when_link_fails(site, names, settings, aredis)
 
 async def test_service_polls_configured_feeds_until_stopped(site, names, settings, aredis):
     settings.ingestion = IngestionSettings(
-        feeds=[f"{site.base}/broken500.xml", f"{site.base}/feed.xml"], poll_interval_s=0.2)
-    spec = ServiceSpec(name="ingestion", consumes=[], resources=SPEC.resources,
-                       background=[functools.partial(poll_feeds, **names)])
+        feeds=[f"{site.base}/broken500.xml", f"{site.base}/feed.xml"], poll_interval_s=0.2
+    )
+    spec = ServiceSpec(
+        name="ingestion",
+        consumes=[],
+        resources=SPEC.resources,
+        background=[functools.partial(poll_feeds, **names)],
+    )
     async with running(spec, settings) as rt:
         for _ in range(100):
             if site.hits["/feed.xml"] >= 3 and site.hits["/broken500.xml"] >= 3:
@@ -192,8 +217,12 @@ async def test_ingest_files_dirs_and_urls(site, names, settings, aredis, shared_
     d = tmp_path / "in"
     d.mkdir()
     (d / "a.jsonl").write_text(
-        json.dumps({"text": "A short story about the talks.", "title": "T"}) + "\n{bad\n"
-        + json.dumps({"text": "x" * 300_000}) + "\n", encoding="utf-8")
+        json.dumps({"text": "A short story about the talks.", "title": "T"})
+        + "\n{bad\n"
+        + json.dumps({"text": "x" * 300_000})
+        + "\n",
+        encoding="utf-8",
+    )
     seed = str(shared_data / "seed" / "tass-2017-10-20-idlib.txt")
     inputs = [seed, str(d), f"{site.base}/page/1", f"{site.base}/missing", str(tmp_path / "nope")]
     rep = await ingest(settings, inputs, [], progress=True, **names)
@@ -257,8 +286,9 @@ async def test_lag_fallback_without_lag_field(names, aredis):
             self.real = real
 
         async def xinfo_groups(self, s):
-            return [{k: v for k, v in g.items() if k != "lag"}
-                    for g in await self.real.xinfo_groups(s)]
+            return [
+                {k: v for k, v in g.items() if k != "lag"} for g in await self.real.xinfo_groups(s)
+            ]
 
         def __getattr__(self, name):
             return getattr(self.real, name)

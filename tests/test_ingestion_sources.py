@@ -21,19 +21,24 @@ from shared.contracts import Article
 from shared.settings import IngestionSettings
 
 CFG = IngestionSettings(max_html_bytes=50_000, max_article_chars=2_000)
-BODY = "<html><body><article>" + "".join(
-    f"<p>Paragraph {i}: the minister said the talks in Geneva would resume next week after "
-    f"a pause of several days, according to officials familiar with the plan.</p>"
-    for i in range(4)) + "</article></body></html>"
+BODY = (
+    "<html><body><article>"
+    + "".join(
+        f"<p>Paragraph {i}: the minister said the talks in Geneva would resume next week after "
+        f"a pause of several days, according to officials familiar with the plan.</p>"
+        for i in range(4)
+    )
+    + "</article></body></html>"
+)
 
 
 # ---- title heuristic ---------------------------------------------------------------------------
 def test_seed_file_headline_is_title_and_kicker_dropped(shared_data):
-    [art] = list(read_path(shared_data / "seed" / "tass-2017-10-20-idlib.txt",
-                           IngestionSettings()))
+    [art] = list(read_path(shared_data / "seed" / "tass-2017-10-20-idlib.txt", IngestionSettings()))
     assert isinstance(art, Article)
-    assert art.title == ("US confirms terrorists in Syria use chemical weapons — "
-                         "Russian Defense Ministry")
+    assert art.title == (
+        "US confirms terrorists in Syria use chemical weapons — Russian Defense Ministry"
+    )
     assert not art.text.startswith("All news")
     assert art.text.startswith("The Russian Defense Ministry refutes")
     assert "MOSCOW, October 20. /TASS/." in art.text
@@ -41,8 +46,10 @@ def test_seed_file_headline_is_title_and_kicker_dropped(shared_data):
 
 
 def test_split_title_first_short_line_then_blank():
-    assert split_title("Headline here\n\nBody one.\nBody two.") == ("Headline here",
-                                                                   "Body one.\nBody two.")
+    assert split_title("Headline here\n\nBody one.\nBody two.") == (
+        "Headline here",
+        "Body one.\nBody two.",
+    )
 
 
 def test_split_title_third_line_sentence_is_not_headline():
@@ -67,8 +74,13 @@ def test_make_article_limits_and_identity():
         make_article("word " * 1000, source_ref="x", settings=CFG)
     with pytest.raises(EmptyArticle, match="x: text is empty"):
         make_article(" \u200b\n\n ", source_ref="x", settings=CFG)
-    a = make_article("Hello  world", source_ref="x", settings=CFG,
-                     url="HTTPS://Site.org/a?utm_source=rss", published_at="2024-01-02")
+    a = make_article(
+        "Hello  world",
+        source_ref="x",
+        settings=CFG,
+        url="HTTPS://Site.org/a?utm_source=rss",
+        published_at="2024-01-02",
+    )
     b = make_article("hello world", source_ref="y", settings=CFG, url="https://site.org/a")
     assert a.id == b.id and a.url == "https://site.org/a"
     assert a.content_hash == content_hash("HELLO WORLD") and a.text == "Hello world"
@@ -97,9 +109,16 @@ def test_html_file_and_too_large_html(tmp_path: Path):
 def test_jsonl_good_and_bad_lines_each_reported(tmp_path: Path):
     p = tmp_path / "in.jsonl"
     lines = [
-        json.dumps({"id": "mine-1", "text": "First article text.", "title": "One",
-                    "url": "https://e.org/1", "published_at": "2024-05-01T10:00:00Z",
-                    "source": "E"}),
+        json.dumps(
+            {
+                "id": "mine-1",
+                "text": "First article text.",
+                "title": "One",
+                "url": "https://e.org/1",
+                "published_at": "2024-05-01T10:00:00Z",
+                "source": "E",
+            }
+        ),
         "",
         "{not json",
         json.dumps({"title": "no body"}),
@@ -110,13 +129,23 @@ def test_jsonl_good_and_bad_lines_each_reported(tmp_path: Path):
     ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(read_path(p, CFG))
-    assert [type(i).__name__ for i in items] == ["Article", "BadInput", "BadInput", "Article",
-                                                 "BadInput", "BadInput", "BadInput"]
+    assert [type(i).__name__ for i in items] == [
+        "Article",
+        "BadInput",
+        "BadInput",
+        "Article",
+        "BadInput",
+        "BadInput",
+        "BadInput",
+    ]
     assert items[0].id == "mine-1" and items[0].source == "E" and items[0].title == "One"
     assert f"{p}:3" in str(items[1]) and "not valid JSON" in str(items[1])
     assert f"{p}:4" in str(items[2]) and '"text" or "html"' in str(items[2])
-    assert all(isinstance(i, IngestError) and i.source.startswith(f"{p}:") for i in items
-               if not isinstance(i, Article))
+    assert all(
+        isinstance(i, IngestError) and i.source.startswith(f"{p}:")
+        for i in items
+        if not isinstance(i, Article)
+    )
 
 
 def test_unsupported_and_missing_inputs(tmp_path: Path):
@@ -124,10 +153,14 @@ def test_unsupported_and_missing_inputs(tmp_path: Path):
     (tmp_path / "sub" / "a.txt").write_text("Title\n\nBody.")
     (tmp_path / "sub" / "b.HTML").write_text(BODY)
     (tmp_path / "sub" / "skip.pdf").write_bytes(b"%PDF")
-    targets, errors = expand_inputs([str(tmp_path / "sub"), str(tmp_path / "nope.txt"),
-                                     "https://e.org/x"])
-    assert [Path(t).name if isinstance(t, Path) else t for t in targets] == \
-        ["a.txt", "b.HTML", "https://e.org/x"]
+    targets, errors = expand_inputs(
+        [str(tmp_path / "sub"), str(tmp_path / "nope.txt"), "https://e.org/x"]
+    )
+    assert [Path(t).name if isinstance(t, Path) else t for t in targets] == [
+        "a.txt",
+        "b.HTML",
+        "https://e.org/x",
+    ]
     assert len(errors) == 1 and isinstance(errors[0], BadInput)
     assert "no such file" in str(errors[0])
     [err] = list(read_path(tmp_path / "sub" / "skip.pdf", CFG))
@@ -147,8 +180,9 @@ async def test_fetch_article_uses_user_agent_and_requested_url():
         return httpx.Response(200, text=BODY, headers={"content-type": "text/html"})
 
     async with _client(handler) as c:
-        art = await fetch_article(c, "https://news.example/a?utm_campaign=x", CFG,
-                                  title="Feed title")
+        art = await fetch_article(
+            c, "https://news.example/a?utm_campaign=x", CFG, title="Feed title"
+        )
     assert seen["ua"] == CFG.user_agent
     assert art.url == "https://news.example/a" and art.title == "Feed title"
     assert art.source == "news.example"

@@ -66,16 +66,32 @@ def test_kb_ids_without_index_says_how_to_build(tmp_path: Path) -> None:
 
 
 def test_build_command_with_a_wikidata_dump(shared_data: Path, tmp_path: Path) -> None:
-    ent = {"id": "Q7747", "labels": {"en": {"value": "Vladimir Putin"}},
-           "aliases": {"en": [{"value": "Putin"}]},
-           "descriptions": {"en": {"value": "President of Russia"}},
-           "claims": {"P31": [{"mainsnak": {"datavalue": {"value": {"id": "Q5"}}}}],
-                      "P17": [{"mainsnak": {"datavalue": {"value": {"id": "Q159"}}}}]},
-           "sitelinks": {"enwiki": {"title": "Vladimir Putin"}}}
+    ent = {
+        "id": "Q7747",
+        "labels": {"en": {"value": "Vladimir Putin"}},
+        "aliases": {"en": [{"value": "Putin"}]},
+        "descriptions": {"en": {"value": "President of Russia"}},
+        "claims": {
+            "P31": [{"mainsnak": {"datavalue": {"value": {"id": "Q5"}}}}],
+            "P17": [{"mainsnak": {"datavalue": {"value": {"id": "Q159"}}}}],
+        },
+        "sitelinks": {"enwiki": {"title": "Vladimir Putin"}},
+    }
     dump = tmp_path / "dump.json"
     dump.write_text("[\n" + json.dumps(ent) + ",\n]\n", encoding="utf-8")
-    res = CliRunner().invoke(app, ["kb", "build", "--data-dir", str(tmp_path), "--source-dir",
-                                   str(shared_data / "kb"), "--wikidata-dump", str(dump)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "kb",
+            "build",
+            "--data-dir",
+            str(tmp_path),
+            "--source-dir",
+            str(shared_data / "kb"),
+            "--wikidata-dump",
+            str(dump),
+        ],
+    )
     assert res.exit_code == 0, res.output
     index = KbIndex.open(tmp_path / "kb")
     e = index.entry("Q7747")

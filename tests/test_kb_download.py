@@ -37,8 +37,9 @@ def serve() -> Iterator:
 
 def test_download_from_a_mirror(shared_data: Path, tmp_path: Path, serve) -> None:
     url = serve(shared_data / "kb")
-    res = CliRunner().invoke(app, ["kb", "download", "--data-dir", str(tmp_path),
-                                   "--base-url", url])
+    res = CliRunner().invoke(
+        app, ["kb", "download", "--data-dir", str(tmp_path), "--base-url", url]
+    )
     assert res.exit_code == 0, res.output
     dest = tmp_path / "kb-sources"
     sums = (dest / SUMS).read_text().splitlines()
@@ -57,18 +58,30 @@ def test_checksum_mismatch_is_a_clear_error(shared_data: Path, tmp_path: Path, s
     with open(mirror / SOURCES[1].file, "a", encoding="utf-8") as fh:
         fh.write("\n# tampered\n")
     data = tmp_path / "data"
-    res = CliRunner().invoke(app, ["kb", "download", "--data-dir", str(data),
-                                   "--base-url", serve(mirror)])
+    res = CliRunner().invoke(
+        app, ["kb", "download", "--data-dir", str(data), "--base-url", serve(mirror)]
+    )
     assert res.exit_code == 1
     assert "checksum mismatch" in res.output and SOURCES[1].file in res.output
     assert not (data / "kb-sources" / SOURCES[1].file).exists()  # nothing half-trusted kept
-    res = CliRunner().invoke(app, ["kb", "download", "--data-dir", str(data),
-                                   "--base-url", serve(mirror), "--accept-changed"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "kb",
+            "download",
+            "--data-dir",
+            str(data),
+            "--base-url",
+            serve(mirror),
+            "--accept-changed",
+        ],
+    )
     assert res.exit_code == 0, res.output
 
 
 def test_unreachable_mirror_is_a_clear_error(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["kb", "download", "--data-dir", str(tmp_path),
-                                   "--base-url", "http://127.0.0.1:9"])
+    res = CliRunner().invoke(
+        app, ["kb", "download", "--data-dir", str(tmp_path), "--base-url", "http://127.0.0.1:9"]
+    )
     assert res.exit_code == 1
     assert "download failed" in res.output

@@ -13,8 +13,16 @@ from services.linking.kb.sources import Record, party_members
 from services.linking.kb.store import KbIndex
 
 
-def _rec(qid: str, name: str, type_: str, *aliases: str, source: str = "wikidata",
-         country: str | None = None, gold: float = 0.0, prior: float = 1.0) -> Record:
+def _rec(
+    qid: str,
+    name: str,
+    type_: str,
+    *aliases: str,
+    source: str = "wikidata",
+    country: str | None = None,
+    gold: float = 0.0,
+    prior: float = 1.0,
+) -> Record:
     rec = Record(qid, name, type_, source, country=country, prior=prior)
     for a in (name, *aliases):
         rec.aliases[a] = rec.aliases.get(a, 0.0) + 1.0
@@ -26,8 +34,16 @@ def _rec(qid: str, name: str, type_: str, *aliases: str, source: str = "wikidata
 RECORDS = [
     _rec("Q810", "Jordan", "country", source="countries", country="Q810", prior=20),
     _rec("Q41421", "Michael Jordan", "person", "Jordan"),
-    _rec("Q30", "United States of America", "country", "U.S.", "United States",
-         source="countries", country="Q30", prior=20),
+    _rec(
+        "Q30",
+        "United States of America",
+        "country",
+        "U.S.",
+        "United States",
+        source="countries",
+        country="Q30",
+        prior=20,
+    ),
     _rec("Q38", "Italy", "country", source="countries", country="Q38", prior=20),
     _rec("Q29552", "Democratic Party", "party", "Democrats", source="parties", country="Q30"),
     _rec("Q47729", "Democratic Party", "party", "Democrats", source="parties", country="Q38"),

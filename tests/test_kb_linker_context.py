@@ -13,8 +13,15 @@ from services.linking.kb.sources import Record
 from services.linking.kb.store import KbIndex
 
 
-def _rec(qid: str, name: str, type_: str, *aliases: str, country: str | None = None,
-         prior: float = 1.0, source: str = "wikidata") -> Record:
+def _rec(
+    qid: str,
+    name: str,
+    type_: str,
+    *aliases: str,
+    country: str | None = None,
+    prior: float = 1.0,
+    source: str = "wikidata",
+) -> Record:
     rec = Record(qid, name, type_, source, country=country, prior=prior)
     for a in (name, *aliases):
         rec.aliases[a] = rec.aliases.get(a, 0.0) + 1.0
@@ -22,8 +29,16 @@ def _rec(qid: str, name: str, type_: str, *aliases: str, country: str | None = N
 
 
 BASE = [
-    _rec("Q30", "United States of America", "country", "U.S.", "United States",
-         country="Q30", prior=20, source="countries"),
+    _rec(
+        "Q30",
+        "United States of America",
+        "country",
+        "U.S.",
+        "United States",
+        country="Q30",
+        prior=20,
+        source="countries",
+    ),
     _rec("Q241", "Cuba", "country", country="Q241", prior=20, source="countries"),
     _rec("Q900010", "Springfield", "location", prior=4),  # no country known
     _rec("Q900001", "PNR", "party", country="Q241", prior=0.5, source="parties"),
@@ -60,6 +75,8 @@ def test_party_needs_its_country_in_the_document(linker: KbLinker) -> None:
 
 
 def test_second_pass_uses_what_the_document_linked_later(linker: KbLinker) -> None:
-    doc = [Query("Democrats", "group", ["Democrats"], {"NORP"}),
-           Query("U.S", "location", ["U.S."], {"GPE"})]
+    doc = [
+        Query("Democrats", "group", ["Democrats"], {"NORP"}),
+        Query("U.S", "location", ["U.S."], {"GPE"}),
+    ]
     assert linker.link_queries(doc) == ["Q29552", "Q30"]

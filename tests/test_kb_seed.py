@@ -40,8 +40,7 @@ def test_seed_links_syria_russia_un(shared_data: Path, kb_dir: Path) -> None:
     assert kona.wikidata is None and kona.id.startswith("local:person:")
 
 
-def test_missing_index_keeps_actors_local(tmp_path: Path,
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_index_keeps_actors_local(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     linker = make_linker(Settings(data_dir=tmp_path))
     assert not isinstance(linker, KbLinker)
     assert "stancestream kb build" in caplog.text

@@ -23,51 +23,88 @@ def speaker(nlp, text: str, fragment: str) -> str | None:
     return names.get(claim.speaker) if claim.speaker else None
 
 
-@pytest.mark.parametrize("text, fragment, expected", [
-    # the attribution closing the sentence wins over a cue inside the reported clause
-    ("Ana Ruiz flew home. An aide to Senator Paul Grant told the family that he was on a "
-     "list, Ruiz said.", "on a list", "Ruiz"),
-    ("Some 40 wolves were counted in 2019, Lars Berg, a spokesman for the Swedish Forestry "
-     "Agency, was quoted as saying by the Nordic Press Agency.", "wolves", "Lars Berg"),
-    ("Officials with the Federal Aviation Administration said the runway was closed.",
-     "runway", "Federal Aviation Administration"),
-    ("Dozens of stores closed, according to a report in The Boston Globe.", "stores",
-     "Boston Globe"),
-    ("The Springfield Transit Authority rejected the plan.\n"
-     '"We strongly disagree with this study," the statement said.', "disagree",
-     "Springfield Transit Authority"),
-    ("Acme Corp. cut jobs on Monday. The company said demand had collapsed.", "demand",
-     "Acme Corp"),
-    ("Brightline Tools Inc. reported higher sales. The Ohio-based company said profits rose.",
-     "profits", "Brightline Tools Inc"),
-])
+@pytest.mark.parametrize(
+    "text, fragment, expected",
+    [
+        # the attribution closing the sentence wins over a cue inside the reported clause
+        (
+            "Ana Ruiz flew home. An aide to Senator Paul Grant told the family that he was on a "
+            "list, Ruiz said.",
+            "on a list",
+            "Ruiz",
+        ),
+        (
+            "Some 40 wolves were counted in 2019, Lars Berg, a spokesman for the Swedish Forestry "
+            "Agency, was quoted as saying by the Nordic Press Agency.",
+            "wolves",
+            "Lars Berg",
+        ),
+        (
+            "Officials with the Federal Aviation Administration said the runway was closed.",
+            "runway",
+            "Federal Aviation Administration",
+        ),
+        (
+            "Dozens of stores closed, according to a report in The Boston Globe.",
+            "stores",
+            "Boston Globe",
+        ),
+        (
+            "The Springfield Transit Authority rejected the plan.\n"
+            '"We strongly disagree with this study," the statement said.',
+            "disagree",
+            "Springfield Transit Authority",
+        ),
+        (
+            "Acme Corp. cut jobs on Monday. The company said demand had collapsed.",
+            "demand",
+            "Acme Corp",
+        ),
+        (
+            "Brightline Tools Inc. reported higher sales. "
+            "The Ohio-based company said profits rose.",
+            "profits",
+            "Brightline Tools Inc",
+        ),
+    ],
+)
 def test_source_rules(nlp, text: str, fragment: str, expected: str) -> None:
     assert speaker(nlp, text, fragment) == expected
 
 
 def test_pronoun_prefers_a_person_named_earlier_in_its_sentence(nlp) -> None:
-    text = ('"The deal is done," said Paul Grant. Victor Okafor\'s exit was a surprise in that '
-            "he told reporters in May that he would stay.")
+    text = (
+        '"The deal is done," said Paul Grant. Victor Okafor\'s exit was a surprise in that '
+        "he told reporters in May that he would stay."
+    )
     assert speaker(nlp, text, "surprise") == "Victor Okafor"
 
 
 def test_she_prefers_the_woman_the_text_marks(nlp) -> None:
-    text = ("Paul Grant's wife, Susan Grant, backed the move. Coach Tom Hale said Paul Grant had "
-            'hired a new assistant.\n"We missed the family feeling," she said.')
+    text = (
+        "Paul Grant's wife, Susan Grant, backed the move. Coach Tom Hale said Paul Grant had "
+        'hired a new assistant.\n"We missed the family feeling," she said.'
+    )
     assert speaker(nlp, text, "family feeling") == "Susan Grant"
 
 
 def test_pronoun_follows_the_story_subject_not_a_person_named_as_object(nlp) -> None:
-    text = ('"We knew it," said Tom Hale. Victor Okafor\'s frustration has grown this season.\n'
-            "But he said the team's record did not matter.")
+    text = (
+        '"We knew it," said Tom Hale. Victor Okafor\'s frustration has grown this season.\n'
+        "But he said the team's record did not matter."
+    )
     assert speaker(nlp, text, "team's record") == "Victor Okafor"
-    text = ("Paul Grant said the city would name a bridge after Victor Okafor.\n"
-            '"It would be fitting," he said.')
+    text = (
+        "Paul Grant said the city would name a bridge after Victor Okafor.\n"
+        '"It would be fitting," he said.'
+    )
     assert speaker(nlp, text, "fitting") == "Paul Grant"
 
 
 def test_quote_with_an_unnamed_source_does_not_inherit_the_last_speaker(nlp) -> None:
-    text = ('"We will win," said Angela Merkel.\n'
-            '"The vote was rigged," said an adviser to the prime minister, who asked not to be '
-            "named by Reuters.")
+    text = (
+        '"We will win," said Angela Merkel.\n'
+        '"The vote was rigged," said an adviser to the prime minister, who asked not to be '
+        "named by Reuters."
+    )
     assert speaker(nlp, text, "rigged") != "Angela Merkel"

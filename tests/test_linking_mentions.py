@@ -40,11 +40,14 @@ def test_demonym_is_claim_evidence_not_a_name(nlp) -> None:
     assert any(p.source == ids["Germany"] and p.target == ids["Iran"] for p in pairs)
 
 
-@pytest.mark.parametrize("text, place", [
-    ("Germany rejected the plan, and U.S. military commanders agreed.", "U.S"),
-    ("Farmers protested in northern Italy on Tuesday.", "Italy"),
-    ("Travellers waited for hours at Paris's Orly Airport on Friday.", "Paris"),
-])
+@pytest.mark.parametrize(
+    "text, place",
+    [
+        ("Germany rejected the plan, and U.S. military commanders agreed.", "U.S"),
+        ("Farmers protested in northern Italy on Tuesday.", "Italy"),
+        ("Travellers waited for hours at Paris's Orly Airport on Friday.", "Paris"),
+    ],
+)
 def test_place_inside_a_longer_name_is_not_linked(nlp, text: str, place: str) -> None:
     linked = run(nlp, text)
     ent = next(e for e in linked.entities if e.name == place)
@@ -76,7 +79,7 @@ def test_string_match_never_inside_a_longer_name() -> None:
     text = "Ford fell. The Ford Foundation gave money, and Ford gained."
     actors = cluster([Mention(0, 4, "Ford", "ORG", "Ford")])
     add_string_matches(text, actors)
-    assert [text[m.start:m.end] for m in actors[0].mentions] == ["Ford", "Ford"]
+    assert [text[m.start : m.end] for m in actors[0].mentions] == ["Ford", "Ford"]
     assert actors[0].mentions[1].start == text.rindex("Ford")
 
 
@@ -88,9 +91,11 @@ def test_string_match_finds_names_with_a_lowercase_particle() -> None:
 
 
 def test_surname_tagged_org_joins_the_person() -> None:
-    ms = [Mention(0, 11, "Lena Okafor", "PERSON", "Lena Okafor"),
-          Mention(30, 36, "Okafor", "ORG", "Okafor"),
-          Mention(50, 64, "Okafor Holdings", "ORG", "Okafor Holdings")]
+    ms = [
+        Mention(0, 11, "Lena Okafor", "PERSON", "Lena Okafor"),
+        Mention(30, 36, "Okafor", "ORG", "Okafor"),
+        Mention(50, 64, "Okafor Holdings", "ORG", "Okafor Holdings"),
+    ]
     _surnames_as_persons(ms)
     assert [m.label for m in ms] == ["PERSON", "PERSON", "ORG"]
     assert len(cluster(ms)) == 2

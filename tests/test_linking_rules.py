@@ -73,8 +73,10 @@ def test_curly_quote_with_inverted_attribution(nlp) -> None:
 
 
 def test_multi_sentence_quote_is_one_claim_with_its_attribution(nlp) -> None:
-    text = ("“The talks have failed. Nobody in Europe wants another war,” "
-            "Emmanuel Macron told reporters in Paris.")
+    text = (
+        "“The talks have failed. Nobody in Europe wants another war,” "
+        "Emmanuel Macron told reporters in Paris."
+    )
     linked = run(nlp, text)
     claim = next(c for c in linked.claims if "talks have failed" in c.text)
     assert "another war" in claim.text and "told reporters" in claim.text
@@ -82,38 +84,50 @@ def test_multi_sentence_quote_is_one_claim_with_its_attribution(nlp) -> None:
 
 
 def test_he_stressed_resolves_to_last_named_speaker(nlp) -> None:
-    text = ('Emmanuel Macron said on Monday that France would send aid.\n\n'
-            '"Europe must defend itself," he stressed.')
+    text = (
+        "Emmanuel Macron said on Monday that France would send aid.\n\n"
+        '"Europe must defend itself," he stressed.'
+    )
     linked = run(nlp, text)
     assert speaker_of(linked, "defend itself") == ("Emmanuel Macron", "quote")
     macron = next(e for e in linked.entities if e.name == "Emmanuel Macron")
     assert any(text[s:e] == "he" for s, e in macron.mentions)
     claim = next(c for c in linked.claims if "defend itself" in c.text)
-    assert any(m.entity == macron.id and claim.text[m.span[0]:m.span[1]] == "he"
-               for m in claim.mentions)
+    assert any(
+        m.entity == macron.id and claim.text[m.span[0] : m.span[1]] == "he" for m in claim.mentions
+    )
 
 
 # ---- reported speech --------------------------------------------------------------------------
-@pytest.mark.parametrize("sentence, fragment, speaker", [
-    ("Turkish President Recep Tayyip Erdogan accused Israel of violating the ceasefire.",
-     "Israel", "Recep Tayyip Erdogan"),
-    ("Boris Johnson denied that he had misled parliament.", "misled", "Boris Johnson"),
-    ("Angela Merkel warned that the euro was in danger.", "euro", "Angela Merkel"),
-    ("Sergei Lavrov noted that Moscow had kept its promises.", "promises", "Sergei Lavrov"),
-])
+@pytest.mark.parametrize(
+    "sentence, fragment, speaker",
+    [
+        (
+            "Turkish President Recep Tayyip Erdogan accused Israel of violating the ceasefire.",
+            "Israel",
+            "Recep Tayyip Erdogan",
+        ),
+        ("Boris Johnson denied that he had misled parliament.", "misled", "Boris Johnson"),
+        ("Angela Merkel warned that the euro was in danger.", "euro", "Angela Merkel"),
+        ("Sergei Lavrov noted that Moscow had kept its promises.", "promises", "Sergei Lavrov"),
+    ],
+)
 def test_reported_speech_cue_verbs(nlp, sentence: str, fragment: str, speaker: str) -> None:
     assert speaker_of(run(nlp, sentence), fragment) == (speaker, "reported")
 
 
 def test_according_to(nlp) -> None:
-    linked = run(nlp, "According to the World Health Organization, the outbreak is spreading "
-                      "in Nigeria.")
+    linked = run(
+        nlp, "According to the World Health Organization, the outbreak is spreading in Nigeria."
+    )
     assert speaker_of(linked, "outbreak") == ("World Health Organization", "reported")
 
 
 def test_description_resolves_to_titled_person(nlp) -> None:
-    text = ("Polish Prime Minister Donald Tusk met Olaf Scholz in Warsaw. "
-            "The Polish prime minister said that Germany must do more.")
+    text = (
+        "Polish Prime Minister Donald Tusk met Olaf Scholz in Warsaw. "
+        "The Polish prime minister said that Germany must do more."
+    )
     assert speaker_of(run(nlp, text), "must do more") == ("Donald Tusk", "reported")
 
 
@@ -123,15 +137,21 @@ def test_sentence_without_speaker_is_the_outlets(nlp) -> None:
     assert claim.kind == "sentence" and claim.speaker is None
     ids = by_name(linked)
     assert {m.entity for m in claim.mentions} == {ids["European Union"], ids["Belarus"]}
-    assert {e.name: e.type for e in linked.entities} == {"European Union": "intl_org",
-                                                          "Belarus": "country"}
+    assert {e.name: e.type for e in linked.entities} == {
+        "European Union": "intl_org",
+        "Belarus": "country",
+    }
 
 
 # ---- affiliation ------------------------------------------------------------------------------
-@pytest.mark.parametrize("text", [
-    "German Foreign Ministry Spokesman Martin Schaefer said the talks would continue.",
-    "Martin Schaefer, a spokesman for the German Foreign Ministry, said the talks would continue.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "German Foreign Ministry Spokesman Martin Schaefer said the talks would continue.",
+        "Martin Schaefer, a spokesman for the German Foreign Ministry, "
+        "said the talks would continue.",
+    ],
+)
 def test_title_or_apposition_gives_affiliation(nlp, text: str) -> None:
     linked = run(nlp, text)
     ids = by_name(linked)
@@ -157,9 +177,11 @@ def test_surname_joins_full_name(nlp) -> None:
 
 
 def test_state_department_variants_are_one_actor(nlp) -> None:
-    text = ("The US State Department issued a statement on Iran. The US Department of State said "
-            "Tehran had broken the deal. A Department of State official declined to comment, and "
-            "the State Department later withdrew the statement.")
+    text = (
+        "The US State Department issued a statement on Iran. The US Department of State said "
+        "Tehran had broken the deal. A Department of State official declined to comment, and "
+        "the State Department later withdrew the statement."
+    )
     linked = run(nlp, text)
     dept = [e for e in linked.entities if "State" in e.name]
     assert len(dept) == 1, [e.name for e in linked.entities]
@@ -181,14 +203,16 @@ def test_local_ids_stable_across_runs_and_articles(nlp) -> None:
 
 
 def test_claim_mentions_point_into_claim_text(nlp) -> None:
-    text = ('Emmanuel Macron met Angela Merkel in Paris.\n\n"Germany and France agree," he said. '
-            "The US State Department welcomed the meeting.")
+    text = (
+        'Emmanuel Macron met Angela Merkel in Paris.\n\n"Germany and France agree," he said. '
+        "The US State Department welcomed the meeting."
+    )
     linked = run(nlp, text)
     names = {e.id: e.name for e in linked.entities}
     for c in linked.claims:
-        assert text[c.span[0]:c.span[1]] == c.text
+        assert text[c.span[0] : c.span[1]] == c.text
         for m in c.mentions:
-            assert c.text[m.span[0]:m.span[1]]
+            assert c.text[m.span[0] : m.span[1]]
             assert m.entity in names
     for e in linked.entities:
         assert all(0 <= s < t <= len(text) for s, t in e.mentions)

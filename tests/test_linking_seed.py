@@ -24,15 +24,18 @@ def _claim(linked: LinkedArticle, fragment: str):
     return next(c for c in linked.claims if fragment in c.text)
 
 
-@pytest.mark.parametrize("fragment", [
-    "Konashenkov said on Friday",          # reported, named
-    "he said that the document",           # pronoun
-    "everything in place",                 # quote + "he stressed"
-    "Russia’s Aerospace Forces never target",  # reported + "he stressed"
-    "The Russian general pointed out",     # description
-    "Tomahawk missiles",                   # two-sentence quote, "Konashenkov noted"
-    "the Russian general added",           # quote + description
-])
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "Konashenkov said on Friday",  # reported, named
+        "he said that the document",  # pronoun
+        "everything in place",  # quote + "he stressed"
+        "Russia’s Aerospace Forces never target",  # reported + "he stressed"
+        "The Russian general pointed out",  # description
+        "Tomahawk missiles",  # two-sentence quote, "Konashenkov noted"
+        "the Russian general added",  # quote + description
+    ],
+)
 def test_konashenkov_is_the_speaker(seed, fragment: str) -> None:
     _, linked = seed
     kona = _entity(linked, "Igor Konashenkov")
@@ -80,7 +83,7 @@ def test_claim_texts_and_spans_agree(seed) -> None:
     text, linked = seed
     ids = {e.id for e in linked.entities}
     for c in linked.claims:
-        assert text[c.span[0]:c.span[1]] == c.text
+        assert text[c.span[0] : c.span[1]] == c.text
         assert c.speaker is None or c.speaker in ids
         assert all(m.entity in ids for m in c.mentions)
     assert len({c.id for c in linked.claims}) == len(linked.claims)

@@ -16,13 +16,16 @@ from shared.settings import Settings, WorkerSettings
 pytestmark = pytest.mark.integration
 
 
-async def test_article_in_linked_article_out(redis_url: str, aredis, uid: str,
-                                             tmp_path: Path) -> None:
+async def test_article_in_linked_article_out(
+    redis_url: str, aredis, uid: str, tmp_path: Path
+) -> None:
     src, dst = f"{uid}.articles", f"{uid}.claims"
-    settings = Settings(redis_url=redis_url, data_dir=tmp_path,
-                        worker=WorkerSettings(max_records=4, polling_ms=50))
-    article = Article(id="a_svc", text='"Prices will fall," Angela Merkel said in Berlin.',
-                      content_hash="h")
+    settings = Settings(
+        redis_url=redis_url, data_dir=tmp_path, worker=WorkerSettings(max_records=4, polling_ms=50)
+    )
+    article = Article(
+        id="a_svc", text='"Prices will fall," Angela Merkel said in Berlin.', content_hash="h"
+    )
     try:
         async with running(make_spec(src, dst), settings) as rt:
             await rt.broker.publish(article, stream=src)

@@ -3,5 +3,5 @@ the query API.
 
 Public entry points: ``service.SPEC`` / ``service.make_spec`` (run with ``shared.service``),
 ``db.migrate`` / ``db.create_engine`` / ``db.create_sessionmaker``, ``repository.Repository``,
-``api.create_app``. Run alone with ``python -m services.storage``.
+``api.create_app``. Run alone with ``stancestream service storage``.
 """
