@@ -57,7 +57,7 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
     pairs = {(s["source_name"], s["target_name"], s["stance"]) for s in found}
     assert any(
         ("Konashenkov" in src or "Defense Ministry" in src)
-        and ("State" in tgt or "United States" in tgt)
+        and ("State Department" in tgt or "Department of State" in tgt)
         and st == "oppose"
         for src, tgt, st in pairs
     ), pairs

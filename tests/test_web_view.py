@@ -37,7 +37,7 @@ FLAGS = (
 )
 ARTIFACTS = ROOT / "test-artifacts"
 SRC = re.compile(r"Konashenkov|Defense Ministry")
-TGT = re.compile(r"State|United States")
+TGT = re.compile(r"State Department|Department of State")
 
 OPPOSE_EDGES_JS = """
 return [...document.querySelectorAll('path.edge[data-stance="oppose"]')].map(p => [
