@@ -108,6 +108,10 @@ def up(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     stack = Stack(settings, counts)
+    problem = stack.preflight()
+    if problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
     try:
         stack.start()
         api = f"http://{settings.storage.host}:{settings.storage.port}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from shared.redis import EmbeddedRedis, redact
+from shared.redis import EmbeddedRedis, RedisUnavailable, redact, resolve_redis_url
 from shared.settings import Settings
 
 log = logging.getLogger("stancestream.up")
@@ -70,6 +71,25 @@ class Stack:
             )
         child.started = time.monotonic()
         log.info("started %s (pid %d), log %s", child.label, child.proc.pid, out.name)
+
+    def preflight(self) -> str | None:
+        """Why this stack cannot start here (port taken, data dir in use), or None."""
+        host, port = self.settings.storage.host, self.settings.storage.port
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                return f"the API port {host}:{port} is in use ({exc.strerror}); pick --port N"
+        if not self.settings.redis_url:
+            try:
+                url = resolve_redis_url(self.settings)
+            except RedisUnavailable:
+                return None
+            return (
+                f"a stack already runs with data dir {self.settings.data_dir} (Redis at {url}); "
+                "stop it first or use another --data-dir"
+            )
+        return None
 
     def start(self) -> None:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)

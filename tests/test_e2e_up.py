@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack_helpers import ROOT, ingest, wait_until
+from tests.stack_helpers import ROOT, free_port, ingest, wait_until
 from tests.test_ingestion_extract import word_f1
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -107,3 +107,22 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(60) == 0
     assert not (data_dir / "redis.url").exists()
+
+
+def test_up_refuses_a_taken_port_and_a_data_dir_in_use(stack):
+    api, data_dir, _proc = stack
+    port = api.rsplit(":", 1)[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    for args, reason in (
+        (["--data-dir", str(data_dir) + "-other", "--port", port], "is in use"),
+        (["--data-dir", str(data_dir), "--port", str(free_port())], "already runs with data dir"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "services", "up", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 2 and reason in proc.stderr, proc.stderr
