@@ -203,8 +203,8 @@ async def serve_http(health: Health, port: int, host: str = "0.0.0.0") -> asynci
 
 async def observe(rt: Runtime) -> None:
     """Background task of every service: health rounds forever, HTTP endpoint if configured."""
-    health = Health(rt, list(getattr(rt, "consumers", [])))
-    rt.health = health  # type: ignore[attr-defined]  # for APIs that report it (storage)
+    health = Health(rt, list(rt.consumers))
+    rt.health = health  # for APIs that report it (storage)
     server: asyncio.Server | None = None
     port = rt.settings.worker.metrics_port
     if port:

@@ -24,7 +24,7 @@ from faststream.redis import RedisBroker
 from pydantic import BaseModel
 
 from shared.consumer import ProcessFn, ReliableConsumer
-from shared.health import observe
+from shared.health import Health, observe
 from shared.metrics import ServiceMetrics
 from shared.redis import connect, redact, resolve_redis_url
 from shared.settings import Settings
@@ -52,6 +52,8 @@ class Runtime:
     redis: aioredis.Redis
     metrics: ServiceMetrics
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    consumers: list[ReliableConsumer] = field(default_factory=list)
+    health: Health | None = None  # set by shared.health.observe once it runs
 
 
 ResourcesFn = Callable[[Runtime], contextlib.AbstractAsyncContextManager[dict[str, ProcessFn]]]
@@ -91,7 +93,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
             await rc.start()  # creates the group before FastStream would create it at '$'
             rc.subscribe(broker)
             consumers.append(rc)
-        rt.consumers = consumers  # type: ignore[attr-defined]
+        rt.consumers = consumers
         await broker.start()
         tasks = [asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background]
         tasks.append(asyncio.create_task(observe(rt), name=f"{spec.name}-health"))

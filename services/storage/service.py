@@ -40,10 +40,9 @@ class _Api:
 def readiness(rt: Runtime) -> dict[str, Any]:
     """The worker's readiness for /health: ``shared.health``'s report (groups, subscribers,
     lag) once its observer runs; before that, whether the consumers exist yet."""
-    health = getattr(rt, "health", None)
-    if health is not None:
-        return health.report()
-    consumers = getattr(rt, "consumers", [])
+    if rt.health is not None:
+        return rt.health.report()
+    consumers = rt.consumers
     now = time.monotonic()
     return {
         "ready": bool(consumers),
