@@ -120,10 +120,7 @@ def run(n: int, data: Path, stance_workers: int) -> dict:
     env_backup = {k: os.environ.pop(k, None) for k in ("REDIS_URL", "DATABASE_URL")}
     settings = Settings(data_dir=tmp)
     settings.storage.port = free_port()
-    # each stance worker gets an equal share of the cores
-    os.environ["STANCESTREAM_STANCE__THREADS"] = str(
-        max(1, (os.cpu_count() or 2) // stance_workers)
-    )
+    # the Stack gives each stance worker an equal share of the cores
     stack = Stack(settings, {"stance": stance_workers})
     try:
         stack.start()
