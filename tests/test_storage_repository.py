@@ -94,7 +94,7 @@ async def test_get_article_returns_entities_claims_and_count(repo: Repository) -
     assert scholz.mentions == [(82, 93)]
     assert [c.kind for c in got.claims] == ["sentence", "quote"]
     assert got.claims[0].span == (0, 51)
-    assert got.claims[0].mentions == [{"entity": "Q7184", "span": [36, 40]}]
+    assert got.claims[0].mentions == [{"entity": "Q7184", "span": [36, 40], "holder": False}]
     assert await repo.get_article("missing") is None
 
 
