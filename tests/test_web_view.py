@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +97,18 @@ def test_web_view_shows_the_graph_live_and_the_quotes(stack, news_site, shared_d
 
     # the news pages arrive while the page is open: their stances come in over SSE
     before = len(browser.find_elements(By.CSS_SELECTOR, "path.edge"))
-    feeder = threading.Thread(target=ingest, args=(data_dir, "--feed", feed_url), daemon=True)
-    feeder.start()
+    pool = ThreadPoolExecutor(1)
+    feeding = pool.submit(ingest, data_dir, "--feed", feed_url)
 
     def live_count() -> int:
+        if feeding.done() and feeding.exception() is not None:
+            raise feeding.exception()  # `stancestream ingest` failed: its stderr is the message
         m = re.search(r"(\d+) new", browser.find_element(By.ID, "live").text)
         return int(m[1]) if m and int(m[1]) > 0 else 0
 
     wait_until(live_count, 240, "live stances in the page", 1.0)
+    feeding.result(timeout=180)
+    pool.shutdown()
     wait_until(
         lambda: len(browser.find_elements(By.CSS_SELECTOR, "path.edge")) > before,
         30,
@@ -150,4 +154,3 @@ def test_web_view_shows_the_graph_live_and_the_quotes(stack, news_site, shared_d
     browser.execute_script("arguments[0].scrollIntoView()", first)
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "web-view.png"))
-    feeder.join(180)
