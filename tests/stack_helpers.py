@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -28,6 +29,19 @@ def wait_until(fn, timeout: float, what: str, every: float = 0.5):
             return last
         time.sleep(every)
     raise AssertionError(f"{what}: not within {timeout}s (last: {last!r})")
+
+
+async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
+    """Await ``cond()`` until it is truthy and return its value; fail with a clear message at
+    the timeout. The async twin of ``wait_until``."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await cond()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
+        await asyncio.sleep(every)
 
 
 def ingest(data_dir: Path, *args: str) -> list[str]:

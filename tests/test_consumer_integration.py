@@ -13,24 +13,13 @@ from shared.contracts import Article, DeadLetter
 from shared.metrics import ServiceMetrics
 from shared.settings import WorkerSettings
 from shared.streams import dlq
+from tests.stack_helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
 
 def article(i: int, text: str | None = None) -> Article:
     return Article(id=f"a{i}", text=text or f"Article number {i}.", content_hash=f"h{i}")
-
-
-async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
-    """Poll an async condition until it holds; fail with a clear message at the timeout."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await cond()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
-        await asyncio.sleep(every)
 
 
 def make_consumer(aredis, stream, process, name="c1", **kw) -> ReliableConsumer:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
 
 import httpx
 import pytest
@@ -15,25 +13,9 @@ from shared.health import count_after, group_stats
 from shared.redis import EmbeddedRedis
 from shared.service import Consumes, ServiceSpec, running
 from shared.settings import Settings, WorkerSettings
+from tests.stack_helpers import free_port, wait_for
 
 pytestmark = pytest.mark.integration
-
-
-async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await cond()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last value {value!r})")
-        await asyncio.sleep(every)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def test_group_stats_lag_and_pending(aredis, uid):

@@ -19,7 +19,7 @@ from shared.contracts import ArticleMeta, Claim, ClaimMention, DeadLetter, Entit
 from shared.service import running
 from shared.settings import Settings, WorkerSettings
 from shared.streams import dlq
-from tests.test_consumer_integration import wait_for
+from tests.stack_helpers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

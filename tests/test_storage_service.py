@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -17,25 +15,10 @@ from services.storage.service import GROUP, make_spec
 from shared.service import running
 from shared.settings import Settings, StorageSettings, WorkerSettings
 from shared.streams import dlq
+from tests.stack_helpers import free_port, wait_for
 from tests.storage_factories import make_article, make_batch
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def wait_for(cond: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
-    """Poll ``cond`` every 0.1 s until true; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await cond():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
