@@ -35,6 +35,7 @@ from shared.contracts import DeadLetter
 from shared.metrics import ServiceMetrics
 from shared.settings import WorkerSettings
 from shared.streams import dlq
+from shared.tasks import cancel_requested, stop_tasks
 
 log = logging.getLogger("stancestream.consumer")
 
@@ -135,9 +136,7 @@ class ReliableConsumer:
 
     async def stop(self) -> None:
         if self._reclaimer:
-            self._reclaimer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reclaimer
+            await stop_tasks([self._reclaimer])
 
     # ---- handling -----------------------------------------------------------------------
     async def handle(self, entries: list[Entry]) -> None:
@@ -160,6 +159,8 @@ class ReliableConsumer:
             await self._ack([i for i, _ in good])
             self.metrics.processed.labels(self.stream).inc(len(good))
         except Exception as exc:  # noqa: BLE001 - isolate the poison message below
+            if cancel_requested():  # stopping: the entries stay pending for the next worker
+                raise asyncio.CancelledError from exc
             if len(good) == 1:
                 await self._remember_failure(good[0][0], exc)
             else:
@@ -172,6 +173,8 @@ class ReliableConsumer:
                         await self._ack([msg_id])
                         self.metrics.processed.labels(self.stream).inc()
                     except Exception as one_exc:  # noqa: BLE001
+                        if cancel_requested():
+                            raise asyncio.CancelledError from one_exc
                         await self._remember_failure(msg_id, one_exc)
         finally:
             self.metrics.batch_seconds.labels(self.stream).observe(time.perf_counter() - t0)
@@ -231,6 +234,8 @@ class ReliableConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis restarts etc.: try again next round
+                if cancel_requested():
+                    raise asyncio.CancelledError from exc
                 log.warning("%s: reclaim round failed: %s", self.service, exc)
 
     async def reclaim_once(self) -> int:

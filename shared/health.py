@@ -31,6 +31,7 @@ import redis.asyncio as aioredis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.consumer import ReliableConsumer, ensure_group
+from shared.tasks import cancel_requested
 
 if TYPE_CHECKING:
     from shared.service import Runtime
@@ -213,14 +214,13 @@ async def observe(rt: Runtime) -> None:
             log.info("metrics, /health and /ready on port %d", port)
         except OSError as exc:  # e.g. several workers of `up` given the same port
             log.error("cannot serve metrics on port %d: %s", port, exc)
-    me = asyncio.current_task()
     try:
         while True:
             try:
                 await health.check()
             except Exception as exc:  # noqa: BLE001 - never let the probe loop die
                 log.warning("health round failed: %s", exc)
-            if me is not None and me.cancelling():
+            if cancel_requested():
                 # a client library swallowed our CancelledError mid-round; stop all the same
                 raise asyncio.CancelledError
             await asyncio.sleep(rt.settings.worker.health_every_s)

@@ -29,6 +29,7 @@ from shared.metrics import ServiceMetrics
 from shared.redis import connect, redact, resolve_redis_url
 from shared.settings import Settings
 from shared.streams import consumer_name
+from shared.tasks import stop_tasks
 
 log = logging.getLogger("stancestream.service")
 
@@ -107,9 +108,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
             yield rt
         finally:
             log.info("%s: stopping: draining the current batch", spec.name)
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await stop_tasks(tasks)
             await broker.stop()  # waits for running handlers; their entries are acked or pending
             for rc in consumers:
                 await rc.stop()

@@ -191,3 +191,28 @@ async def test_a_poison_entry_refused_by_two_groups_is_dead_lettered_once(aredis
     assert len(await dead_letters(aredis, stream)) == 1
     for g in await aredis.xinfo_groups(stream):
         assert g["pending"] == 0
+
+
+async def test_stop_returns_when_a_library_turns_the_cancellation_into_an_error(aredis, uid):
+    """A cleanup that fails while cancelled raises its own error instead of CancelledError (as
+    SQLAlchemy's session close can); the worker must stop all the same and leave the entry
+    pending for the next worker, not record it as a failed attempt."""
+    stream = f"{uid}.articles"
+    started = asyncio.Event()
+
+    async def process(items):
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            raise RuntimeError("cleanup failed while cancelled") from None
+
+    consumer = make_consumer(aredis, stream, process, claim_idle_ms=100)
+    await consumer.start()
+    await aredis.xadd(stream, {"data": article(1).model_dump_json()})
+    # a worker that read the entry and died: the reclaimer takes it over and processes it
+    await aredis.xreadgroup("g", "dead-worker", {stream: ">"}, count=1)
+    await asyncio.wait_for(started.wait(), 15)
+    await asyncio.wait_for(consumer.stop(), 15)
+    assert (await aredis.xpending(stream, "g"))["pending"] == 1
+    assert await aredis.hlen(consumer.errors_key) == 0

@@ -156,7 +156,7 @@ class OnnxStanceScorer:
 class TorchStanceScorer:
     """A ``stance train`` checkpoint in PyTorch (bf16 autocast), for comparison and debugging."""
 
-    def __init__(self, path: Path, batch_size: int = 64, bf16: bool = True):
+    def __init__(self, path: Path, batch_size: int = 64, bf16: bool | None = None):
         import torch
 
         from services.stance.train import load_torch
@@ -164,6 +164,10 @@ class TorchStanceScorer:
         self.torch = torch
         self.model, self.tokenizer, self.meta = load_torch(path)
         self.name = path.name
+        if bf16 is None:
+            from services.stance.train import bf16_native
+
+            bf16 = bf16_native()
         self.bf16 = bf16
         self.batch_size = batch_size
         self.bias = logit_bias(self.meta)
