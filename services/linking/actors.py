@@ -181,8 +181,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
 def _dateline(ch: Chunk) -> list[Mention]:
     """Dateline places of a paragraph (the caller drops those NER already found)."""
     out = []
-    for s, e, us in datelines(ch.doc.text):
-        text = ch.doc.text[s:e]
+    for s, e, us in datelines(ch.text):
+        text = ch.text[s:e]
         out.append(
             Mention(
                 ch.offset + s,

@@ -86,7 +86,7 @@ def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
     """Sentence spans (chunk offsets), merged where a quote crosses a sentence boundary or a
     lowercase attribution ("he said.") was split off from the quote before it."""
     out: list[tuple[int, int]] = []
-    for sent in chunk.doc.sents:
+    for sent in chunk.sents:
         s, e = sent.start_char, sent.end_char
         text = sent.text.strip()
         if not text:
@@ -94,13 +94,13 @@ def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
         if out:
             ps, pe = out[-1]
             crosses = any(qs < s < qe for qs, qe in quotes)
-            tail = chunk.doc.text[ps:pe].rstrip()[-1:]
+            tail = chunk.text[ps:pe].rstrip()[-1:]
             split_attr = text[:1].islower() and tail != "" and tail in '"”'
             if crosses or split_attr:
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))
-    return [(s, e - (len(chunk.doc.text[s:e]) - len(chunk.doc.text[s:e].rstrip()))) for s, e in out]
+    return [(s, e - (len(chunk.text[s:e]) - len(chunk.text[s:e].rstrip()))) for s, e in out]
 
 
 def _depth(tok: Token) -> int:
@@ -181,7 +181,7 @@ def _closing_attribution(tok: Token) -> bool:
 
 def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | None:
     """The actor named alone after a final dash ("US confirms ... — Russian Defense Ministry")."""
-    m = _DASH_TAIL.search(chunk.doc.text, s, e)
+    m = _DASH_TAIL.search(chunk.text, s, e)
     if m is None or m.end() != e:
         return None
     a0, a1 = chunk.offset + m.start(1), chunk.offset + m.end(1)
@@ -195,7 +195,7 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
     """All claim units of the article, in order, with speakers resolved."""
     units: list[Unit] = []
     for ch in chunks:
-        quotes = quote_spans(ch.doc.text)
+        quotes = quote_spans(ch.text)
         resolver.quoted += [(ch.offset + qs, ch.offset + qe) for qs, qe in quotes]
         resolver.scan(ch)
         for s, e in _units(ch, quotes):

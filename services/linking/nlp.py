@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 MAX_CHUNK_CHARS = 20_000
 _PARA = re.compile(r"\n\s*\n")
@@ -58,6 +58,16 @@ class Chunk:
 
     offset: int
     doc: Doc
+
+    @functools.cached_property
+    def text(self) -> str:
+        """``doc.text``, built once: spaCy joins the tokens anew on every access."""
+        return self.doc.text
+
+    @functools.cached_property
+    def sents(self) -> list[Span]:
+        """``doc.sents``, found once: spaCy walks the whole doc on every access."""
+        return list(self.doc.sents)
 
 
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -44,7 +44,7 @@ class Resolver:
     def scan(self, chunk: Chunk) -> None:
         """Remember who each sentence is about: the named subject of its main verb, with its
         apposition or possessor ("Ruiz's sister, Marta, objected ...")."""
-        for sent in chunk.doc.sents:
+        for sent in chunk.sents:
             for subj in (c for c in sent.root.children if c.dep_ in {"nsubj", "nsubjpass"}):
                 for t in [subj, *(x for x in subj.children if x.dep_ in {"appos", "poss"})]:
                     a = self.index.at(*_abs(chunk, t))
