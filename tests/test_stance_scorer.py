@@ -127,3 +127,30 @@ def test_unknown_model_gives_a_clear_error(tmp_path):
     (tmp_path / "stance.json").write_text('{"format": "tensorflow"}')
     with pytest.raises(ModelLoadError, match="unknown format"):
         load_scorer(tmp_path)
+
+
+def test_claim_groups_share_a_pass_only_with_the_same_text_and_actors():
+    from services.stance.scorer import CLAIM_WINDOW_CHARS, claim_groups
+
+    text = "Moscow accused Washington of lying."
+    ctx = ((0, 6), (15, 25))
+    qs = [
+        PairQuery(text, (0, 6), (15, 25), ctx),
+        PairQuery(text, (15, 25), (0, 6), ctx),
+        PairQuery(text, (0, 6), (15, 25)),  # same spans without context: same marked input
+        PairQuery("Other text about Moscow and Kyiv.", (17, 23), (28, 32)),
+        PairQuery(text, (0, 6), (15, 25), ((0, 6), (15, 25), (3, 9))),  # overlap: dropped
+    ]
+    groups = claim_groups(qs)
+    assert [g.queries for g in groups] == [[0, 1, 2, 4], [3]]
+    long_text = "x " * CLAIM_WINDOW_CHARS + "Moscow accused Washington."
+    s = long_text.index("Moscow")
+    far = [
+        PairQuery(long_text, (s, s + 6), (s + 15, s + 25)),
+        PairQuery(long_text, (s + 15, s + 25), (s, s + 6)),
+    ]
+    windows = claim_groups(far)
+    assert len(windows) == 2  # a long text is cut around each pair
+    for g in windows:
+        assert len(g.text) < len(long_text)
+        assert g.text[slice(*g.spans[0])] == "Moscow"

@@ -82,3 +82,40 @@ def test_a_classifier_that_is_not_nli_is_refused(tmp_path):
     shutil.copy(f"{resolve_base('minilm')}/tokenizer.json", tmp_path / "tokenizer.json")
     with pytest.raises(ModelLoadError, match="entailment"):
         load_scorer(tmp_path)
+
+
+def test_claim_scheme_scores_every_pair_of_a_claim_from_one_pass(
+    shared_data, tmp_path, monkeypatch
+):
+    """A tiny claim-scheme model: trains, exports, and answers each query as if it were alone,
+    while one model call serves all the queries of a claim."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from services.stance.export import main as export_main
+    from services.stance.train import TrainConfig
+    from services.stance.train_claims import train_claims
+
+    train_claims(
+        TrainConfig(data=str(shared_data / "dse"), out=str(tmp_path / "run"), epochs=1, limit=48)
+    )
+    export_main([str(tmp_path / "run" / "torch"), str(tmp_path / "onnx")])
+    meta = json.loads((tmp_path / "onnx" / "stance.json").read_text())
+    assert meta["scheme"] == "claim"
+
+    text = "Moscow accused Washington and NATO of lying, Lavrov said."
+    spans = [(0, 6), (15, 25), (30, 34), (45, 51)]
+    queries = [PairQuery(text, s, t, tuple(spans)) for s in spans for t in spans if s != t]
+    for path in (tmp_path / "onnx", tmp_path / "run" / "torch"):
+        scorer = load_scorer(path)
+        together = scorer.score(queries)
+        alone = [scorer.score([q])[0] for q in queries]
+        for a, b in zip(together, alone):
+            assert a.stance == b.stance
+            assert all(abs(a.scores[k] - b.scores[k]) < 1e-4 for k in a.scores)
+    onnx = load_scorer(tmp_path / "onnx")
+    calls = []
+    run = onnx.session.run
+    monkeypatch.setattr(
+        onnx, "session", type("S", (), {"run": lambda s, *a: calls.append(1) or run(*a)})()
+    )
+    onnx.score(queries)
+    assert len(calls) == 1  # 12 directed pairs, one encoder pass

@@ -131,14 +131,25 @@ def train(
     seed: int = 13,
     base: str = "minilm",
     limit: Annotated[int, typer.Option(help="train on N rows only (smoke test)")] = 0,
+    scheme: Annotated[
+        str,
+        typer.Option(
+            help="pair: one encoder pass per directed pair (v1); claim: one pass per claim "
+            "scores all its actor pairs (v2)"
+        ),
+    ] = "claim",
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from services.stance.train import TrainConfig
-    from services.stance.train import train as run_train
+    from services.stance.train import train as train_pairs
+    from services.stance.train_claims import train_claims
 
+    if scheme not in ("pair", "claim"):
+        raise typer.BadParameter("must be pair or claim", param_hint="--scheme")
+    run_train = train_claims if scheme == "claim" else train_pairs
     best = run_train(
         TrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, base=base, limit=limit)
     )

@@ -24,21 +24,36 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
     model.float().eval()
     out.mkdir(parents=True, exist_ok=True)
     fp32 = out / "model.fp32.onnx"
-    enc = tokenizer(["a @ * b * @ c # ^ d ^ # e"], return_tensors="pt")
-    args = (enc["input_ids"], enc["attention_mask"], torch.tensor([2]), torch.tensor([7]))
+    scheme = meta.get("scheme", "pair")
+    names = ["input_ids", "attention_mask", "source_index", "target_index"]
+    dynamic = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 1: "seq"},
+        "source_index": {0: "pairs"},
+        "target_index": {0: "pairs"},
+        "logits": {0: "pairs"},
+    }
+    if scheme == "claim":  # several pairs read one sequence: pair_row says which
+        enc = tokenizer(["a @ b @ c @ d @ e @ f @"], return_tensors="pt")
+        args = (
+            enc["input_ids"],
+            enc["attention_mask"],
+            torch.tensor([2, 5, 2]),
+            torch.tensor([5, 2, 8]),
+            torch.tensor([0, 0, 0]),
+        )
+        names.append("pair_row")
+        dynamic["pair_row"] = {0: "pairs"}
+    else:
+        enc = tokenizer(["a @ * b * @ c # ^ d ^ # e"], return_tensors="pt")
+        args = (enc["input_ids"], enc["attention_mask"], torch.tensor([2]), torch.tensor([7]))
     torch.onnx.export(
         model,
         args,
         str(fp32),
-        input_names=["input_ids", "attention_mask", "source_index", "target_index"],
+        input_names=names,
         output_names=["logits"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "seq"},
-            "attention_mask": {0: "batch", 1: "seq"},
-            "source_index": {0: "batch"},
-            "target_index": {0: "batch"},
-            "logits": {0: "batch"},
-        },
+        dynamic_axes=dynamic,
         opset_version=17,
         dynamo=False,
     )
@@ -60,7 +75,11 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
     fused_path = out / "model.fused.onnx"
     fused.save_model_to_file(str(fused_path))
     graph = onnx.load(str(fused_path)).graph
+    # the quantiser first rewrites each Gemm as "<name>_MatMul" + "<name>_Add": exclude those
+    # names too, or the head gets quantised with per-call activation scales after all (and a
+    # pair's answer would depend on the other pairs scored in the same call)
     head_nodes = [n.name for n in graph.node if "head" in n.name]
+    head_nodes += [f"{name}_MatMul" for name in head_nodes] + [f"{name}_Add" for name in head_nodes]
     quantize_dynamic(
         str(fused_path),
         str(out / "model.onnx"),
@@ -74,7 +93,8 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
     onnx_meta = {
         "format": "onnx",
-        "name": "stancestream-stance-minilm-v1",
+        "scheme": scheme,
+        "name": "stancestream-stance-minilm-" + ("v2-claim" if scheme == "claim" else "v1"),
         "onnx": "model.onnx",
         "labels": meta["labels"],
         "max_length": meta["max_length"],

@@ -8,6 +8,7 @@ the two opening markers, so the token positions of those markers travel with the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SOURCE_OPEN, SOURCE_CLOSE = "@ * ", " * @"
@@ -62,3 +63,36 @@ def marker_token(encoding, char: int) -> int:
     """Token index of the marker at ``char``; 0 (the [CLS] token) if truncation cut it off."""
     idx = encoding.char_to_token(char)
     return 0 if idx is None else int(idx)
+
+
+# The claim scheme (one encoder pass per claim): every actor of the claim is wrapped in the same
+# marker; which one is the source and which the target is said by the classifier head, which
+# reads the hidden states at the two actors' opening markers in that order.
+ACTOR_OPEN, ACTOR_CLOSE = "@ ", " @"
+
+
+@dataclass(frozen=True)
+class MarkedActors:
+    """Marked text and the character offset of each actor's opening marker, in input order."""
+
+    text: str
+    open_chars: tuple[int, ...]
+
+
+def mark_actors(text: str, spans: Sequence[tuple[int, int]]) -> MarkedActors:
+    """Wrap every span in ``@ … @``. Spans must not overlap; their order is kept in the output."""
+    order = sorted(range(len(spans)), key=lambda i: spans[i])
+    out: list[str] = []
+    opens = [0] * len(spans)
+    prev = length = 0
+    for i in order:
+        s0, s1 = spans[i]
+        out.append(text[prev:s0])
+        length += s0 - prev
+        opens[i] = length
+        piece = ACTOR_OPEN + text[s0:s1] + ACTOR_CLOSE
+        out.append(piece)
+        length += len(piece)
+        prev = s1
+    out.append(text[prev:])
+    return MarkedActors("".join(out), tuple(opens))

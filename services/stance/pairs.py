@@ -53,35 +53,40 @@ def _is_reference(mention: str, name: str) -> bool:
     return not shares and (mention[0].islower() or words[0].lower() in _PRONOUN_START)
 
 
-def _with_names(text: str, s_span: Span, t_span: Span, s_name: str, t_name: str) -> PairQuery:
-    """The query, with a pronoun or description mention replaced by the actor's name: the model
-    learned stance between named actors, so "he said" reads better as "Igor Konashenkov said"."""
-    edits = {
-        s_span: s_name if _is_reference(text[s_span[0] : s_span[1]], s_name) else None,
-        t_span: t_name if _is_reference(text[t_span[0] : t_span[1]], t_name) else None,
-    }
-    out, pos, new = [], 0, {}
-    for span in sorted(edits):
-        piece = edits[span] or text[span[0] : span[1]]
+def _choose_spans(text: str, spans: dict[str, list[Span]], names: dict[str, str]) -> dict:
+    """One mention per actor: its first named mention, else its first mention; never one that
+    overlaps a mention chosen for an actor before it (in order of first mention)."""
+    chosen: dict[str, Span] = {}
+    for actor, cands in spans.items():
+        free = [c for c in cands if not any(c[0] < o[1] and o[0] < c[1] for o in chosen.values())]
+        if free:
+            chosen[actor] = _best_source(text, free, names.get(actor, actor))
+    return chosen
+
+
+def _named_text(text: str, chosen: dict[str, Span], names: dict[str, str]) -> tuple[str, dict]:
+    """The claim text with each chosen pronoun or description mention replaced by the actor's
+    name (the model learned stance between named actors, so "he said" reads better as "Igor
+    Konashenkov said"), and the chosen spans moved to the new text."""
+    out, pos, length, new = [], 0, 0, {}
+    for actor, span in sorted(chosen.items(), key=lambda kv: kv[1]):
+        name = names.get(actor, actor)
+        surface = text[span[0] : span[1]]
+        piece = name if _is_reference(surface, name) else surface
         out.append(text[pos : span[0]])
-        start = sum(len(x) for x in out)
+        length += span[0] - pos
+        new[actor] = (length, length + len(piece))
         out.append(piece)
-        new[span] = (start, start + len(piece))
+        length += len(piece)
         pos = span[1]
     out.append(text[pos:])
-    return PairQuery("".join(out), new[s_span], new[t_span])
+    return "".join(out), new
 
 
 def _best_source(text: str, spans: list[Span], name: str) -> Span:
     """The actor's first named mention in the claim, else its first mention."""
     named = [sp for sp in spans if not _is_reference(text[sp[0] : sp[1]], name)]
     return (named or spans)[0]
-
-
-def _nearest(candidates: list[Span], anchor: Span) -> Span | None:
-    """The target mention closest to the source mention that does not overlap it."""
-    free = [c for c in candidates if c[1] <= anchor[0] or c[0] >= anchor[1]]
-    return min(free, key=lambda c: abs(c[0] - anchor[0])) if free else None
 
 
 def claim_pairs(
@@ -92,35 +97,34 @@ def claim_pairs(
     holders_only: bool = False,
 ) -> list[ScoredPair]:
     """Pairs of one claim; entities in ``skip`` (e.g. places) are neither source nor target;
-    with ``holders_only`` only the speaker and holder mentions are sources."""
+    with ``holders_only`` only the speaker and holder mentions are sources. All pairs share one
+    model input (the claim text, names for pronouns, every actor once), so a claim-scheme model
+    scores them all in one pass."""
     spans = {e: s for e, s in _first_spans(claim).items() if e not in skip}
-    actors = list(spans)
-    out: list[ScoredPair] = []
+    chosen = _choose_spans(claim.text, spans, names)
+    actors = list(chosen)
     others = [a for a in actors if a != claim.speaker]
     holders = [a for a in others if _is_holder(claim, a)] if holders_only else others
     if holders_only and claim.speaker is None and not holders:
         holders = actors  # no syntax to go by: every actor may hold a stance
-    sources = ([claim.speaker] if claim.speaker else []) + holders
+    text, where = _named_text(claim.text, chosen, names)
+    if claim.speaker and claim.speaker not in where and actors:
+        # the speaker, named outside this claim's text: say who speaks, as reported speech does
+        name = names.get(claim.speaker, claim.speaker)
+        prefix = f"{name} said: "
+        text = prefix + text
+        where = {a: (s + len(prefix), e + len(prefix)) for a, (s, e) in where.items()}
+        where[claim.speaker] = (0, len(name))
+    sources = ([claim.speaker] if claim.speaker in where else []) + holders
+    context = tuple(sorted(where.values()))
+    out: list[ScoredPair] = []
     for src in sources:
         for tgt in actors:
             if tgt == src or len(out) >= max_pairs:
                 continue
-            if src in spans:
-                s_span = _best_source(claim.text, spans[src], names.get(src, src))
-                t_span = _nearest(spans[tgt], s_span)
-                if t_span is None:
-                    continue
-                query = _with_names(
-                    claim.text, s_span, t_span, names.get(src, src), names.get(tgt, tgt)
-                )
-            else:  # the speaker, named outside this claim's text
-                name = names.get(src, src)
-                prefix = f"{name} said: "
-                t0, t1 = spans[tgt][0]
-                query = PairQuery(
-                    prefix + claim.text, (0, len(name)), (t0 + len(prefix), t1 + len(prefix))
-                )
-            out.append(ScoredPair(claim.id, src, tgt, query))
+            out.append(
+                ScoredPair(claim.id, src, tgt, PairQuery(text, where[src], where[tgt], context))
+            )
     return out
 
 

@@ -23,10 +23,13 @@ from typing import Protocol
 
 import numpy as np
 
-from services.stance.markers import mark, marker_token
+from services.stance.markers import mark, mark_actors, marker_token
 
 SHIPPED_MODEL = Path(__file__).parent / "model"
 LABELS = ("support", "oppose", "neutral")
+# claim scheme: texts longer than this are cut to a window around each pair instead of being
+# encoded whole (the model reads at most max_length tokens)
+CLAIM_WINDOW_CHARS = 600
 
 
 class ModelLoadError(RuntimeError):
@@ -35,11 +38,17 @@ class ModelLoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class PairQuery:
-    """One directed query: spans are [start, end) character offsets into ``text``."""
+    """One directed query: spans are [start, end) character offsets into ``text``.
+
+    ``context`` lists the other actors of the claim. Claim-scheme models mark them all and score
+    every query with the same text and actors from one encoder pass; the answer to a query depends
+    on the query alone (its text, pair and context), never on what else is in the batch.
+    """
 
     text: str
     source: tuple[int, int]
     target: tuple[int, int]
+    context: tuple[tuple[int, int], ...] = ()
 
     def validate(self) -> None:
         """Raise ValueError with a readable reason when the query cannot be scored."""
@@ -64,6 +73,47 @@ class StanceScorer(Protocol):
     name: str
 
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]: ...
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def actor_spans(q: PairQuery) -> tuple[tuple[int, int], ...]:
+    """The spans a claim-scheme model marks for ``q``: its pair and the context spans that lie
+    inside the text and overlap no span kept before them; sorted."""
+    kept = [q.source, q.target]
+    for sp in q.context:
+        if 0 <= sp[0] < sp[1] <= len(q.text) and not any(_overlaps(sp, k) for k in kept):
+            kept.append(sp)
+    return tuple(sorted(kept))
+
+
+@dataclass(frozen=True)
+class ClaimGroup:
+    """Queries answered by one encoder pass: ``text`` is ``queries[i].text[offset:]`` cut to
+    its length, ``spans`` (relative to ``text``) are the actors it marks."""
+
+    text: str
+    offset: int
+    spans: tuple[tuple[int, int], ...]
+    queries: list[int]
+
+
+def claim_groups(queries: Sequence[PairQuery]) -> list[ClaimGroup]:
+    """Group queries that share text and marked actors. A text longer than the model reads is
+    cut to a window around each pair instead, so each of its queries gets a pass of its own."""
+    groups: dict[tuple, ClaimGroup] = {}
+    for i, q in enumerate(queries):
+        spans = actor_spans(q)
+        if len(q.text) <= CLAIM_WINDOW_CHARS:
+            groups.setdefault((q.text, spans), ClaimGroup(q.text, 0, spans, [])).queries.append(i)
+            continue
+        lo = max(0, min(q.source[0], q.target[0]) - CLAIM_WINDOW_CHARS // 3)
+        hi = min(len(q.text), max(q.source[1], q.target[1]) + CLAIM_WINDOW_CHARS // 3)
+        inside = tuple((a - lo, b - lo) for a, b in spans if a >= lo and b <= hi)
+        groups[(i,)] = ClaimGroup(q.text[lo:hi], lo, inside, [i])
+    return list(groups.values())
 
 
 def logit_bias(meta: dict) -> np.ndarray:
@@ -118,9 +168,36 @@ class OnnxStanceScorer:
         self.session = ort.InferenceSession(
             str(path / meta.get("onnx", "model.onnx")), opts, providers=["CPUExecutionProvider"]
         )
+        self.scheme = meta.get("scheme", "pair")
         self._lock = threading.Lock()
 
     def _logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
+        if self.scheme == "claim":
+            return self._claim_logits(queries)
+        return self._pair_logits(queries)
+
+    def _claim_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
+        """One model call per group of queries sharing text and actors (batch of one sequence:
+        with dynamic int8 a bigger batch would make answers depend on batch-mates)."""
+        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
+        for g in claim_groups(queries):
+            marked = mark_actors(g.text, g.spans)
+            enc = self.tokenizer.encode(marked.text, add_special_tokens=True)
+            tok = {sp: marker_token(enc, c) for sp, c in zip(g.spans, marked.open_chars)}
+            d = g.offset
+            src = [tok[(queries[i].source[0] - d, queries[i].source[1] - d)] for i in g.queries]
+            tgt = [tok[(queries[i].target[0] - d, queries[i].target[1] - d)] for i in g.queries]
+            feeds = {
+                "input_ids": np.asarray([enc.ids], dtype=np.int64),
+                "attention_mask": np.ones((1, len(enc.ids)), dtype=np.int64),
+                "source_index": np.asarray(src, dtype=np.int64),
+                "target_index": np.asarray(tgt, dtype=np.int64),
+                "pair_row": np.zeros(len(g.queries), dtype=np.int64),
+            }
+            out[g.queries] = self.session.run(["logits"], feeds)[0]
+        return out
+
+    def _pair_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
         marked = [mark(q.text, q.source, q.target) for q in queries]
         encs = self.tokenizer.encode_batch([m.text for m in marked], add_special_tokens=True)
         src = [marker_token(e, m.source_char) for e, m in zip(encs, marked)]
@@ -176,6 +253,8 @@ class TorchStanceScorer:
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
         if not queries:
             return []
+        if self.meta.get("scheme") == "claim":
+            return softmax_scores(self._claim_logits(queries), self.bias)
         torch = self.torch
         marked = [mark(q.text, q.source, q.target) for q in queries]
         out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
@@ -201,6 +280,43 @@ class TorchStanceScorer:
                     )
                 out[chunk] = logits.float().numpy()
         return softmax_scores(out, self.bias)
+
+    def _claim_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
+        """Claim scheme: ``batch_size`` groups per forward pass, each group's pairs reading its
+        own row."""
+        torch = self.torch
+        groups = claim_groups(queries)
+        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
+        with self._lock, torch.inference_mode():
+            for k in range(0, len(groups), self.batch_size):
+                chunk = groups[k : k + self.batch_size]
+                marked = [mark_actors(g.text, g.spans) for g in chunk]
+                enc = self.tokenizer(
+                    [m.text for m in marked],
+                    truncation=True,
+                    max_length=self.meta["max_length"],
+                    padding=True,
+                    return_tensors="pt",
+                )
+                rows, src, tgt, where = [], [], [], []
+                for r, (g, m) in enumerate(zip(chunk, marked)):
+                    tok = {sp: marker_token(enc[r], c) for sp, c in zip(g.spans, m.open_chars)}
+                    for i in g.queries:
+                        q, d = queries[i], g.offset
+                        rows.append(r)
+                        src.append(tok[(q.source[0] - d, q.source[1] - d)])
+                        tgt.append(tok[(q.target[0] - d, q.target[1] - d)])
+                        where.append(i)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+                    logits = self.model(
+                        enc["input_ids"],
+                        enc["attention_mask"],
+                        torch.tensor(src),
+                        torch.tensor(tgt),
+                        torch.tensor(rows),
+                    )
+                out[where] = logits.float().numpy()
+        return out
 
 
 def load_scorer(

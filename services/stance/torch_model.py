@@ -28,10 +28,13 @@ class PairStanceClassifier(nn.Module):
             nn.Linear(hidden, n_labels),
         )
 
-    def forward(self, input_ids, attention_mask, source_index, target_index):
+    def forward(self, input_ids, attention_mask, source_index, target_index, pair_row=None):
+        """One logit row per pair. Without ``pair_row`` pair i belongs to sequence i (the pair
+        scheme); with it, several pairs may read the same sequence (the claim scheme: one encoder
+        pass scores every ordered pair of a claim's actors)."""
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(h.dtype)
         mean = (h * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        rows = torch.arange(h.size(0), device=h.device)
-        feats = torch.cat([mean, h[rows, source_index], h[rows, target_index]], dim=-1)
+        rows = torch.arange(h.size(0), device=h.device) if pair_row is None else pair_row
+        feats = torch.cat([mean[rows], h[rows, source_index], h[rows, target_index]], dim=-1)
         return self.head(feats)

@@ -1,0 +1,220 @@
+"""Fine-tune the claim-scheme stance classifier: one encoder pass scores all actor pairs of a claim.
+
+The pair scheme (``train.py``) marks one source and one target per input, so a claim with n actors
+costs n(n-1) encoder passes. Here every actor is wrapped in the same ``@ … @`` marker and the head
+reads the source's and the target's opening markers, so one pass yields all n(n-1) directed
+stances. DSE annotates two entities per sentence; to teach the model that a marked actor is not
+necessarily one of the pair, half of the training sentences also mark the other named entities
+spaCy finds in them (people, organisations, countries, groups), as the pipeline does with all the
+actors of a claim. Selection and calibration use valid with only the two entities marked, which is
+what ``eval_dse.py`` asks.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from services.stance.dse import _DIRECTED, LABELS, DseRow, read_rows
+from services.stance.markers import mark_actors, marker_token
+from services.stance.torch_model import PairStanceClassifier
+from services.stance.train import (
+    Log,
+    TrainConfig,
+    bf16_native,
+    calibrate,
+    evaluate,
+    resolve_base,
+    save_torch,
+)
+
+EXTRA_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
+
+
+def extra_actor_spans(rows: list[DseRow]) -> list[list[tuple[int, int]]]:
+    """Named entities of each sentence that overlap neither annotated entity."""
+    from services.linking.nlp import load_nlp
+
+    nlp = load_nlp()
+    out = []
+    with nlp.select_pipes(enable=["tok2vec", "ner"]):
+        for row, doc in zip(rows, nlp.pipe((r.text for r in rows), batch_size=256)):
+            taken = [row.p, row.q]
+            spans = []
+            for ent in doc.ents:
+                sp = (ent.start_char, ent.end_char)
+                if ent.label_ in EXTRA_LABELS and all(sp[1] <= a or sp[0] >= b for a, b in taken):
+                    spans.append(sp)
+                    taken.append(sp)
+            out.append(spans)
+    return out
+
+
+def encode_rows(tokenizer, rows: list[DseRow], extras: list[list[tuple[int, int]]], max_length):
+    """Token ids per sentence and its two directed pairs (source token, target token, label)."""
+    ids, pairs = [], []
+    for row, extra in zip(rows, extras):
+        marked = mark_actors(row.text, [row.p, row.q, *extra])
+        enc = tokenizer(marked.text, truncation=True, max_length=max_length)
+        p_tok = marker_token(enc, marked.open_chars[0])
+        q_tok = marker_token(enc, marked.open_chars[1])
+        pq, qp = _DIRECTED[row.label]
+        ids.append(enc["input_ids"])
+        pairs.append([(p_tok, q_tok, LABELS.index(pq)), (q_tok, p_tok, LABELS.index(qp))])
+    return ids, pairs
+
+
+def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id: int):
+    """Length-bucketed sentence batches (shuffled when ``rng`` is given) with their pairs."""
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    if rng is not None:
+        window = batch_size * 50
+        windows = [order[i : i + window] for i in range(0, len(order), window)]
+        for w in windows:
+            rng.shuffle(w)
+        order = [i for w in windows for i in sorted(w, key=lambda i: len(ids[i]))]
+    chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if rng is not None:
+        rng.shuffle(chunks)
+    for chunk in chunks:
+        width = max(len(ids[i]) for i in chunk)
+        x = torch.full((len(chunk), width), pad_id, dtype=torch.long)
+        m = torch.zeros((len(chunk), width), dtype=torch.long)
+        row, src, tgt, y, where = [], [], [], [], []
+        for r, i in enumerate(chunk):
+            x[r, : len(ids[i])] = torch.tensor(ids[i])
+            m[r, : len(ids[i])] = 1
+            for k, (s, t, lab) in enumerate(pairs[i]):
+                row.append(r)
+                src.append(s)
+                tgt.append(t)
+                y.append(lab)
+                where.append(2 * i + k)
+        yield (
+            where,
+            x,
+            m,
+            torch.tensor(row),
+            torch.tensor(src),
+            torch.tensor(tgt),
+            torch.tensor(y),
+        )
+
+
+@torch.no_grad()
+def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
+    """Logits for every pair, rows in p->q, q->p order per sentence (what ``evaluate`` reads)."""
+    model.eval()
+    out = np.zeros((2 * len(ids), len(LABELS)), dtype=np.float32)
+    for where, x, m, row, s, t, _ in claim_batches(ids, pairs, 128, None, pad_id):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            logits = model(x, m, s, t, row)
+        out[where] = logits.float().numpy()
+    model.train()
+    return out
+
+
+def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
+    from transformers import AutoModel, AutoTokenizer
+
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = Log(out / "train.log")
+    if cfg.bf16 is None:
+        cfg.bf16 = bf16_native()
+    log(f"claim scheme; config {json.dumps(asdict(cfg))} extra_share={extra_share}")
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+
+    data = Path(cfg.data)
+    train_rows = read_rows(data / "train.txt")
+    valid_rows = read_rows(data / "valid.txt")
+    if cfg.limit:
+        train_rows = train_rows[:: max(1, len(train_rows) // cfg.limit)][: cfg.limit]
+        valid_rows = valid_rows[:: max(1, len(valid_rows) // max(50, cfg.limit // 5))]
+    t0 = time.time()
+    found = extra_actor_spans(train_rows)
+    pick = random.Random(cfg.seed + 1)
+    extras = [sp if pick.random() < extra_share else [] for sp in found]
+    n_marked = sum(1 for e in extras if e)
+    log(
+        f"rows train={len(train_rows)} valid={len(valid_rows)}; {n_marked} training sentences "
+        f"mark {sum(map(len, extras))} extra actors (spaCy, {time.time() - t0:.0f}s)"
+    )
+
+    base = resolve_base(cfg.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoder = AutoModel.from_pretrained(base)
+    model = PairStanceClassifier(encoder, encoder.config.hidden_size, len(LABELS))
+    pad_id = tokenizer.pad_token_id or 0
+
+    tr_ids, tr_pairs = encode_rows(tokenizer, train_rows, extras, cfg.max_length)
+    va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
+    gold5 = [r.label for r in valid_rows]
+
+    tr_y = [lab for ps in tr_pairs for _, _, lab in ps]
+    counts = np.bincount(tr_y, minlength=len(LABELS)).astype(np.float64)
+    weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
+    log(f"label counts {dict(zip(LABELS, counts.astype(int).tolist()))} weights {weights.round(2)}")
+    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+
+    opt = torch.optim.AdamW(
+        [
+            {"params": list(model.encoder.parameters()), "lr": cfg.lr},
+            {"params": list(model.head.parameters()), "lr": cfg.head_lr},
+        ],
+        weight_decay=cfg.weight_decay,
+    )
+    # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
+    sent_batch = max(1, cfg.batch_size // 2)
+    total = math.ceil(len(tr_ids) / sent_batch) * cfg.epochs
+    warm = max(1, int(total * cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
+    rng = random.Random(cfg.seed)
+    best: dict = {"f1": -1.0}
+    step, t0, seen = 0, time.time(), 0
+    model.train()
+    for epoch in range(1, cfg.epochs + 1):
+        running = 0.0
+        for _, x, m, row, s, t, y in claim_batches(tr_ids, tr_pairs, sent_batch, rng, pad_id):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits = model(x, m, s, t, row)
+            loss = loss_fn(logits.float(), y)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            seen += len(y)
+            running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
+            if step % 50 == 0 or step == total:
+                el = time.time() - t0
+                log(
+                    f"epoch {epoch} step {step}/{total} loss {running:.4f} {seen / el:.1f} pairs/s "
+                    f"elapsed {el / 60:.1f} min ETA {el / step * (total - step) / 60:.1f} min"
+                )
+        logits = predict(model, va_ids, va_pairs, cfg.bf16, pad_id)
+        f1, acc = evaluate(logits, [], gold5, 0.0)
+        bias, cf1, cacc = calibrate(logits, [], gold5)
+        log(
+            f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
+            f"macro_f1={cf1:.4f} acc={cacc:.4f}"
+        )
+        if cf1 > best["f1"]:
+            best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
+            save_torch(model, tokenizer, out / "torch", cfg, best, scheme="claim")
+            log(f"saved best (epoch {epoch}) to {out / 'torch'}")
+    log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
+    return best
