@@ -6,7 +6,8 @@ Builds N articles of ~600 words from real news sentences (DSE + NewsMTSC), publi
 Prints articles/s, p50/p95/p99 ingest->stored latency (article's ingested_at to the last stance
 row stored), each stage's share of the CPU time, and the speed-up from 1 to 2 stance workers.
 
-Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2]
+Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking 1]
+                                [--sources all|holders]
 """
 
 from __future__ import annotations
@@ -115,13 +116,13 @@ async def publish(url: str, articles: list[Article]) -> None:
     await broker.stop()
 
 
-def run(n: int, data: Path, stance_workers: int) -> dict:
+def run(n: int, data: Path, stance_workers: int, linking_workers: int = 1) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="ss-bench-", dir="/tmp"))
     env_backup = {k: os.environ.pop(k, None) for k in ("REDIS_URL", "DATABASE_URL")}
     settings = Settings(data_dir=tmp)
     settings.storage.port = free_port()
     # the Stack gives each stance worker an equal share of the cores
-    stack = Stack(settings, {"stance": stance_workers})
+    stack = Stack(settings, {"stance": stance_workers, "linking": linking_workers})
     try:
         stack.start()
         if not stack.wait_ready(180):
@@ -156,6 +157,7 @@ def run(n: int, data: Path, stance_workers: int) -> dict:
         by_stage[stage] = by_stage.get(stage, 0.0) + c
     return {
         "stance_workers": stance_workers,
+        "linking_workers": linking_workers,
         "articles_per_s": n / elapsed,
         "p50": pct(lat, 50),
         "p95": pct(lat, 95),
@@ -170,6 +172,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--workers", default="1,2", help="stance worker counts to compare")
+    ap.add_argument("--linking", type=int, default=1, help="linking workers in every run")
     ap.add_argument("--sources", default="all", help="STANCESTREAM_STANCE__SOURCES: all|holders")
     args = ap.parse_args()
     os.environ["STANCESTREAM_STANCE__SOURCES"] = args.sources
@@ -178,11 +181,12 @@ def main() -> None:
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {args.n} articles of ~600 words; "
         f"stance sources: {args.sources}"
     )
-    results = [run(args.n, Path(args.data), int(w)) for w in args.workers.split(",")]
+    results = [run(args.n, Path(args.data), int(w), args.linking) for w in args.workers.split(",")]
     for r in results:
         share = ", ".join(f"{k} {v:.0%}" for k, v in r["cpu_share"].items())
         print(
-            f"stance workers {r['stance_workers']}: {r['articles_per_s']:.1f} articles/s; "
+            f"stance workers {r['stance_workers']}, linking workers {r['linking_workers']}: "
+            f"{r['articles_per_s']:.1f} articles/s; "
             f"ingest->stored p50 {r['p50']:.1f}s p95 {r['p95']:.1f}s p99 {r['p99']:.1f}s; "
             f"CPU {r['cpu_s_per_article']:.2f}s/article ({share})"
         )

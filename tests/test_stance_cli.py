@@ -73,6 +73,11 @@ def test_files_in_and_out(tmp_path):
             '{"id": 1, "text": "Alice and Bob", "source": "Alice", "target": [10, 13]}',
             "line 2: source/target must be",
         ),
+        (
+            '{"id": 1, "text": "Alice and Bob", "source": [0, 5], "target": [10, 13], '
+            '"context": ["Bob"]}',
+            "line 2: context must be a list of [start, end] integers",
+        ),
     ],
 )
 def test_bad_line_is_named_and_fails(bad, reason):

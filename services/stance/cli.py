@@ -49,7 +49,11 @@ def parse_query(lineno: int, line: str):
         raise BadLine(f"line {lineno}: text must be a string")
     if len(source) != 2 or len(target) != 2:
         raise BadLine(f"line {lineno}: source/target must be [start, end] integers")
-    q = PairQuery(text, source, target)  # type: ignore[arg-type]
+    try:  # optional: the claim's other actors, marked by claim-scheme models
+        context = tuple((int(a), int(b)) for a, b in obj.get("context") or ())
+    except (TypeError, ValueError) as exc:
+        raise BadLine(f"line {lineno}: context must be a list of [start, end] integers") from exc
+    q = PairQuery(text, source, target, context)  # type: ignore[arg-type]
     try:
         q.validate()
     except ValueError as exc:
