@@ -60,10 +60,12 @@ class Scores:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def line(self) -> str:
-        return (f"speaker_f1={self.f1:.4f} precision={self.precision:.4f} "
-                f"recall={self.recall:.4f} gold={self.gold} found={self.found} "
-                f"correct={self.correct} unmatched_attributed={self.unmatched} "
-                f"seconds={self.seconds:.1f}")
+        return (
+            f"speaker_f1={self.f1:.4f} precision={self.precision:.4f} "
+            f"recall={self.recall:.4f} gold={self.gold} found={self.found} "
+            f"correct={self.correct} unmatched_attributed={self.unmatched} "
+            f"seconds={self.seconds:.1f}"
+        )
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -71,8 +73,12 @@ def load_jsonl(path: Path) -> list[dict]:
         return [json.loads(x) for x in fh if x.strip()]
 
 
-def score(texts: dict[str, str], gold: list[dict], linker=None,  # noqa: ANN001 - a Linker
-          verbose: bool = False) -> Scores:
+def score(
+    texts: dict[str, str],
+    gold: list[dict],
+    linker=None,  # noqa: ANN001 - a Linker
+    verbose: bool = False,
+) -> Scores:
     """Run the linking on every annotated document and compare attributions with ``gold``."""
     from services.linking.link import link_article
     from services.linking.nlp import load_nlp
@@ -96,7 +102,7 @@ def score(texts: dict[str, str], gold: list[dict], linker=None,  # noqa: ANN001 
             hits = [c for c in attributed if _overlap(c.span, claim)]
             if not hits:
                 if verbose:
-                    print(f"MISS {doc} {text[claim[0]:claim[1]][:60]!r}", file=sys.stderr)
+                    print(f"MISS {doc} {text[claim[0] : claim[1]][:60]!r}", file=sys.stderr)
                 continue
             best = max(hits, key=lambda c: _overlap(c.span, claim))
             used.update(c.id for c in hits)
@@ -104,8 +110,11 @@ def score(texts: dict[str, str], gold: list[dict], linker=None,  # noqa: ANN001 
             ok = any(_overlap(m, spk) for m in mentions.get(best.speaker or "", []))
             out.correct += ok
             if verbose and not ok:
-                print(f"WRONG {doc} {text[claim[0]:claim[1]][:50]!r} gold={text[spk[0]:spk[1]]!r}"
-                      f" got={best.speaker}", file=sys.stderr)
+                print(
+                    f"WRONG {doc} {text[claim[0] : claim[1]][:50]!r} gold={text[spk[0] : spk[1]]!r}"
+                    f" got={best.speaker}",
+                    file=sys.stderr,
+                )
         out.unmatched += sum(c.id not in used for c in attributed)
     out.seconds = time.perf_counter() - t0
     return out

@@ -101,7 +101,7 @@ def export_onnx(checkpoint: Path, out: Path, data: Path | None = None) -> dict:
         "pad_id": tokenizer.pad_token_id or 0,
         "logit_bias": meta.get("logit_bias", [0.0, 0.0, meta.get("neutral_bias", 0.0)]),
         "train_config": meta["train_config"],
-        "valid_torch_bf16": meta["valid"],
+        "valid_torch": meta["valid"],
     }
     (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
     if data is not None:

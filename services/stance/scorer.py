@@ -1,8 +1,10 @@
 """Score the directed stance of a source actor toward a target actor: the API the service uses.
 
 ``load_scorer(model)`` loads once and returns a scorer whose ``score(queries)`` is thread-safe
-within one process. ``model`` is the shipped default (``None`` / ``"shipped"``), a local directory,
-or a Hugging Face model id:
+within one process. ``model`` is a shipped model — ``None`` / ``"shipped"`` / ``"claim"``: v2, one
+encoder pass per claim (the default); ``"pair"``: v1, one pass per directed pair, about three
+macro-F1 points better on DSE and several times slower on claims with many actors — a local
+directory, or a Hugging Face model id:
 
 - a directory with ``stance.json`` of format ``onnx``: the shipped runtime (ONNX Runtime int8 +
   ``tokenizers``; no PyTorch needed);
@@ -25,7 +27,8 @@ import numpy as np
 
 from services.stance.markers import mark, mark_actors, marker_token
 
-SHIPPED_MODEL = Path(__file__).parent / "model"
+SHIPPED_MODEL = Path(__file__).parent / "model"  # v2, claim scheme: the default
+SHIPPED_PAIR_MODEL = Path(__file__).parent / "model-pair"  # v1, pair scheme: slower, more accurate
 LABELS = ("support", "oppose", "neutral")
 # claim scheme: texts longer than this are cut to a window around each pair instead of being
 # encoded whole (the model reads at most max_length tokens)
@@ -323,8 +326,10 @@ def load_scorer(
     model: str | Path | None = None, batch_size: int = 1, threads: int = 0, spin: bool = True
 ) -> StanceScorer:
     """Load the scorer named by ``model`` (see the module docstring); raise ModelLoadError."""
-    if model in (None, "", "shipped", "default"):
-        path = SHIPPED_MODEL
+    shipped = {"shipped": SHIPPED_MODEL, "default": SHIPPED_MODEL, "claim": SHIPPED_MODEL}
+    shipped |= {"pair": SHIPPED_PAIR_MODEL}
+    if model in (None, "") or str(model) in shipped:
+        path = shipped.get(str(model), SHIPPED_MODEL)
         if not (path / "stance.json").exists():
             raise ModelLoadError(f"the shipped stance model is missing from {path}; reinstall")
     else:
