@@ -26,8 +26,9 @@ from shared.settings import Settings
 log = logging.getLogger("stancestream.up")
 
 SERVICES = ("ingestion", "linking", "stance", "storage")
-# the model is the cost: two stance processes of one thread each beat one of two threads
-# (2.9 vs 2.0 articles/s in bench/pipeline.py on 2 cores)
+# two stance processes of one thread each: 2.9 vs 2.0 articles/s for one of two threads with the
+# pair-scheme model on a 2-core AVX-512 machine (bench/pipeline.py); with the claim-scheme default
+# on a 2-core AVX2 EPYC the two are even (2.1 vs 2.3, within run-to-run noise)
 DEFAULT_WORKERS = {"stance": 2 if (os.cpu_count() or 1) >= 2 else 1}
 
 
