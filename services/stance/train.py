@@ -167,26 +167,30 @@ def calibrate(logits: np.ndarray, examples, gold5) -> tuple[list[float], float, 
     return best
 
 
-def train(cfg: TrainConfig) -> dict:
-    from transformers import AutoModel, AutoTokenizer
-
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = Log(out / "train.log")
+def start_run(cfg: TrainConfig, what: str) -> tuple[Log, list, list]:
+    """Shared start of both schemes: run folder and log, bf16 choice, seeds, the DSE rows (an even
+    sample of them with ``limit``: the files are ordered by label)."""
+    Path(cfg.out).mkdir(parents=True, exist_ok=True)
+    log = Log(Path(cfg.out) / "train.log")
     if cfg.bf16 is None:
         cfg.bf16 = bf16_native()
-    log(f"config {json.dumps(asdict(cfg))}")
+    log(f"{what}config {json.dumps(asdict(cfg))}")
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    torch.set_num_threads(torch.get_num_threads())
-
     data = Path(cfg.data)
     train_rows = read_rows(data / "train.txt")
     valid_rows = read_rows(data / "valid.txt")
-    if cfg.limit:  # an even sample: the files are ordered by label
+    if cfg.limit:
         train_rows = train_rows[:: max(1, len(train_rows) // cfg.limit)][: cfg.limit]
         valid_rows = valid_rows[:: max(1, len(valid_rows) // max(50, cfg.limit // 5))]
+    return log, train_rows, valid_rows
+
+
+def train(cfg: TrainConfig) -> dict:
+    from transformers import AutoModel, AutoTokenizer
+
+    log, train_rows, valid_rows = start_run(cfg, "")
     train_ex, valid_ex = directed(train_rows), directed(valid_rows)
     log(f"rows train={len(train_rows)} valid={len(valid_rows)}; directed train={len(train_ex)}")
 
@@ -201,7 +205,42 @@ def train(cfg: TrainConfig) -> dict:
     tr_y = [e.label for e in train_ex]
     gold5 = [r.label for r in valid_rows]
 
-    counts = np.bincount(tr_y, minlength=len(LABELS)).astype(np.float64)
+    def epoch_batches(rng: random.Random):
+        for _, x, m, s, t, y in batches(
+            tr_ids, tr_src, tr_tgt, tr_y, cfg.batch_size, rng, True, pad_id
+        ):
+            yield (x, m, s, t), y
+
+    return fit(
+        model,
+        tokenizer,
+        cfg,
+        log,
+        epoch_batches,
+        steps_per_epoch=math.ceil(len(tr_ids) / cfg.batch_size),
+        labels=tr_y,
+        valid_logits=lambda: predict_logits(model, va_ids, va_src, va_tgt, cfg.bf16, pad_id),
+        gold5=gold5,
+    )
+
+
+def fit(
+    model: PairStanceClassifier,
+    tokenizer,
+    cfg: TrainConfig,
+    log: Log,
+    epoch_batches,
+    steps_per_epoch: int,
+    labels: list[int],
+    valid_logits,
+    gold5: list[int],
+    scheme: str = "pair",
+) -> dict:
+    """The loop both schemes share: sqrt class weights, AdamW (encoder and head learning rates),
+    warm-up then linear decay, autocast, clipping, progress with ETA; after each epoch valid
+    macro-F1, calibrated offsets and the best checkpoint. ``epoch_batches(rng)`` yields
+    (model inputs, labels); ``valid_logits()`` gives valid logits in p->q, q->p order."""
+    counts = np.bincount(labels, minlength=len(LABELS)).astype(np.float64)
     weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
     label_counts = dict(zip(LABELS, counts.astype(int).tolist()))
     log(f"label counts {label_counts} sqrt weights {weights.round(2)}")
@@ -213,24 +252,22 @@ def train(cfg: TrainConfig) -> dict:
         [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
         weight_decay=cfg.weight_decay,
     )
-    steps_per_epoch = math.ceil(len(tr_ids) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
-    warm = int(total * cfg.warmup)
+    warm = max(1, int(total * cfg.warmup))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / (total - warm))
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
     )
 
+    out = Path(cfg.out)
     rng = random.Random(cfg.seed)
     best: dict = {"f1": -1.0}
     step, t0, seen = 0, time.time(), 0
     model.train()
     for epoch in range(1, cfg.epochs + 1):
         running = 0.0
-        for _, x, m, s, t, y in batches(
-            tr_ids, tr_src, tr_tgt, tr_y, cfg.batch_size, rng, True, pad_id
-        ):
+        for inputs, y in epoch_batches(rng):
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                logits = model(x, m, s, t)
+                logits = model(*inputs)
             loss = loss_fn(logits.float(), y)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -247,16 +284,16 @@ def train(cfg: TrainConfig) -> dict:
                     f"epoch {epoch} step {step}/{total} loss {running:.4f} "
                     f"{seen / el:.1f} ex/s elapsed {el / 60:.1f} min ETA {eta / 60:.1f} min"
                 )
-        logits = predict_logits(model, va_ids, va_src, va_tgt, cfg.bf16, pad_id)
-        f1, acc = evaluate(logits, valid_ex, gold5, 0.0)
-        bias, cf1, cacc = calibrate(logits, valid_ex, gold5)
+        logits = valid_logits()
+        f1, acc = evaluate(logits, [], gold5, 0.0)
+        bias, cf1, cacc = calibrate(logits, [], gold5)
         log(
             f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
             f"macro_f1={cf1:.4f} acc={cacc:.4f}"
         )
         if cf1 > best["f1"]:
             best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
-            save_torch(model, tokenizer, out / "torch", cfg, best)
+            save_torch(model, tokenizer, out / "torch", cfg, best, scheme)
             log(f"saved best (epoch {epoch}) to {out / 'torch'}")
     log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
     return best

@@ -12,29 +12,17 @@ what ``eval_dse.py`` asks.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import time
-from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
-from services.stance.dse import _DIRECTED, LABELS, DseRow, read_rows
+from services.stance.dse import _DIRECTED, LABELS, DseRow
 from services.stance.markers import mark_actors, marker_token
 from services.stance.torch_model import PairStanceClassifier
-from services.stance.train import (
-    Log,
-    TrainConfig,
-    bf16_native,
-    calibrate,
-    evaluate,
-    resolve_base,
-    save_torch,
-)
+from services.stance.train import TrainConfig, fit, resolve_base, start_run
 
 EXTRA_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 
@@ -125,22 +113,7 @@ def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
 def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     from transformers import AutoModel, AutoTokenizer
 
-    out = Path(cfg.out)
-    out.mkdir(parents=True, exist_ok=True)
-    log = Log(out / "train.log")
-    if cfg.bf16 is None:
-        cfg.bf16 = bf16_native()
-    log(f"claim scheme; config {json.dumps(asdict(cfg))} extra_share={extra_share}")
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
-
-    data = Path(cfg.data)
-    train_rows = read_rows(data / "train.txt")
-    valid_rows = read_rows(data / "valid.txt")
-    if cfg.limit:
-        train_rows = train_rows[:: max(1, len(train_rows) // cfg.limit)][: cfg.limit]
-        valid_rows = valid_rows[:: max(1, len(valid_rows) // max(50, cfg.limit // 5))]
+    log, train_rows, valid_rows = start_run(cfg, f"claim scheme, extra_share={extra_share}; ")
     t0 = time.time()
     found = extra_actor_spans(train_rows)
     pick = random.Random(cfg.seed + 1)
@@ -159,62 +132,22 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
 
     tr_ids, tr_pairs = encode_rows(tokenizer, train_rows, extras, cfg.max_length)
     va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
-    gold5 = [r.label for r in valid_rows]
-
-    tr_y = [lab for ps in tr_pairs for _, _, lab in ps]
-    counts = np.bincount(tr_y, minlength=len(LABELS)).astype(np.float64)
-    weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
-    log(f"label counts {dict(zip(LABELS, counts.astype(int).tolist()))} weights {weights.round(2)}")
-    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
-
-    opt = torch.optim.AdamW(
-        [
-            {"params": list(model.encoder.parameters()), "lr": cfg.lr},
-            {"params": list(model.head.parameters()), "lr": cfg.head_lr},
-        ],
-        weight_decay=cfg.weight_decay,
-    )
     # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
     sent_batch = max(1, cfg.batch_size // 2)
-    total = math.ceil(len(tr_ids) / sent_batch) * cfg.epochs
-    warm = max(1, int(total * cfg.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
-    )
-    rng = random.Random(cfg.seed)
-    best: dict = {"f1": -1.0}
-    step, t0, seen = 0, time.time(), 0
-    model.train()
-    for epoch in range(1, cfg.epochs + 1):
-        running = 0.0
+
+    def epoch_batches(rng: random.Random):
         for _, x, m, row, s, t, y in claim_batches(tr_ids, tr_pairs, sent_batch, rng, pad_id):
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-                logits = model(x, m, s, t, row)
-            loss = loss_fn(logits.float(), y)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            step += 1
-            seen += len(y)
-            running = 0.98 * running + 0.02 * loss.item() if running else loss.item()
-            if step % 50 == 0 or step == total:
-                el = time.time() - t0
-                log(
-                    f"epoch {epoch} step {step}/{total} loss {running:.4f} {seen / el:.1f} pairs/s "
-                    f"elapsed {el / 60:.1f} min ETA {el / step * (total - step) / 60:.1f} min"
-                )
-        logits = predict(model, va_ids, va_pairs, cfg.bf16, pad_id)
-        f1, acc = evaluate(logits, [], gold5, 0.0)
-        bias, cf1, cacc = calibrate(logits, [], gold5)
-        log(
-            f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
-            f"macro_f1={cf1:.4f} acc={cacc:.4f}"
-        )
-        if cf1 > best["f1"]:
-            best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
-            save_torch(model, tokenizer, out / "torch", cfg, best, scheme="claim")
-            log(f"saved best (epoch {epoch}) to {out / 'torch'}")
-    log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
-    return best
+            yield (x, m, s, t, row), y
+
+    return fit(
+        model,
+        tokenizer,
+        cfg,
+        log,
+        epoch_batches,
+        steps_per_epoch=math.ceil(len(tr_ids) / sent_batch),
+        labels=[lab for ps in tr_pairs for _, _, lab in ps],
+        valid_logits=lambda: predict(model, va_ids, va_pairs, cfg.bf16, pad_id),
+        gold5=[r.label for r in valid_rows],
+        scheme="claim",
+    )
