@@ -135,6 +135,9 @@ def train(
     seed: int = 13,
     base: str = "minilm",
     limit: Annotated[int, typer.Option(help="train on N rows only (smoke test)")] = 0,
+    layers: Annotated[
+        int, typer.Option(help="keep the encoder's first N layers (0: all): smaller and faster")
+    ] = 0,
     scheme: Annotated[
         str,
         typer.Option(
@@ -155,7 +158,15 @@ def train(
         raise typer.BadParameter("must be pair or claim", param_hint="--scheme")
     run_train = train_claims if scheme == "claim" else train_pairs
     best = run_train(
-        TrainConfig(data=str(data), out=str(out), epochs=epochs, seed=seed, base=base, limit=limit)
+        TrainConfig(
+            data=str(data),
+            out=str(out),
+            epochs=epochs,
+            seed=seed,
+            base=base,
+            limit=limit,
+            layers=layers,
+        )
     )
     typer.echo(json.dumps(best))
     if export_to:

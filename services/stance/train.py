@@ -39,6 +39,7 @@ class TrainConfig:
     seed: int = 13
     bf16: bool | None = None  # None: bf16 autocast where the CPU computes bf16 natively
     limit: int = 0  # train on the first N rows only (smoke tests)
+    layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
 
 
 def bf16_native() -> bool:
@@ -167,6 +168,19 @@ def calibrate(logits: np.ndarray, examples, gold5) -> tuple[list[float], float, 
     return best
 
 
+def load_base(cfg: TrainConfig):
+    """The pretrained tokenizer and encoder, cut to ``cfg.layers`` layers when asked."""
+    from transformers import AutoModel, AutoTokenizer
+
+    base = resolve_base(cfg.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoder = AutoModel.from_pretrained(base)
+    if 0 < cfg.layers < encoder.config.num_hidden_layers:
+        encoder.encoder.layer = encoder.encoder.layer[: cfg.layers]
+        encoder.config.num_hidden_layers = cfg.layers
+    return tokenizer, encoder
+
+
 def start_run(cfg: TrainConfig, what: str) -> tuple[Log, list, list]:
     """Shared start of both schemes: run folder and log, bf16 choice, seeds, the DSE rows (an even
     sample of them with ``limit``: the files are ordered by label)."""
@@ -188,15 +202,12 @@ def start_run(cfg: TrainConfig, what: str) -> tuple[Log, list, list]:
 
 
 def train(cfg: TrainConfig) -> dict:
-    from transformers import AutoModel, AutoTokenizer
 
     log, train_rows, valid_rows = start_run(cfg, "")
     train_ex, valid_ex = directed(train_rows), directed(valid_rows)
     log(f"rows train={len(train_rows)} valid={len(valid_rows)}; directed train={len(train_ex)}")
 
-    base = resolve_base(cfg.base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    encoder = AutoModel.from_pretrained(base)
+    tokenizer, encoder = load_base(cfg)
     model = PairStanceClassifier(encoder, encoder.config.hidden_size, len(LABELS))
     pad_id = tokenizer.pad_token_id or 0
 

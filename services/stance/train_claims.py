@@ -22,7 +22,7 @@ import torch
 from services.stance.dse import _DIRECTED, LABELS, DseRow
 from services.stance.markers import mark_actors, marker_token
 from services.stance.torch_model import PairStanceClassifier
-from services.stance.train import TrainConfig, fit, resolve_base, start_run
+from services.stance.train import TrainConfig, fit, load_base, start_run
 
 EXTRA_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 
@@ -111,7 +111,6 @@ def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
 
 
 def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
-    from transformers import AutoModel, AutoTokenizer
 
     log, train_rows, valid_rows = start_run(cfg, f"claim scheme, extra_share={extra_share}; ")
     t0 = time.time()
@@ -124,9 +123,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
         f"mark {sum(map(len, extras))} extra actors (spaCy, {time.time() - t0:.0f}s)"
     )
 
-    base = resolve_base(cfg.base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    encoder = AutoModel.from_pretrained(base)
+    tokenizer, encoder = load_base(cfg)
     model = PairStanceClassifier(encoder, encoder.config.hidden_size, len(LABELS))
     pad_id = tokenizer.pad_token_id or 0
 
