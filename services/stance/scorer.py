@@ -265,24 +265,29 @@ class TorchStanceScorer:
         with self._lock, torch.inference_mode():
             for k in range(0, len(order), self.batch_size):
                 chunk = order[k : k + self.batch_size]
-                enc = self.tokenizer(
-                    [marked[i].text for i in chunk],
-                    truncation=True,
-                    max_length=self.meta["max_length"],
-                    padding=True,
-                    return_tensors="pt",
-                )
+                enc = self._encode([marked[i].text for i in chunk])
                 src = [marker_token(enc[r], marked[i].source_char) for r, i in enumerate(chunk)]
                 tgt = [marker_token(enc[r], marked[i].target_char) for r, i in enumerate(chunk)]
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                    logits = self.model(
-                        enc["input_ids"],
-                        enc["attention_mask"],
-                        torch.tensor(src),
-                        torch.tensor(tgt),
-                    )
-                out[chunk] = logits.float().numpy()
+                out[chunk] = self._forward(enc, src, tgt)
         return softmax_scores(out, self.bias)
+
+    def _encode(self, texts: list[str]):
+        return self.tokenizer(
+            texts,
+            truncation=True,
+            max_length=self.meta["max_length"],
+            padding=True,
+            return_tensors="pt",
+        )
+
+    def _forward(self, enc, *indexes: list[int]) -> np.ndarray:
+        """Logits for marker positions ``indexes`` (source, target[, pair row]) of ``enc``."""
+        torch = self.torch
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(
+                enc["input_ids"], enc["attention_mask"], *(torch.tensor(ix) for ix in indexes)
+            )
+        return logits.float().numpy()
 
     def _claim_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
         """Claim scheme: ``batch_size`` groups per forward pass, each group's pairs reading its
@@ -294,13 +299,7 @@ class TorchStanceScorer:
             for k in range(0, len(groups), self.batch_size):
                 chunk = groups[k : k + self.batch_size]
                 marked = [mark_actors(g.text, g.spans) for g in chunk]
-                enc = self.tokenizer(
-                    [m.text for m in marked],
-                    truncation=True,
-                    max_length=self.meta["max_length"],
-                    padding=True,
-                    return_tensors="pt",
-                )
+                enc = self._encode([m.text for m in marked])
                 rows, src, tgt, where = [], [], [], []
                 for r, (g, m) in enumerate(zip(chunk, marked)):
                     tok = {sp: marker_token(enc[r], c) for sp, c in zip(g.spans, m.open_chars)}
@@ -310,15 +309,7 @@ class TorchStanceScorer:
                         src.append(tok[(q.source[0] - d, q.source[1] - d)])
                         tgt.append(tok[(q.target[0] - d, q.target[1] - d)])
                         where.append(i)
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-                    logits = self.model(
-                        enc["input_ids"],
-                        enc["attention_mask"],
-                        torch.tensor(src),
-                        torch.tensor(tgt),
-                        torch.tensor(rows),
-                    )
-                out[where] = logits.float().numpy()
+                out[where] = self._forward(enc, src, tgt, rows)
         return out
 
 
