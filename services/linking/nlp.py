@@ -16,6 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from services.linking.attribute_index import index_attribute_ruler
+
 MAX_CHUNK_CHARS = 20_000
 _PARA = re.compile(r"\n\s*\n")
 _LINE = re.compile(r"\n")
@@ -49,6 +51,7 @@ def load_nlp(name: str = "en_core_web_sm") -> Language:
             raise
     if "parser" in nlp.pipe_names and "line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("line_breaks", before="parser")
+    index_attribute_ruler(nlp)  # same annotations, a tenth of the cost
     return nlp
 
 
