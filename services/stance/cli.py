@@ -180,8 +180,15 @@ def export(
     checkpoint: Annotated[Path, typer.Argument(help="the run's torch/ folder")],
     out: Annotated[Path, typer.Argument(help="folder for the ONNX int8 model")],
     data: Annotated[Path | None, typer.Option(help="DSE folder: recalibrate on valid.txt")] = None,
+    reduce_range: Annotated[
+        bool,
+        typer.Option(
+            help="7-bit int8 weights: the same answers on CPUs with and without VNNI "
+            "(--no-reduce-range: 8-bit, which AVX2-only CPUs compute with saturation)"
+        ),
+    ] = True,
 ) -> None:
     """Export a checkpoint to ONNX int8 (the shipped runtime)."""
     from services.stance.export import main as export_main
 
-    export_main([str(checkpoint), str(out)] + ([str(data)] if data else []))
+    export_main([str(checkpoint), str(out)] + ([str(data)] if data else []), reduce_range)
