@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -88,6 +91,37 @@ def test_extract_page_in_either_encoding(cs):
     )
     assert ex.title == "Élysée talks"
     assert ex.text == "\n\n".join([P1, P2, P3])  # no nav/footer, no repeated h1, blank lines
+
+
+def test_extractions_on_several_threads_run_one_at_a_time(monkeypatch):
+    """Pages are extracted on worker threads, and trafilatura's shared lxml objects crash the
+    process (SIGSEGV, "double free") when two threads use them at once: extract_html must
+    never let two extractions overlap, whatever the number of threads calling it."""
+    import trafilatura
+
+    real = trafilatura.bare_extraction
+    lock = threading.Lock()
+    state = {"inside": 0, "most": 0}
+
+    def watched(*args, **kwargs):
+        with lock:
+            state["inside"] += 1
+            state["most"] = max(state["most"], state["inside"])
+        time.sleep(0.01)  # widen the window in which an overlap would show
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                state["inside"] -= 1
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", watched)
+    page = _page("utf-8").encode()
+    with ThreadPoolExecutor(6) as pool:
+        results = list(
+            pool.map(lambda i: extract_html(page, source=f"{i}.html", max_bytes=100_000), range(24))
+        )
+    assert state["most"] == 1
+    assert all(r.text.startswith(P1) for r in results)
 
 
 def test_extract_size_limit_is_typed():

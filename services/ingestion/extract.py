@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +18,13 @@ import trafilatura
 
 from services.ingestion.errors import BadInput, EmptyArticle, TooLarge
 from services.ingestion.normalize import normalize_text, paragraphs_to_blocks
+
+# trafilatura keeps module-level lxml objects (compiled XPath expressions, parsers) that lxml does
+# not allow two threads to use at once: concurrent extractions (fetched pages are extracted on
+# worker threads) crashed the process with SIGSEGV or "double free or corruption" in about one
+# `ingest --feed` run of twenty. The work is CPU-bound under the GIL anyway, so one extraction at
+# a time per process costs no throughput. A lock for the library's process-wide state.
+TRAFILATURA_LOCK = threading.Lock()
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE
@@ -151,16 +159,17 @@ def extract_html(
     check_size(html, max_bytes, source)
     page = decode_bytes(html, content_type) if isinstance(html, bytes) else html
     try:
-        doc = trafilatura.bare_extraction(
-            page,
-            url=url,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            deduplicate=False,
-            with_metadata=True,
-        )
+        with TRAFILATURA_LOCK:
+            doc = trafilatura.bare_extraction(
+                page,
+                url=url,
+                favor_precision=True,
+                include_comments=False,
+                include_tables=False,
+                include_images=False,
+                deduplicate=False,
+                with_metadata=True,
+            )
     except Exception as exc:  # lxml/trafilatura on hostile markup: refuse the page, not the run
         raise BadInput(source, f"HTML extraction failed: {type(exc).__name__}: {exc}") from exc
     raw = (getattr(doc, "text", None) or "") if doc is not None else ""
