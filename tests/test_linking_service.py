@@ -42,3 +42,47 @@ async def test_article_in_linked_article_out(
         assert int((await aredis.xpending(src, "linking"))["pending"]) == 0
     finally:
         await aredis.delete(src, dst)
+
+
+async def test_batches_handed_over_together_run_one_at_a_time(
+    redis_url: str, aredis, uid: str, tmp_path: Path, monkeypatch
+) -> None:
+    """The subscriber and the reclaimer may pass batches at the same moment: both get linked, but
+    never with the spaCy pipeline running on two threads at once."""
+    import threading
+    import time
+
+    import services.linking.service as svc
+
+    real, lock, state = svc.link_article, threading.Lock(), {"inside": 0, "most": 0}
+
+    def watched(*args, **kwargs):
+        with lock:
+            state["inside"] += 1
+            state["most"] = max(state["most"], state["inside"])
+        time.sleep(0.05)  # widen the window in which an overlap would show
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                state["inside"] -= 1
+
+    monkeypatch.setattr(svc, "link_article", watched)
+    src, dst = f"{uid}.articles", f"{uid}.claims"
+    settings = Settings(redis_url=redis_url, data_dir=tmp_path)
+    spec = make_spec(src, dst)
+    articles = [
+        Article(id=f"a_{i}", text=f'"No," Angela Merkel said on day {i}.', content_hash=f"h{i}")
+        for i in range(4)
+    ]
+    try:
+        async with running(spec, settings) as rt, spec.resources(rt) as callbacks:
+            process = callbacks["articles"]
+            await asyncio.gather(*(process([a]) for a in articles))
+        assert state["most"] == 1
+        assert sorted(
+            LinkedArticle.model_validate(decode_entry(f)).article.id
+            for _, f in await aredis.xrange(dst)
+        ) == [a.id for a in articles]
+    finally:
+        await aredis.delete(src, dst)

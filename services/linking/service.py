@@ -1,7 +1,9 @@
 """The linking service: ``articles.v1`` in, ``claims.v1`` out, spaCy loaded once per process.
 
 spaCy is CPU-bound and synchronous, so both loading and each batch run on a worker thread: the
-event loop keeps reading, acking and reclaiming meanwhile.
+event loop keeps reading, acking and reclaiming meanwhile. The subscriber and the reclaimer can
+hand over batches at the same time; a lock keeps them from running the one pipeline on two threads
+at once (spaCy does not promise that is safe, and under the GIL it would not be faster).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Sequence
 
 from services.linking.link import Linker, NullLinker, link_article
@@ -49,8 +52,11 @@ def make_spec(
         nlp = await asyncio.to_thread(load_nlp, cfg.spacy_model)
         linker = make_linker(rt.settings)
 
+        one_at_a_time = threading.Lock()
+
         def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
-            return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
+            with one_at_a_time:
+                return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
 
         async def process(items: Sequence[Article]) -> None:
             for linked in await asyncio.to_thread(link_all, items):
