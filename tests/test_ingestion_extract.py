@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -21,6 +19,7 @@ from services.ingestion.extract import (
     parse_date,
     sniff_charset,
 )
+from tests.concurrency import OverlapWatcher
 
 PAGE = """<html><head><meta charset="{cs}"><title>Élysée talks</title></head><body>
 <nav>Home | World | Sport</nav>
@@ -99,28 +98,14 @@ def test_extractions_on_several_threads_run_one_at_a_time(monkeypatch):
     never let two extractions overlap, whatever the number of threads calling it."""
     import trafilatura
 
-    real = trafilatura.bare_extraction
-    lock = threading.Lock()
-    state = {"inside": 0, "most": 0}
-
-    def watched(*args, **kwargs):
-        with lock:
-            state["inside"] += 1
-            state["most"] = max(state["most"], state["inside"])
-        time.sleep(0.01)  # widen the window in which an overlap would show
-        try:
-            return real(*args, **kwargs)
-        finally:
-            with lock:
-                state["inside"] -= 1
-
+    watched = OverlapWatcher(trafilatura.bare_extraction)
     monkeypatch.setattr(trafilatura, "bare_extraction", watched)
     page = _page("utf-8").encode()
     with ThreadPoolExecutor(6) as pool:
         results = list(
             pool.map(lambda i: extract_html(page, source=f"{i}.html", max_bytes=100_000), range(24))
         )
-    assert state["most"] == 1
+    assert watched.most == 1
     assert all(r.text.startswith(P1) for r in results)
 
 

@@ -12,6 +12,7 @@ from shared.consumer import decode_entry
 from shared.contracts import Article, LinkedArticle
 from shared.service import running
 from shared.settings import Settings, WorkerSettings
+from tests.concurrency import OverlapWatcher
 
 pytestmark = pytest.mark.integration
 
@@ -49,24 +50,9 @@ async def test_batches_handed_over_together_run_one_at_a_time(
 ) -> None:
     """The subscriber and the reclaimer may pass batches at the same moment: both get linked, but
     never with the spaCy pipeline running on two threads at once."""
-    import threading
-    import time
-
     import services.linking.service as svc
 
-    real, lock, state = svc.link_article, threading.Lock(), {"inside": 0, "most": 0}
-
-    def watched(*args, **kwargs):
-        with lock:
-            state["inside"] += 1
-            state["most"] = max(state["most"], state["inside"])
-        time.sleep(0.05)  # widen the window in which an overlap would show
-        try:
-            return real(*args, **kwargs)
-        finally:
-            with lock:
-                state["inside"] -= 1
-
+    watched = OverlapWatcher(svc.link_article, hold=0.05)
     monkeypatch.setattr(svc, "link_article", watched)
     src, dst = f"{uid}.articles", f"{uid}.claims"
     settings = Settings(redis_url=redis_url, data_dir=tmp_path)
@@ -79,7 +65,7 @@ async def test_batches_handed_over_together_run_one_at_a_time(
         async with running(spec, settings) as rt, spec.resources(rt) as callbacks:
             process = callbacks["articles"]
             await asyncio.gather(*(process([a]) for a in articles))
-        assert state["most"] == 1
+        assert watched.most == 1
         assert sorted(
             LinkedArticle.model_validate(decode_entry(f)).article.id
             for _, f in await aredis.xrange(dst)
