@@ -39,7 +39,7 @@ class _Test:
     negate: bool = False
     regex: re.Pattern | None = None
 
-    def __call__(self, row: list[int], strings: StringStore) -> bool:
+    def __call__(self, row: tuple[int, ...], strings: StringStore) -> bool:
         value = row[self.col]
         if self.regex is not None:
             return bool(self.regex.search(strings[value]))
@@ -53,7 +53,7 @@ class _Rule:
     order: int
     tests: tuple[_Test, ...]
 
-    def matches(self, row: list[int], strings: StringStore) -> bool:
+    def matches(self, row: tuple[int, ...], strings: StringStore) -> bool:
         return all(test(row, strings) for test in self.tests)
 
     def index_key(self) -> _Test | None:
@@ -110,7 +110,7 @@ class _RuleIndex:
         for value in test.values:
             self.filed[test.col][value].append(rule)
 
-    def matching(self, row: list[int], strings: StringStore) -> list[_Rule]:
+    def matching(self, row: tuple[int, ...], strings: StringStore) -> list[_Rule]:
         out = [r for r in self.unfiled if r.matches(row, strings)]
         for col, rules in enumerate(self.filed):
             cands = rules.get(row[col])
