@@ -71,6 +71,8 @@ def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
                 "stance": s.stance,
                 "score": s.score,
                 "scores": s.scores,
+                "basis": s.basis,
+                "cue": s.cue,
             }
             for s in batch.stances
         ]

@@ -92,8 +92,32 @@ class ClaimMention(_Model):
     holder: bool = False
 
 
+Basis = Literal["speaker", "predicate"]
+
+
+class ClaimPair(_Model):
+    """A directed pair that the reading of a claim supports scoring, and why.
+
+    ``speaker``: the claim's speaker toward an actor of their own quote or reported statement
+    (never toward their own organisation, country or the actors of their attribution phrase).
+    ``predicate``: the holder (subject, agent, possessor) of a stance-bearing verb or noun toward
+    its object ("A accused B", "A's criticism of B", "a deal with B"); ``cue`` is the lemma and
+    ``polarity`` what the word itself says, when it says it.
+    """
+
+    source: str
+    target: str
+    basis: Basis
+    cue: str | None = None
+    polarity: Literal["support", "oppose"] | None = None
+
+
 class Claim(_Model):
-    """A statement: a quote or reported speech with its speaker, or a sentence by the outlet."""
+    """A statement: a quote or reported speech with its speaker, or a sentence by the outlet.
+
+    ``pairs``: the directed pairs the linker read as candidate stances. The stance service scores
+    only these; ``None`` (a linker older than this field) means every ordered pair of actors.
+    """
 
     id: str
     span: Span  # in the article text
@@ -101,12 +125,17 @@ class Claim(_Model):
     speaker: str | None = None  # entity id
     kind: Literal["quote", "reported", "sentence"] = "sentence"
     mentions: list[ClaimMention] = Field(default_factory=list)
+    pairs: list[ClaimPair] | None = None
 
     @model_validator(mode="after")
     def _spans_inside(self) -> Claim:
         for m in self.mentions:
             if not (0 <= m.span[0] < m.span[1] <= len(self.text)):
                 raise ValueError(f"mention {m.span} of {m.entity} lies outside the claim text")
+        known = {m.entity for m in self.mentions} | {self.speaker}
+        for p in self.pairs or ():
+            if p.source not in known or p.target not in known or p.source == p.target:
+                raise ValueError(f"pair {p.source} -> {p.target} is not between actors of the claim")
         return self
 
 
@@ -121,7 +150,13 @@ class LinkedArticle(_Model):
 
 
 class Stance(_Model):
-    """The stance of ``source`` toward ``target`` expressed in one claim."""
+    """The stance of ``source`` toward ``target`` expressed in one claim.
+
+    ``scores`` are the model's probabilities; ``stance`` is the decision: the model's label when
+    its probability clears the decision threshold, else neutral, and for a ``predicate`` pair
+    whose cue word states a polarity ("accused", "praised", "sued") that polarity. ``basis`` says
+    which reading produced the pair (see :class:`ClaimPair`); ``None`` for an unread claim.
+    """
 
     id: str
     claim: str
@@ -130,6 +165,8 @@ class Stance(_Model):
     stance: StanceLabel
     score: float = Field(ge=0.0, le=1.0)
     scores: dict[str, float] = Field(default_factory=dict)
+    basis: Basis | None = None
+    cue: str | None = None
 
     @staticmethod
     def make_id(claim: str, source: str, target: str) -> str:

@@ -8,12 +8,13 @@ the least embedded speech-cue verb outside the quotation marks, or the object of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
 from services.linking.actors import Actor
 from services.linking.nlp import Chunk
+from services.linking.readings import ClaimReader, Reading
 from services.linking.speakers import Resolver
 
 CUE_LEMMAS = frozenset(
@@ -70,6 +71,8 @@ class Unit:
     end: int
     kind: str = "sentence"
     speaker: Actor | None = None
+    attribution: tuple[int, int] | None = None  # the phrase naming the speaker (article offsets)
+    readings: list[Reading] = field(default_factory=list)
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -191,10 +194,20 @@ def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | No
     return actor
 
 
-def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
-    """All claim units of the article, in order, with speakers resolved."""
+def _subtree_span(chunk: Chunk, tok: Token) -> tuple[int, int]:
+    """Article offsets of a token's whole phrase ("Russian Defense Ministry Spokesman ... X")."""
+    left, right = tok.left_edge, tok.right_edge
+    return chunk.offset + left.idx, chunk.offset + right.idx + len(right.text)
+
+
+def find_units(
+    chunks: list[Chunk], resolver: Resolver, reader: ClaimReader | None = None
+) -> list[Unit]:
+    """All claim units of the article, in order, with speakers resolved and, given a
+    ``reader``, the candidate stance pairs of each."""
     units: list[Unit] = []
     for ch in chunks:
+        first = len(units)
         quotes = quote_spans(ch.text)
         resolver.quoted += [(ch.offset + qs, ch.offset + qe) for qs, qe in quotes]
         resolver.scan(ch)
@@ -204,6 +217,8 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
             source = _dash_source(ch, s, e, resolver)
             if source is not None:  # TASS-style headline "Claim — Source"
                 unit.kind, unit.speaker = "reported", source
+                tail = _DASH_TAIL.search(ch.text, s, e)
+                unit.attribution = (ch.offset + tail.start(), ch.offset + e) if tail else None
                 units.append(unit)
                 continue
             for cue in _cues(ch, s, e, quotes):
@@ -215,6 +230,8 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
                 if speaker is None:
                     continue  # "someone said": a later cue may name the source
                 unit.speaker = speaker
+                if subj.lower_ != "according":
+                    unit.attribution = _subtree_span(ch, subj)
                 resolver.note(speaker, unit.start)
                 break
             else:
@@ -229,4 +246,9 @@ def find_units(chunks: list[Chunk], resolver: Resolver) -> list[Unit]:
                 ):  # a quote running on, no cue of its own
                     unit.kind, unit.speaker = "quote", prev.speaker
             units.append(unit)
+        if reader is not None:
+            for unit in units[first:]:
+                unit.readings = reader.read(
+                    ch, unit.start, unit.end, unit.speaker, unit.attribution, unit.kind
+                )
     return units

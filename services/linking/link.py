@@ -22,12 +22,14 @@ from services.linking.actors import (
 from services.linking.claims import Unit, find_units
 from services.linking.matching import add_string_matches
 from services.linking.nlp import parse
+from services.linking.readings import ClaimReader
 from services.linking.spans import THING_LABELS
 from services.linking.speakers import Resolver, find_affiliations, title_orgs
 from shared.contracts import (
     Article,
     Claim,
     ClaimMention,
+    ClaimPair,
     Entity,
     EntityType,
     LinkedArticle,
@@ -80,7 +82,9 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list
     ]
     add_string_matches(text, actors, things)
     find_affiliations(chunks, ActorIndex(actors))
-    units = find_units(chunks, Resolver(actors, ActorIndex(actors)))
+    index = ActorIndex(actors)
+    resolver = Resolver(actors, index)
+    units = find_units(chunks, resolver, ClaimReader(text, actors, index, resolver))
     return actors, units, holder_offsets(chunks)
 
 
@@ -145,6 +149,16 @@ def _claims(
         speaker = ids[id(u.speaker)] if u.speaker is not None else None
         if not mentions and speaker is None:
             continue  # no actor, nothing to score or attribute
+        present = {m.entity for m in mentions} | {speaker}
+        pairs: dict[tuple[str, str], ClaimPair] = {}
+        for r in u.readings:
+            src, tgt = ids.get(id(r.source)), ids.get(id(r.target))
+            if src is None or tgt is None or src == tgt or not {src, tgt} <= present:
+                continue  # merged into one entity, or not mentioned in this claim's text
+            pairs.setdefault(
+                (src, tgt),
+                ClaimPair(source=src, target=tgt, basis=r.basis, cue=r.cue, polarity=r.polarity),
+            )
         claims.append(
             Claim(
                 id=stable_id(article.id, str(u.start), str(u.end), prefix="c_"),
@@ -153,6 +167,7 @@ def _claims(
                 speaker=speaker,
                 kind=u.kind,  # type: ignore[arg-type]
                 mentions=sorted(mentions, key=lambda cm: cm.span),
+                pairs=list(pairs.values()),
             )
         )
         if len(claims) >= max_claims:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.stance.scorer import PairQuery
-from shared.contracts import Claim, LinkedArticle, Span
+from shared.contracts import Claim, ClaimPair, LinkedArticle, Span
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class ScoredPair:
     source: str
     target: str
     query: PairQuery
+    reading: ClaimPair | None = None  # why the linker chose the pair; None for an unread claim
 
 
 def _first_spans(claim: Claim) -> dict[str, list[Span]]:
@@ -96,8 +97,9 @@ def claim_pairs(
     skip: frozenset[str] = frozenset(),
     holders_only: bool = False,
 ) -> list[ScoredPair]:
-    """Pairs of one claim; entities in ``skip`` (e.g. places) are neither source nor target;
-    with ``holders_only`` only the speaker and holder mentions are sources. All pairs share one
+    """Pairs of one claim: the pairs the linker read (``claim.pairs``), else, for a claim from an
+    older linker, every ordered pair; entities in ``skip`` (e.g. places) are neither source nor
+    target; with ``holders_only`` only the speaker and holder mentions are sources. All pairs share one
     model input (the claim text, names for pronouns, every actor once), so a claim-scheme model
     scores them all in one pass."""
     spans = {e: s for e, s in _first_spans(claim).items() if e not in skip}
@@ -118,6 +120,12 @@ def claim_pairs(
     sources = ([claim.speaker] if claim.speaker in where else []) + holders
     context = tuple(sorted(where.values()))
     out: list[ScoredPair] = []
+    if claim.pairs is not None:  # the linker read which pairs carry a stance: only those
+        for p in claim.pairs:
+            if p.source in where and p.target in where and len(out) < max_pairs:
+                query = PairQuery(text, where[p.source], where[p.target], context)
+                out.append(ScoredPair(claim.id, p.source, p.target, query, p))
+        return out
     for src in sources:
         for tgt in actors:
             if tgt == src or len(out) >= max_pairs:

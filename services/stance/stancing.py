@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.stance.pairs import article_pairs
-from services.stance.scorer import StanceScorer
+from services.stance.pairs import ScoredPair, article_pairs
+from services.stance.scorer import StanceScore, StanceScorer
 from shared.contracts import LinkedArticle, Stance, StanceBatch
+
+# A speaker pair is a stance only when the model is this sure of support or oppose: a
+# co-mentioned actor in a quote is more often context than target, and a wrong stance costs a
+# reader more than a missing one.
+SPEAKER_THRESHOLD = 0.6
+
+
+def decide(pair: ScoredPair, result: StanceScore, threshold: float = SPEAKER_THRESHOLD) -> str:
+    """The stored label of a scored pair (see ``Stance``): a predicate that states its polarity
+    ("accused", "praised", "a deal with") keeps it; otherwise the model's label when it is sure
+    enough, else neutral."""
+    reading = pair.reading
+    if reading is not None and reading.basis == "predicate" and reading.polarity:
+        return reading.polarity
+    if result.stance != "neutral" and result.scores[result.stance] < threshold:
+        return "neutral"
+    return result.stance
 
 
 def score_articles(
@@ -15,6 +32,7 @@ def score_articles(
     max_pairs_per_claim: int = 30,
     skip_types: Sequence[str] = ("location",),
     sources: str = "all",
+    threshold: float = SPEAKER_THRESHOLD,
 ) -> list[StanceBatch]:
     """Score all pairs of all claims of ``articles`` in one batched call; a batch per article."""
     holders_only = sources == "holders"
@@ -29,15 +47,18 @@ def score_articles(
         for p in pairs:
             r = results[k]
             k += 1
+            label = decide(p, r, threshold)
             stances.append(
                 Stance(
                     id=Stance.make_id(p.claim, p.source, p.target),
                     claim=p.claim,
                     source=p.source,
                     target=p.target,
-                    stance=r.stance,
-                    score=round(r.scores[r.stance], 4),
+                    stance=label,
+                    score=round(r.scores[label], 4),
                     scores={key: round(v, 4) for key, v in r.scores.items()},
+                    basis=p.reading.basis if p.reading else None,
+                    cue=p.reading.cue if p.reading else None,
                 )
             )
         out.append(
