@@ -118,6 +118,7 @@ def run_analyze(
                 settings.stance.max_pairs_per_claim,
                 settings.stance.skip_types,
                 settings.stance.sources,
+                settings.stance.threshold,
             )
             if scorer
             else [None] * len(linked)

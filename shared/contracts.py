@@ -135,7 +135,7 @@ class Claim(_Model):
         known = {m.entity for m in self.mentions} | {self.speaker}
         for p in self.pairs or ():
             if p.source not in known or p.target not in known or p.source == p.target:
-                raise ValueError(f"pair {p.source} -> {p.target} is not between actors of the claim")
+                raise ValueError(f"pair {p.source} -> {p.target} is not between claim actors")
         return self
 
 
@@ -154,7 +154,9 @@ class Stance(_Model):
 
     ``scores`` are the model's probabilities; ``stance`` is the decision: the model's label when
     its probability clears the decision threshold, else neutral, and for a ``predicate`` pair
-    whose cue word states a polarity ("accused", "praised", "sued") that polarity. ``basis`` says
+    whose cue word states a polarity ("accused", "praised", "sued") that polarity. ``score`` is
+    the model's probability of ``stance``; for a cue-decided label, the probability that the
+    model does not give the opposite polarity. ``basis`` says
     which reading produced the pair (see :class:`ClaimPair`); ``None`` for an unread claim.
     """
 

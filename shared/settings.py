@@ -72,6 +72,13 @@ class StanceSettings(BaseModel):
         "all", description="which actors of a claim are stance sources besides its speaker"
     )
     threads: int = Field(0, ge=0, description="ONNX Runtime threads per worker (0: all cores)")
+    threshold: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="a speaker pair is support/oppose only when the model gives that label at "
+        "least this probability, else neutral (predicate pairs with a polar cue keep the cue's)",
+    )
     skip_types: list[str] = Field(
         default_factory=lambda: ["location"],
         description="entity types never scored (places are where things happen, not who speaks)",

@@ -46,8 +46,10 @@ def main() -> int:
     a = ap.parse_args()
     data = a.shared or default_shared()
     if not (data / "el").is_dir():
-        print(f"no evaluation data at {data} (set --shared or STANCESTREAM_SHARED_DATA)",
-              file=sys.stderr)
+        print(
+            f"no evaluation data at {data} (set --shared or STANCESTREAM_SHARED_DATA)",
+            file=sys.stderr,
+        )
         return 1
     n = 0
     with open(a.output, "w", encoding="utf-8") as out:

@@ -9,6 +9,7 @@ does and keeps two people sharing a surname apart when the text keeps them apart
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,7 +19,13 @@ from services.linking import names as nm
 from services.linking.nlp import Chunk
 from services.linking.spans import adjectival_place, datelines, state_qualified, with_number
 
-ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
+ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
+# dependency roles in which a seat of government acts or is acted upon (see ``metonym``)
+_ACTING_DEPS = {"nsubj", "nsubjpass", "poss", "dobj", "dative"}
+_GROUP_PHRASE = re.compile(
+    r"\b((?:U\.S\.|[A-Z][\w.]*)(?:-| )(?:led|backed) "
+    r"(?:coalition|alliance|forces|troops|militias?|rebels|government))\b"
+)
 _DASHES = {"-", "—", "–"}
 _COMPANY_WORDS = nm.words("inc inc. corp corp. co co. ltd ltd. llc plc group company motors bank")
 _PREP_PLACE = {"in", "at", "near", "from", "to", "into", "outside", "around"}
@@ -137,15 +144,66 @@ def _norp(ent: SpacySpan) -> tuple[str, str] | None:
     return ("NORP", nm.normalise(ent.text))
 
 
+def metonym(ent: SpacySpan) -> str | None:
+    """The country a seat of government stands for where it acts or is acted upon
+    ("Washington needed to use missiles", "the Kremlin's reaction", "accused Beijing"), else
+    None ("in Moscow", "MOSCOW, October 20", "Washington state")."""
+    text = ent.text.lower().removeprefix("the ")
+    country = nm.METONYMS.get(text)
+    if country is None:
+        return None
+    root = ent.root
+    doc = ent.doc
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    if nxt is not None and (nxt.text in {",", "-", "—"} or nxt.lower_ in {"state", "d.c."}):
+        return None  # a dateline or "Washington, D.C." / "Washington state"
+    if root.dep_ in _ACTING_DEPS:
+        return country
+    if root.dep_ == "pobj" and root.head.dep_ == "agent":  # "was denied by Washington"
+        return country
+    if root.dep_ == "pobj" and root.head.lower_ in {"against", "with", "toward", "towards"}:
+        return country
+    return None
+
+
+def _group_phrases(ch: Chunk) -> list[Mention]:
+    """Group actors NER misses: "the US-led coalition", "Saudi-backed forces"."""
+    out = []
+    for m in _GROUP_PHRASE.finditer(ch.text):
+        text = m.group(1)
+        out.append(
+            Mention(
+                ch.offset + m.start(1),
+                ch.offset + m.end(1),
+                text,
+                "ORG",
+                nm.normalise(text),
+                cue="group",
+            )
+        )
+    return out
+
+
 def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
     """Actor mentions from spaCy's NER, in text order, with normalised names and type cues."""
     out: list[Mention] = []
     for ch in chunks:
+        groups = _group_phrases(ch)
+        out += groups
         for ent in ch.doc.ents:
             if ent.label_ not in ACTOR_LABELS:
                 continue
+            s0, e0 = ch.offset + ent.start_char, ch.offset + ent.end_char
+            if any(g.start < e0 and s0 < g.end for g in groups):
+                continue  # "US" inside "the US-led coalition"
             label = ent.label_
             name = None
+            country = metonym(ent)
+            if country is not None:
+                out.append(Mention(s0, e0, ent.text, "GPE", country))
+                continue
+            if label == "FAC":
+                continue  # buildings are not actors unless they stand for a government
             adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)
             country = "United States" if label == "GPE" and state_qualified(ent) else None
             if label == "NORP":
@@ -340,6 +398,16 @@ class ActorIndex:
             s, e, a = self._spans[i]
             if s < end and start < e:
                 return self.actors[a]
+            i -= 1
+        return None
+
+    def mention_at(self, start: int, end: int) -> Mention | None:
+        """The mention overlapping [start, end) (the first one there)."""
+        i = bisect.bisect_left(self._starts, end) - 1
+        while i >= 0 and self._starts[i] > start - 300:
+            s, e, a = self._spans[i]
+            if s < end and start < e:
+                return self._mention[(s, e, a)]
             i -= 1
         return None
 

@@ -240,3 +240,30 @@ def org_type(name: str) -> str:
 def initials(name: str) -> str:
     """ "United Nations" -> "UN"; used to match acronyms to a full name in the same text."""
     return "".join(w[0] for w in name.split() if w[:1].isupper())
+
+
+# Seats of government that stand for the government when they act or speak ("Washington
+# accused Moscow"), never when they are where something happens ("talks in Moscow").
+METONYMS = {
+    "washington": "United States",
+    "white house": "United States",
+    "moscow": "Russia",
+    "kremlin": "Russia",
+    "beijing": "China",
+    "tehran": "Iran",
+    "pyongyang": "North Korea",
+    "damascus": "Syria",
+    "ankara": "Turkey",
+    "kiev": "Ukraine",
+    "kyiv": "Ukraine",
+    "tokyo": "Japan",
+    "seoul": "South Korea",
+    "downing street": "United Kingdom",
+    "whitehall": "United Kingdom",
+    "elysee": "France",
+    "riyadh": "Saudi Arabia",
+    "baghdad": "Iraq",
+    "kabul": "Afghanistan",
+    "islamabad": "Pakistan",
+    "new delhi": "India",
+}

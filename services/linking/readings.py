@@ -26,101 +26,11 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from services.linking import names as nm
+from services.linking import stance_words as sw
 from services.linking.actors import Actor, ActorIndex
 from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
-OPPOSE, SUPPORT = "oppose", "support"
-
-# Verbs whose subject takes a stance toward their object. Lemmas as spaCy gives them.
-VERB_POLARITY: dict[str, str] = {
-    **dict.fromkeys(
-        """accuse blame criticize criticise condemn denounce attack sue sanction reject refute
-        oppose fight threaten slam blast mock ridicule dismiss challenge rebuke reprimand lambaste
-        castigate vilify disparage undermine obstruct veto resist confront counter contradict
-        indict prosecute fine ban outlaw expel boycott punish oust impeach bomb raid invade
-        accuse assail berate chastise deride decry scold insult defy deny discredit
-        target arrest detain jail kill ambush shell sideline snub harass intimidate""".split(),
-        OPPOSE,
-    ),
-    **dict.fromkeys(
-        """praise support back endorse thank welcome applaud commend defend help aid assist
-        fund finance sponsor congratulate hail laud embrace champion rescue protect reward
-        honor honour nominate elect reinstate acquit exonerate salute celebrate admire
-        cooperate ally partner befriend""".split(),
-        SUPPORT,
-    ),
-}
-# Verbs that bind both ways: "A cooperates with B", "A allied with B", "A settled with B".
-SYMMETRIC_VERBS = frozenset({"cooperate", "ally", "partner", "collaborate", "settle", "agree"})
-# Prepositions that introduce a verb's target ("fought against", "sided with").
-VERB_PREPS: dict[str, frozenset[str]] = {
-    "default": frozenset({"against"}),
-    "with": frozenset({"with"}),
-}
-_WITH_VERBS = frozenset(
-    {"side", "cooperate", "ally", "partner", "collaborate", "settle", "agree", "clash", "stand"}
-)
-_PHRASAL: dict[tuple[str, str], str] = {  # verb + particle/preposition: polarity
-    ("side", "with"): SUPPORT,
-    ("stand", "with"): SUPPORT,
-    ("stand", "by"): SUPPORT,
-    ("clash", "with"): OPPOSE,
-    ("crack", "on"): OPPOSE,
-    ("lash", "at"): OPPOSE,
-    ("hit", "at"): OPPOSE,
-    ("turn", "on"): OPPOSE,
-    ("vote", "for"): SUPPORT,
-    ("vote", "against"): OPPOSE,
-    ("campaign", "for"): SUPPORT,
-    ("campaign", "against"): OPPOSE,
-    ("object", "to"): OPPOSE,
-    ("settle", "with"): SUPPORT,
-    ("agree", "with"): SUPPORT,
-}
-
-# Nouns of stance: "X's criticism of Y", "US allegations", "a lawsuit against Y".
-NOUN_POLARITY: dict[str, str] = {
-    **dict.fromkeys(
-        """criticism attack attacks lawsuit suit complaint allegation allegations accusation
-        accusations sanction sanctions war battle fight feud opposition condemnation protest
-        boycott ban crackdown offensive strike strikes airstrike airstrikes assault campaign
-        charges indictment investigation probe case challenge rebuke threat threats
-        denunciation hostility""".split(),
-        OPPOSE,
-    ),
-    **dict.fromkeys(
-        """support praise backing endorsement aid help funding assistance alliance partnership
-        agreement deal settlement pact treaty merger cooperation accord friendship solidarity
-        sponsorship contract""".split(),
-        SUPPORT,
-    ),
-}
-SYMMETRIC_NOUNS = frozenset(
-    """alliance partnership agreement deal settlement pact treaty merger cooperation accord
-    friendship contract""".split()
-)
-NOUN_PREPS = frozenset({"against", "on", "of", "with", "toward", "towards", "to", "for", "over"})
-# Light verbs: their subject holds the stance of their object noun ("waged a battle with B").
-LIGHT_VERBS = frozenset(
-    """wage launch file make level bring sign reach announce strike seal conclude have hold win
-    lead mount press express voice give offer lend pledge provide extend renew step""".split()
-)
-# A document noun whose possessor/modifier is its author: "refuted US allegations" -> the US.
-_AUTHORED = frozenset(
-    """allegation allegations accusation accusations claim claims statement statements report
-    charges criticism policy policies position demands demand remarks comments version
-    assertion assertions argument arguments decision plan proposal""".split()
-)
-_LOCATIVE = frozenset(
-    {"in", "at", "near", "inside", "across", "throughout", "within", "around", "outside", "into"}
-)
-_PLACE_NOUNS = frozenset(
-    """province city town village region border territory airbase airfield base capital
-    district area coast soil streets street island islands waters airspace"""
-    .split()
-)
-_FIRST_PERSON = frozenset({"we", "us", "i", "me", "our", "my"})
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
 
 
@@ -152,6 +62,14 @@ def country_of(actor: Actor, text: str) -> str | None:
     mentions ("Russian Defense Ministry", "Russia's Aerospace Forces", "the US military")."""
     if actor.type == "country":
         return actor.name
+    if actor.type == "person":  # "senior Polish government spokesman Jerzy Urban"
+        for m in actor.mentions:
+            title = re.split(r"[,.;:\n\"“”()]", text[max(0, m.start - 60) : m.start])[-1]
+            for w in title.split():
+                country = nm.DEMONYMS.get(w.lower()) or nm.country_name(w.rstrip("’'s"))
+                if country and w[:1].isupper():
+                    return country
+        return None
     cands = [actor.name]
     for m in actor.mentions:
         before = text[max(0, m.start - 30) : m.start]
@@ -192,11 +110,16 @@ class ClaimReader:
                 countries.add(self._country[id(a)])
             a = a.affiliation
         for b in self.actors:  # the country itself and its state bodies
-            if b.type == "country" and b.name in countries:
+            if (
+                b.type == "country"
+                and b.name in countries
+                or (
+                    b.type in {"gov", "org", "group"}
+                    and self._country.get(id(b)) in countries
+                    and (b.type == "gov" or _is_state_body(b))
+                )
+            ):
                 side.add(id(b))
-            elif b.type in {"gov", "org", "group"} and self._country.get(id(b)) in countries:
-                if b.type == "gov" or _is_state_body(b):
-                    side.add(id(b))
         return side
 
     def _in_brackets(self, start: int) -> bool:
@@ -216,14 +139,17 @@ class ClaimReader:
         head = tok
         while head.dep_ in {"compound", "flat"} and head.head is not head:
             head = head.head
-        if head.dep_ == "pobj" and head.head.lower_ in _LOCATIVE:
+        if head.dep_ == "pobj" and head.head.lower_ in sw.LOCATIVE:
             return True
-        if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_ in {
-            "part", "province", "city", "region", "north", "south", "east", "west"
-        }:
+        if (
+            head.dep_ == "pobj"
+            and head.head.lower_ == "of"
+            and head.head.head.lemma_
+            in {"part", "province", "city", "region", "north", "south", "east", "west"}
+        ):
             return True
         if head.dep_ in {"amod", "compound", "poss", "nmod"}:
-            return head.head.lemma_.lower() in _PLACE_NOUNS
+            return head.head.lemma_.lower() in sw.PLACE_NOUNS
         return False
 
     # -- readings -------------------------------------------------------------------------
@@ -263,24 +189,29 @@ class ClaimReader:
     ) -> list[Reading]:
         side = self.own_side(speaker)
         out, seen = [], set()
-        for tok in span:
-            a = self.actor(chunk, tok)
-            if a is None or id(a) in side or id(a) in seen:
+        start, end = chunk.offset + span.start_char, chunk.offset + span.end_char
+        for a, m in self.index.within(start, end):
+            if id(a) in side or id(a) in seen:
                 continue
-            pos = chunk.offset + tok.idx
-            if attribution and attribution[0] <= pos < attribution[1]:
+            if attribution and attribution[0] <= m.start < attribution[1]:
                 continue
-            if self._in_brackets(pos) or self._place_use(chunk, tok, a):
+            ment = chunk.doc.char_span(m.start - chunk.offset, m.end - chunk.offset, "expand")
+            if ment is None or self._in_brackets(m.start):
                 continue
+            tok = ment.root
+            if self._place_use(chunk, tok, a):
+                continue
+            if a.type == "country" and m.adjectival:
+                continue  # "Syrian government forces", "Russian aircraft": a modifier
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
+            if _object_of_negated_stance(tok):
+                continue  # "I am not accusing X"
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
         return out
 
-    def _subject_actors(
-        self, chunk: Chunk, verb: Token, speaker: Actor | None
-    ) -> list[Actor]:
+    def _subject_actors(self, chunk: Chunk, verb: Token, speaker: Actor | None) -> list[Actor]:
         """Who holds the stance of a verb: its subject (or a conjoined verb's, or the noun a
         relative clause hangs on), the agent of a passive; pronouns resolved."""
         for c in verb.children:
@@ -291,7 +222,10 @@ class ClaimReader:
             return self._subject_actors(chunk, verb.head, speaker)
         if subj and subj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
             return self._np_actors(chunk, [verb.head], speaker)
-        return self._np_actors(chunk, subj, speaker, resolve=True)
+        found = self._np_actors(chunk, subj, speaker, resolve=True)
+        if not found:  # "Mrs. Clinton's advisers accused X": they act for Clinton
+            found = [a for h in subj if (a := self._author(chunk, h, speaker)) is not None]
+        return [a for a in found if a.type != "location"]
 
     def _np_actors(
         self,
@@ -309,12 +243,15 @@ class ClaimReader:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
                 a = self.actor(chunk, t)
-                if a is None and t.lower_ in _FIRST_PERSON and speaker is not None:
+                if a is None and t.lower_ in sw.FIRST_PERSON and speaker is not None:
                     a = speaker
                 if a is None and resolve and t.pos_ == "PRON":
                     a = self.resolver.resolve(chunk, t)
-                if a is None and (authored or t.lemma_.lower() in _AUTHORED):
-                    a = self._author(chunk, t, speaker)
+                noun = t.lemma_.lower()
+                if a is None and (
+                    noun in sw.AUTHORED or (authored and noun not in sw.PEOPLE_NOUNS)
+                ):
+                    a = self._author(chunk, t, speaker)  # "criticised the efforts of X"
                 if a is not None and a.type != "location" and a not in out:
                     out.append(a)
         return out
@@ -323,7 +260,7 @@ class ClaimReader:
         for c in noun.children:
             if c.dep_ in {"poss", "compound", "amod", "nmod"}:
                 a = self.actor(chunk, c)
-                if a is None and c.lower_ in _FIRST_PERSON:
+                if a is None and c.lower_ in sw.FIRST_PERSON:
                     a = speaker
                 if a is not None:
                     return a
@@ -339,11 +276,42 @@ class ClaimReader:
         out: list[Reading] = []
         for tok in span:
             lemma = tok.lemma_.lower()
-            if tok.pos_ == "VERB" and (lemma in VERB_POLARITY or _phrasal(tok)):
+            if (
+                tok.pos_ == "ADJ"
+                and tok.lower_ in sw.ADJ_POLARITY
+                and tok.dep_ in {"acomp", "amod"}
+            ):
+                out += self._adjective_readings(chunk, tok, speaker)
+                continue
+            if tok.lower_ == "unlike" and tok.dep_ == "prep" and speaker is not None:
+                # "we never target civilians, unlike the coalition": an invidious contrast
+                objs = [c for c in tok.children if c.dep_ == "pobj"]
+                for a in self._np_actors(chunk, objs, speaker):
+                    if a is not speaker:
+                        out.append(Reading(speaker, a, "predicate", "unlike", sw.OPPOSE))
+                continue
+            if tok.lower_ in sw.DISMISSIVE and speaker is not None and not _negated(tok):
+                # "the US allegations are untrue": the speaker rejects their author
+                subj = (
+                    [c for c in tok.head.children if c.dep_ == "nsubj"]
+                    if (tok.dep_ == "acomp")
+                    else []
+                )
+                for a in self._np_actors(chunk, subj, speaker, authored=True):
+                    out.append(Reading(speaker, a, "predicate", tok.lower_, sw.OPPOSE))
+                continue
+            if tok.pos_ == "VERB" and (lemma in sw.VERB_POLARITY or _phrasal(tok)):
                 out += self._verb_readings(chunk, tok, lemma, speaker)
-            elif tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in NOUN_POLARITY | {
-                lemma: None for lemma in ()
-            } or lemma in NOUN_POLARITY and tok.pos_ == "NOUN":
+            elif tok.pos_ == "VERB" and speaker is None:
+                # in a quote or report the speaker's stance is the reading; in the outlet's own
+                # sentence the subject's toward its complements ("A described B as ...")
+                out += self._clause_readings(chunk, tok, lemma, speaker)
+            elif (
+                tok.pos_ in {"NOUN", "PROPN"}
+                and tok.lower_ in sw.NOUN_POLARITY | {lemma: None for lemma in ()}
+                or lemma in sw.NOUN_POLARITY
+                and tok.pos_ == "NOUN"
+            ):
                 out += self._noun_readings(chunk, tok, speaker)
         return out
 
@@ -353,15 +321,22 @@ class ClaimReader:
         if _negated(verb):
             return []
         phrasal = _phrasal(verb)
-        polarity = phrasal[1] if phrasal else VERB_POLARITY.get(lemma)
+        polarity = phrasal[1] if phrasal else sw.VERB_POLARITY.get(lemma)
         holders = self._subject_actors(chunk, verb, speaker)
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
+        if (
+            passive
+            and not holders
+            and lemma in sw.AUTHORITY_VERBS
+            and speaker is not None
+            and _is_authority(speaker)
+            and not any(c.dep_ == "agent" for c in verb.children)
+        ):
+            holders = [speaker]  # "X was charged, police said": the authority that reports it
         objs = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
         if passive:
             objs += [c for c in verb.children if c.dep_ == "nsubjpass"]
-        preps = VERB_PREPS["with"] | VERB_PREPS["default"] if lemma in _WITH_VERBS else (
-            VERB_PREPS["default"]
-        )
+        preps = {"against", "with"} if lemma in sw.WITH_VERBS else {"against"}
         if phrasal:
             preps = preps | {phrasal[0]}
         for c in verb.children:
@@ -372,44 +347,102 @@ class ClaimReader:
                     if p.dep_ == "prep" and p.lower_ == phrasal[0]:
                         objs += [o for o in p.children if o.dep_ == "pobj"]
         targets = self._np_actors(chunk, objs, speaker, resolve=passive, authored=True)
-        symmetric = lemma in SYMMETRIC_VERBS
+        symmetric = lemma in sw.SYMMETRIC_VERBS
         return self._pairs(holders, targets, polarity, lemma, symmetric)
 
+    def _adjective_readings(self, chunk: Chunk, adj: Token, speaker: Actor | None) -> list[Reading]:
+        """ "A has been highly critical of B", "A, loyal to B,"."""
+        if _negated(adj) or _negated(adj.head):
+            return []
+        if adj.dep_ == "acomp":
+            holders = self._subject_actors(chunk, adj.head, speaker)
+        else:
+            a = self.actor(chunk, adj.head)
+            holders = [a] if a is not None else []
+        objs = [
+            o
+            for c in adj.children
+            if c.dep_ == "prep" and c.lower_ in {"of", "to", "toward", "towards", "with"}
+            for o in c.children
+            if o.dep_ == "pobj"
+        ]
+        targets = self._np_actors(chunk, objs, speaker, authored=True)
+        return self._pairs(holders, targets, sw.ADJ_POLARITY[adj.lower_], adj.lower_, False)
+
+    def _clause_readings(
+        self, chunk: Chunk, verb: Token, lemma: str, speaker: Actor | None
+    ) -> list[Reading]:
+        """Any other verb: its subject toward the actors of its object and complements ("A
+        described B as reckless", "A wants B out"); no polarity, so the model decides."""
+        holders = self._subject_actors(chunk, verb, speaker)
+        if not holders:
+            return []
+        subj_toks = {
+            t.i
+            for c in verb.children
+            if c.dep_ in {"nsubj", "nsubjpass", "agent"}
+            for t in c.subtree
+        }
+        targets: list[Actor] = []
+        for c in verb.children:
+            if c.dep_ not in sw.COMPLEMENT_DEPS:
+                continue
+            for t in c.subtree:
+                if t.i in subj_toks or self._in_brackets(chunk.offset + t.idx):
+                    continue
+                a = self.actor(chunk, t)
+                if a is None or a in targets or a in holders or self._place_use(chunk, t, a):
+                    continue
+                m = self.index.mention_at(chunk.offset + t.idx, chunk.offset + t.idx + 1)
+                if a.type == "country" and m is not None and m.adjectival:
+                    continue
+                targets.append(a)
+        return self._pairs(holders, targets, None, lemma, False)
+
     def _noun_readings(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> list[Reading]:
-        key = noun.lower_ if noun.lower_ in NOUN_POLARITY else noun.lemma_.lower()
-        polarity = NOUN_POLARITY[key]
+        key = noun.lower_ if noun.lower_ in sw.NOUN_POLARITY else noun.lemma_.lower()
+        polarity = sw.NOUN_POLARITY[key]
         holders: list[Actor] = []
         targets: list[Actor] = []
         for c in noun.children:
             if c.dep_ in {"poss", "compound", "amod", "nmod"}:
                 a = self.actor(chunk, c)
-                if a is None and c.lower_ in _FIRST_PERSON:
+                if a is None and c.lower_ in sw.FIRST_PERSON:
                     a = speaker
                 if a is not None and a.type != "location":
                     holders.append(a)
             elif c.dep_ == "prep" and c.lower_ == "by":
-                holders += self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"],
-                                           speaker)
-            elif c.dep_ == "prep" and c.lower_ in NOUN_PREPS:
+                holders += self._np_actors(
+                    chunk, [o for o in c.children if o.dep_ == "pobj"], speaker
+                )
+            elif c.dep_ == "prep" and c.lower_ in sw.NOUN_PREPS:
                 targets += self._np_actors(
                     chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
                 )
             elif c.dep_ == "prep" and c.lower_ == "between":
-                both = self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"],
-                                       speaker)
-                if key in SYMMETRIC_NOUNS:
+                both = self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
+                if key in sw.SYMMETRIC_NOUNS:
                     holders += both
                     targets += both
-        if not holders and noun.dep_ in {"dobj", "attr"} and noun.head.lemma_.lower() in (
-            LIGHT_VERBS
-        ) and not _negated(noun.head):
+        if (
+            not holders
+            and noun.dep_ in {"dobj", "attr"}
+            and noun.head.lemma_.lower() in (sw.LIGHT_VERBS)
+            and not _negated(noun.head)
+        ):
             holders = self._subject_actors(chunk, noun.head, speaker)
         if not holders and noun.dep_ in {"nsubj", "nsubjpass"}:
             # "Similar agreements were reached with X": the deal binds its parties; the
             # holder is unknown, so only a symmetric noun with two named sides reads
             pass
-        targets = [t for t in targets if t not in holders or key in SYMMETRIC_NOUNS]
-        return self._pairs(holders, targets, polarity, key, key in SYMMETRIC_NOUNS)
+        symmetric = key in sw.SYMMETRIC_NOUNS
+        if symmetric and not holders:
+            if len(targets) >= 2:  # "the merger of A and B", "a venture between A and B"
+                holders = list(targets)
+            elif targets and speaker is not None:
+                holders = [speaker]  # "it said it signed an agreement with B"
+        targets = [t for t in targets if t not in holders or symmetric]
+        return self._pairs(holders, targets, polarity, key, symmetric)
 
     @staticmethod
     def _pairs(
@@ -430,27 +463,57 @@ class ClaimReader:
         return out
 
 
+def _object_of_negated_stance(tok: Token) -> bool:
+    head = tok
+    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+        head = head.head
+    if head.dep_ not in {"dobj", "pobj", "nsubjpass"}:
+        return False
+    verb = head.head.head if head.dep_ == "pobj" else head.head
+    return verb.lemma_.lower() in sw.VERB_POLARITY and _negated(verb)
+
+
 def _is_state_body(actor: Actor) -> bool:
     words = set(actor.name.lower().split())
     return bool(words & (nm.GOV_WORDS | {"forces", "aircraft", "troops", "military", "air"}))
 
 
 def _negated(tok: Token) -> bool:
-    return any(c.dep_ == "neg" for c in tok.children) or any(
+    """Negated, or embedded in a denial ("denied a report that he had accused X")."""
+    if any(c.dep_ == "neg" for c in tok.children) or any(
         c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
-    )
+    ):
+        return True
+    for anc in list(tok.ancestors)[:4]:
+        if anc.lemma_.lower() in sw.DISOWNING or any(
+            c.dep_ == "neg" for c in anc.children if (anc.lemma_.lower() in sw.VERB_POLARITY)
+        ):
+            return True
+    return False
+
+
+def _is_authority(actor: Actor) -> bool:
+    """A government body, or a person who speaks for one."""
+    a: Actor | None = actor
+    for _ in range(3):
+        if a is None:
+            return False
+        if a.type == "gov":
+            return True
+        a = a.affiliation
+    return False
 
 
 def _phrasal(verb: Token) -> tuple[str, str] | None:
     """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on")."""
     lemma = verb.lemma_.lower()
     for c in verb.children:
-        if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in _PHRASAL:
-            return c.lower_, _PHRASAL[(lemma, c.lower_)]
+        if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in sw.PHRASAL:
+            return c.lower_, sw.PHRASAL[(lemma, c.lower_)]
         if c.dep_ == "prt":
             for p in verb.children:
-                if p.dep_ == "prep" and (lemma, p.lower_) in _PHRASAL:
-                    return p.lower_, _PHRASAL[(lemma, p.lower_)]
+                if p.dep_ == "prep" and (lemma, p.lower_) in sw.PHRASAL:
+                    return p.lower_, sw.PHRASAL[(lemma, p.lower_)]
     return None
 
 

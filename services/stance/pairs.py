@@ -99,9 +99,9 @@ def claim_pairs(
 ) -> list[ScoredPair]:
     """Pairs of one claim: the pairs the linker read (``claim.pairs``), else, for a claim from an
     older linker, every ordered pair; entities in ``skip`` (e.g. places) are neither source nor
-    target; with ``holders_only`` only the speaker and holder mentions are sources. All pairs share one
-    model input (the claim text, names for pronouns, every actor once), so a claim-scheme model
-    scores them all in one pass."""
+    target; with ``holders_only`` only the speaker and holder mentions are sources. All pairs
+    share one model input (the claim text, names for pronouns, every actor once), so a
+    claim-scheme model scores them all in one pass."""
     spans = {e: s for e, s in _first_spans(claim).items() if e not in skip}
     chosen = _choose_spans(claim.text, spans, names)
     actors = list(chosen)

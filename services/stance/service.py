@@ -26,7 +26,13 @@ def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "
 
         async def process(items: Sequence[LinkedArticle]) -> None:
             batches = await asyncio.to_thread(
-                score_articles, scorer, items, cfg.max_pairs_per_claim, cfg.skip_types, cfg.sources
+                score_articles,
+                scorer,
+                items,
+                cfg.max_pairs_per_claim,
+                cfg.skip_types,
+                cfg.sources,
+                cfg.threshold,
             )
             for b in batches:
                 await rt.broker.publish(b, stream=out_stream)

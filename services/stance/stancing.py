@@ -14,6 +14,16 @@ from shared.contracts import LinkedArticle, Stance, StanceBatch
 SPEAKER_THRESHOLD = 0.6
 
 
+def confidence(pair: ScoredPair, result: StanceScore, label: str) -> float:
+    """``Stance.score``: the model's probability of the stored label; for a label its cue word
+    decided, the probability that the model does not give the opposite polarity."""
+    reading = pair.reading
+    if reading is not None and reading.basis == "predicate" and reading.polarity == label:
+        other = "oppose" if label == "support" else "support"
+        return 1.0 - result.scores[other]
+    return result.scores[label]
+
+
 def decide(pair: ScoredPair, result: StanceScore, threshold: float = SPEAKER_THRESHOLD) -> str:
     """The stored label of a scored pair (see ``Stance``): a predicate that states its polarity
     ("accused", "praised", "a deal with") keeps it; otherwise the model's label when it is sure
@@ -55,7 +65,7 @@ def score_articles(
                     source=p.source,
                     target=p.target,
                     stance=label,
-                    score=round(r.scores[label], 4),
+                    score=round(confidence(p, r, label), 4),
                     scores={key: round(v, 4) for key, v in r.scores.items()},
                     basis=p.reading.basis if p.reading else None,
                     cue=p.reading.cue if p.reading else None,

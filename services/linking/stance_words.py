@@ -1,0 +1,140 @@
+"""The words that carry stance, for ``readings``: verbs, nouns and adjectives with their polarity,
+and the small closed lists the pair rules need. Plain data, so the rules stay readable."""
+
+from __future__ import annotations
+
+from services.linking.names import PERSON_NOUNS, words
+
+OPPOSE, SUPPORT = "oppose", "support"
+
+
+def _polar(oppose: frozenset[str], support: frozenset[str]) -> dict[str, str]:
+    return {**dict.fromkeys(oppose, OPPOSE), **dict.fromkeys(support, SUPPORT)}
+
+
+# Verbs whose subject takes a stance toward their object (lemmas as spaCy gives them).
+VERB_POLARITY = _polar(
+    words("""
+accuse blame criticize criticise condemn denounce attack sue sanction reject refute oppose fight
+threaten slam blast mock ridicule dismiss challenge rebuke reprimand lambaste castigate vilify
+disparage undermine obstruct veto resist confront counter contradict indict prosecute fine ban
+outlaw expel boycott punish oust impeach bomb raid invade assail berate chastise deride decry
+scold insult defy deny discredit target arrest detain jail kill ambush shell sideline snub
+harass intimidate overturn overrule
+"""),
+    words("""
+praise support back endorse thank welcome applaud commend defend help aid assist fund finance
+sponsor congratulate hail laud embrace champion rescue protect reward honor honour nominate
+elect reinstate acquit exonerate salute celebrate admire cooperate ally partner befriend uphold
+pardon vindicate
+"""),
+)
+# Verbs that bind both ways: "A cooperates with B", "A settled with B".
+SYMMETRIC_VERBS = words("""
+agree ally collaborate cooperate partner settle
+""")
+# Acts of an authority: "X was charged/denied entry, police said" is the police's act.
+AUTHORITY_VERBS = words("""
+arrest ban bar charge convict deny deport detain expel fine fire indict jail prosecute punish
+sanction sentence suspend
+""")
+# Verbs under which a reported predicate is not asserted: "denied a report that he accused X".
+DISOWNING = words("""
+deny dismiss doubt refute reject
+""")
+# Verbs whose target may follow "with" ("sided with", "clashed with").
+WITH_VERBS = words("""
+agree ally clash collaborate cooperate partner settle side stand
+""")
+# Verb + particle/preposition with its polarity ("cracked down on", "sided with").
+PHRASAL: dict[tuple[str, str], str] = {
+    ("side", "with"): "support",
+    ("stand", "with"): "support",
+    ("stand", "by"): "support",
+    ("clash", "with"): "oppose",
+    ("crack", "on"): "oppose",
+    ("lash", "at"): "oppose",
+    ("hit", "at"): "oppose",
+    ("turn", "on"): "oppose",
+    ("vote", "for"): "support",
+    ("vote", "against"): "oppose",
+    ("campaign", "for"): "support",
+    ("campaign", "against"): "oppose",
+    ("object", "to"): "oppose",
+    ("settle", "with"): "support",
+    ("agree", "with"): "support",
+    ("disagree", "with"): "oppose",
+    ("complain", "about"): "oppose",
+    ("complain", "of"): "oppose",
+    ("protest", "against"): "oppose",
+    ("rally", "behind"): "support",
+    ("speak", "against"): "oppose",
+    ("speak", "for"): "support",
+}
+
+# Nouns of stance: "X's criticism of Y", "US allegations", "a lawsuit against Y".
+NOUN_POLARITY = _polar(
+    words("""
+criticism attack attacks lawsuit suit complaint allegation allegations accusation accusations
+sanction sanctions war battle fight feud opposition condemnation protest boycott ban crackdown
+offensive strike strikes airstrike airstrikes assault campaign charges indictment investigation
+probe case challenge rebuke threat threats denunciation hostility dispute litigation rivalry
+conflict
+"""),
+    words("""
+support praise backing endorsement aid help funding assistance alliance partnership agreement
+deal settlement pact treaty merger cooperation accord friendship solidarity sponsorship contract
+venture
+"""),
+)
+SYMMETRIC_NOUNS = words("""
+accord agreement alliance conflict contract cooperation deal dispute feud friendship litigation
+merger pact partnership rivalry settlement treaty venture
+""")
+NOUN_PREPS = words("""
+against for of on over to toward towards with
+""")
+# Light verbs: their subject holds the stance of their object noun ("waged a battle with B").
+LIGHT_VERBS = words("""
+announce bring conclude express extend file give have hold launch lead lend level make mount
+offer pledge press provide reach renew seal sign step strike voice wage win
+""")
+# Document nouns whose possessor or modifier is their author: "refuted US allegations".
+AUTHORED = words("""
+accusation accusations allegation allegations argument arguments assertion assertions charges
+claim claims comments criticism decision demand demands plan policies policy position proposal
+remarks report statement statements version
+""")
+# Adjectives of stance with their preposition: "A is critical of B", "A is loyal to B".
+ADJ_POLARITY = _polar(
+    words("""
+critical hostile opposed skeptical sceptical contemptuous dismissive furious angry
+"""),
+    words("""
+supportive loyal grateful thankful sympathetic friendly favorable favourable
+"""),
+)
+# Adjectives by which a speaker rejects what another actor said: "the US allegations are untrue".
+DISMISSIVE = words("""
+absurd baseless fabricated false groundless inaccurate lies misleading nonsense ridiculous
+unfounded untrue wrong
+""")
+LOCATIVE = words("""
+across around at in inside into near outside throughout within
+""")
+PLACE_NOUNS = words("""
+airbase airfield airspace area base border capital city coast district island islands province
+region soil street streets territory town village waters
+""")
+# A possessor of these is not the target of what is done to them: "Sadr's father was killed".
+PEOPLE_NOUNS = PERSON_NOUNS | words("""
+aunt brother child children cousin daughter employees family father friend friends husband
+members mother parents people relatives sister son supporters uncle wife
+""")
+FIRST_PERSON = words("""
+i me my our us we
+""")
+# A verb's children whose phrases hold what the verb is about (not its subject or adverbials).
+COMPLEMENT_DEPS = words("""
+acomp attr ccomp dative dobj oprd prep xcomp
+""")
