@@ -126,6 +126,9 @@ EDGE_KEYS = (
     ("oppose", "int"),
     ("neutral", "int"),
     ("mean_score", "double"),
+    ("articles_support", "int"),
+    ("articles_oppose", "int"),
+    ("signed_score", "double"),  # (articles supporting - opposing) / both, in [-1, 1]
 )
 
 

@@ -101,7 +101,8 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
     for doc in offline:
         expected = {(s["claim"], s["source"], s["target"]) for s in doc["stances"]}
         assert stored[doc["id"]] == expected, doc["id"]
-    assert sum(len(v) for v in stored.values()) > 100
+    # only the pairs the reading supports are scored: about 50 on these 12 pages
+    assert sum(len(v) for v in stored.values()) > 30
 
     # Ctrl-C: a clean exit, nothing left running
     proc.send_signal(signal.SIGINT)

@@ -20,6 +20,8 @@ from services.linking.nlp import Chunk
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 _PLACES = {"location", "country"}
 _NOT_SOURCES = _PLACES | {"person"}
+# title words news writes in lowercase before a name: "Police Department spokesman John Roe"
+_LOWER_TITLES = {"of", "for", "spokesman", "spokeswoman", "spokesperson"}
 _WEAK_TITLES = {"of", "for", "the", "state", "senior", "top", "former", "acting", "special"}
 
 
@@ -223,7 +225,7 @@ def _title_scan(doc: Doc, i: int) -> tuple[list[str], int]:
     while (
         j >= 0
         and doc[j].lower_ in nm.TITLES
-        and (doc[j].text[:1].isupper() or doc[j].lower_ in {"of", "for"})
+        and (doc[j].text[:1].isupper() or doc[j].lower_ in _LOWER_TITLES)
     ):
         titles.append(doc[j].lower_)
         j -= 1

@@ -13,7 +13,7 @@ def _polar(oppose: frozenset[str], support: frozenset[str]) -> dict[str, str]:
 
 
 # Verbs whose subject takes a stance toward their object (lemmas as spaCy gives them).
-VERB_POLARITY = _polar(
+VERB_POLARITY_BASE = _polar(
     words("""
 accuse blame criticize criticise condemn denounce attack sue sanction reject refute oppose fight
 threaten slam blast mock ridicule dismiss challenge rebuke reprimand lambaste castigate vilify
@@ -35,9 +35,10 @@ agree ally collaborate cooperate partner settle
 """)
 # Acts of an authority: "X was charged/denied entry, police said" is the police's act.
 AUTHORITY_VERBS = words("""
-arrest ban bar charge convict deny deport detain expel fine fire indict jail prosecute punish
+arrest ban bar charge convict deny deport detain expel fine indict jail prosecute punish
 sanction sentence suspend
 """)
+VERB_POLARITY = {**dict.fromkeys(AUTHORITY_VERBS, OPPOSE), **VERB_POLARITY_BASE}
 # Verbs under which a reported predicate is not asserted: "denied a report that he accused X".
 DISOWNING = words("""
 deny dismiss doubt refute reject

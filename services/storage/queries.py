@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from services.storage.db import Sessionmaker
@@ -68,7 +68,8 @@ def _window(col: Any, since: datetime | None, until: datetime | None) -> list[Co
 
 
 def _label_counts() -> list[Any]:
-    """count / support / oppose / neutral / mean_score of the grouped stances."""
+    """count / support / oppose / neutral / mean_score of the grouped stances, and the number of
+    distinct articles with a support or an oppose stance (the article-level reading)."""
     return [
         func.count().label("n"),
         *(
@@ -76,17 +77,29 @@ def _label_counts() -> list[Any]:
             for lab in ("support", "oppose", "neutral")
         ),
         func.avg(StanceRow.score).label("mean_score"),
+        *(
+            func.count(distinct(case((StanceRow.stance == lab, StanceRow.article_id)))).label(
+                f"articles_{lab}"
+            )
+            for lab in ("support", "oppose")
+        ),
+        func.count(distinct(StanceRow.article_id)).label("articles"),
     ]
 
 
 def _counts(row: Any) -> dict[str, Any]:
     mean = row.mean_score
+    sup, opp = int(row.articles_support or 0), int(row.articles_oppose or 0)
     return {
         "count": int(row.n),
         "support": int(row.support or 0),
         "oppose": int(row.oppose or 0),
         "neutral": int(row.neutral or 0),
         "mean_score": round(float(mean), 4) if mean is not None else None,
+        "articles": int(row.articles or 0),
+        "articles_support": sup,
+        "articles_oppose": opp,
+        "signed_score": round((sup - opp) / (sup + opp), 4) if sup + opp else 0.0,
     }
 
 

@@ -31,13 +31,21 @@ class ActorSearch(Page):
 
 
 class Counts(BaseModel):
-    """Stances of one directed pair (or one actor): per label, and the mean model score."""
+    """Stances of one directed pair (or one actor): per label and the mean model score (per
+    claim), and per article: ``articles_support`` / ``articles_oppose`` count the articles with at
+    least one such stance, and ``signed_score`` = (articles_support - articles_oppose) /
+    (articles_support + articles_oppose), in [-1, 1] (0 when neither), so a pair's many neutral
+    co-mentions or one article's repeated quotes do not decide its sign."""
 
     count: int
     support: int = 0
     oppose: int = 0
     neutral: int = 0
     mean_score: float | None = None
+    articles: int = 0
+    articles_support: int = 0
+    articles_oppose: int = 0
+    signed_score: float = 0.0
 
 
 class PairAgg(Counts):

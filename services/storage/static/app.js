@@ -175,12 +175,12 @@ function pairTable(title, page) {
   const t = el("table");
   t.append(el("tr"));
   t.lastChild.append(el("th", {}, "actor"), el("th", {}, "+"), el("th", {}, "−"),
-    el("th", {}, "="), el("th", {}, "mean"));
+    el("th", {}, "="), el("th", { title: "articles supporting minus opposing, over both" }, "net"));
   for (const p of page.items) {
     const tr = el("tr", { class: "pair", "data-other": p.other });
     tr.append(el("td", {}, p.other_name || p.other), el("td", { class: "n" }, p.support),
       el("td", { class: "n" }, p.oppose), el("td", { class: "n" }, p.neutral),
-      el("td", { class: "n" }, p.mean_score === null ? "" : p.mean_score.toFixed(2)));
+      el("td", { class: "n" }, p.signed_score.toFixed(2)));
     t.append(tr);
   }
   box.append(t);
