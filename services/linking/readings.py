@@ -201,8 +201,8 @@ class ClaimReader:
             tok = ment.root
             if self._place_use(chunk, tok, a):
                 continue
-            if a.type == "country" and m.adjectival:
-                continue  # "Syrian government forces", "Russian aircraft": a modifier
+            if a.type == "country" and m.adjectival and tok.head.lemma_.lower() not in sw.AUTHORED:
+                continue  # "Syrian government forces" (but "the Iranian proposal" is Iran's)
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
             if _object_of_negated_stance(tok):

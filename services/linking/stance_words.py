@@ -119,6 +119,7 @@ supportive loyal grateful thankful sympathetic friendly favorable favourable
 DISMISSIVE = words("""
 absurd baseless fabricated false groundless inaccurate lies misleading nonsense ridiculous
 unfounded untrue wrong
+ unacceptable
 """)
 LOCATIVE = words("""
 across around at in inside into near outside throughout within

@@ -9,6 +9,7 @@ Rows are written in key order so concurrent workers lock them in the same order 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -124,10 +125,31 @@ def norm_alias(text: str) -> str:
     return " ".join(text.split()).lower()[:255]
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def names_it(alias: str, name: str) -> bool:
+    """Whether a mention's surface form is a name of the actor rather than a pronoun or a
+    description ("he", "the Russian general"): it shares a word with the name, or is an
+    acronym ("US", "DOJ")."""
+    text = alias.strip()
+    if text.isupper() and 2 <= len(text.replace(".", "")) <= 6:
+        return True
+    words = {w.lower() for w in _WORD.findall(name)}
+    return bool(words & {w.lower() for w in _WORD.findall(text)})
+
+
 def _alias_rows(batch: StanceBatch) -> list[Row]:
-    """The actors' names and the surface forms of their mentions in the claims."""
+    """The actors' names and the surface forms of their mentions in the claims that name them
+    (pronouns and descriptions resolved to an actor are not its aliases)."""
     out = [(e.id, e.name) for e in batch.entities]
-    out += [(m.entity, c.text[m.span[0] : m.span[1]]) for c in batch.claims for m in c.mentions]
+    names = {e.id: e.name for e in batch.entities}
+    out += [
+        (m.entity, surface)
+        for c in batch.claims
+        for m in c.mentions
+        if names_it(surface := c.text[m.span[0] : m.span[1]], names.get(m.entity, ""))
+    ]
     return [
         {"entity_id": eid, "alias_norm": norm_alias(a), "alias": a.strip()}
         for eid, a in out
