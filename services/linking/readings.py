@@ -92,8 +92,6 @@ class ClaimReader:
     def __init__(self, text: str, actors: list[Actor], index: ActorIndex, resolver: Resolver):
         self.text, self.actors, self.index, self.resolver = text, actors, index, resolver
         self._country = {id(a): country_of(a, text) for a in actors}
-        by_name = {a.name: a for a in actors if a.type == "country"}
-        self._country_actor = by_name
         self._brackets = bracketed(text)
 
     # -- what an actor is ----------------------------------------------------------------
@@ -306,11 +304,8 @@ class ClaimReader:
                 # in a quote or report the speaker's stance is the reading; in the outlet's own
                 # sentence the subject's toward its complements ("A described B as ...")
                 out += self._clause_readings(chunk, tok, lemma, speaker)
-            elif (
-                tok.pos_ in {"NOUN", "PROPN"}
-                and tok.lower_ in sw.NOUN_POLARITY | {lemma: None for lemma in ()}
-                or lemma in sw.NOUN_POLARITY
-                and tok.pos_ == "NOUN"
+            elif (tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in sw.NOUN_POLARITY) or (
+                tok.pos_ == "NOUN" and lemma in sw.NOUN_POLARITY
             ):
                 out += self._noun_readings(chunk, tok, speaker)
         return out
@@ -427,14 +422,10 @@ class ClaimReader:
         if (
             not holders
             and noun.dep_ in {"dobj", "attr"}
-            and noun.head.lemma_.lower() in (sw.LIGHT_VERBS)
+            and noun.head.lemma_.lower() in sw.LIGHT_VERBS
             and not _negated(noun.head)
         ):
             holders = self._subject_actors(chunk, noun.head, speaker)
-        if not holders and noun.dep_ in {"nsubj", "nsubjpass"}:
-            # "Similar agreements were reached with X": the deal binds its parties; the
-            # holder is unknown, so only a symmetric noun with two named sides reads
-            pass
         symmetric = key in sw.SYMMETRIC_NOUNS
         if symmetric and not holders:
             if len(targets) >= 2:  # "the merger of A and B", "a venture between A and B"
