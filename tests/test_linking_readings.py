@@ -168,3 +168,88 @@ def test_the_model_decides_speaker_pairs_above_the_threshold_only() -> None:
     sure = StanceScore("oppose", {"support": 0.05, "oppose": 0.85, "neutral": 0.1})
     assert decide(_scored(None, "speaker"), unsure, threshold=0.6) == "neutral"
     assert decide(_scored(None, "speaker"), sure, threshold=0.6) == "oppose"
+
+
+def test_a_negated_support_verb_leaves_the_label_to_the_model(nlp) -> None:
+    got = _pairs(_link(nlp, "Senator Lindsey Graham has not endorsed Donald Trump."))
+    assert ("Lindsey Graham", "Donald Trump", "predicate", None) in got
+
+
+def test_a_participle_or_infinitive_takes_the_subject_of_its_head(nlp) -> None:
+    got = _pairs(
+        _link(
+            nlp,
+            "Acme Corp filed a complaint in federal court on Monday, accusing Globex Inc of fraud.",
+        )
+    )
+    assert ("Acme Corp", "Globex Inc", "predicate", "oppose") in got
+    got = _pairs(_link(nlp, "The Democrats will be sure to blame the Republicans for the delay."))
+    assert ("Democrats", "Republicans", "predicate", "oppose") in got
+
+
+def test_a_role_noun_reads_the_actor_it_describes_toward_its_object(nlp) -> None:
+    got = _pairs(_link(nlp, "Elena Kagan has been an outspoken critic of Donald Trump."))
+    assert ("Elena Kagan", "Donald Trump", "predicate", "oppose") in got
+    got = _pairs(_link(nlp, "The cleric Moqtada al-Sadr is a key al-Maliki backer."))
+    assert ("Moqtada al-Sadr", "al-Maliki", "predicate", "support") in got
+
+
+def test_a_stance_noun_with_a_relative_clause_reads_its_subject(nlp) -> None:
+    got = _pairs(
+        _link(
+            nlp,
+            "It refers to the antitrust case that the Justice Department brought against Apple.",
+        )
+    )
+    assert ("Justice Department", "Apple", "predicate", "oppose") in got
+
+
+def test_a_symmetric_verb_binds_its_conjoined_subjects(nlp) -> None:
+    got = _directed(_link(nlp, "Rosie O'Donnell and Donald Trump have been feuding for weeks."))
+    assert {("Rosie O'Donnell", "Donald Trump"), ("Donald Trump", "Rosie O'Donnell")} <= got
+
+
+def test_an_agreement_of_a_light_verb_binds_its_with_object(nlp) -> None:
+    text = (
+        "The Department of Trade and Industry said it had concluded a memorandum of understanding"
+        " with the Finance Ministry of Japan."
+    )
+    got = _pairs(_link(nlp, text))
+    assert (
+        "Department of Trade and Industry",
+        "Finance Ministry of Japan",
+        "predicate",
+        "support",
+    ) in got
+
+
+def test_a_demonym_on_a_country_agent_names_the_country_acting(nlp) -> None:
+    got = _pairs(_link(nlp, "Iraqi warplanes attacked Iranian troops near Basra on Sunday."))
+    assert ("Iraq", "Iran", "predicate", "oppose") in got
+    got = _directed(_link(nlp, "Iraqi civilians fled the fighting with Iranian troops."))
+    assert ("Iraq", "Iran") not in got
+
+
+def test_the_outlet_narrating_the_speaking_is_not_the_quote(nlp) -> None:
+    text = (
+        '"The election was too much about Vietnam," said Dan Pfeiffer, referring to the campaign'
+        " of George W. Bush against John Kerry."
+    )
+    got = _directed(_link(nlp, text))
+    assert not {("Dan Pfeiffer", "George W. Bush"), ("Dan Pfeiffer", "John Kerry")} & got
+    assert ("George W. Bush", "John Kerry") in got  # the campaign of A against B
+
+
+def test_a_locative_complement_is_not_a_target(nlp) -> None:
+    got = _directed(_link(nlp, "Robert Nardelli increased revenue at Home Depot for six years."))
+    assert ("Robert Nardelli", "Home Depot") not in got
+
+
+def test_wire_tickers_and_a_split_company_name_are_one_name(nlp) -> None:
+    linked = _link(
+        nlp,
+        "Advanced Micro said it signed an agreement with American Telephone and Telegraph Co T"
+        " and with Motorola Inc MOT.",
+    )
+    names = {e.name for e in linked.entities}
+    assert {"American Telephone and Telegraph Co", "Motorola Inc"} <= names

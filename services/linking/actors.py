@@ -17,7 +17,13 @@ from spacy.tokens import Span as SpacySpan
 
 from services.linking import names as nm
 from services.linking.nlp import Chunk
-from services.linking.spans import adjectival_place, datelines, state_qualified, with_number
+from services.linking.spans import (
+    adjectival_place,
+    corporate,
+    datelines,
+    state_qualified,
+    with_number,
+)
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 # dependency roles in which a seat of government acts or is acted upon (see ``metonym``)
@@ -212,7 +218,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                     continue
                 label, name = got
                 adjectival = label == "GPE"  # a demonym: "German passport"
-            span = _trim(with_number(ent) if label == "ORG" else ent)
+            span = _trim(corporate(with_number(ent)) if label == "ORG" else ent)
             if span is None:
                 continue
             name = name or nm.normalise(span.text, person=label == "PERSON")

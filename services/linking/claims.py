@@ -71,7 +71,8 @@ class Unit:
     end: int
     kind: str = "sentence"
     speaker: Actor | None = None
-    attribution: tuple[int, int] | None = None  # the phrase naming the speaker (article offsets)
+    # the phrases naming the speaker and narrating the speaking (article offsets)
+    attribution: list[tuple[int, int]] = field(default_factory=list)
     readings: list[Reading] = field(default_factory=list)
 
 
@@ -194,6 +195,20 @@ def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | No
     return actor
 
 
+def _narration(cue: Token, quotes: list[tuple[int, int]]) -> list[Token]:
+    """The outlet's adjuncts to a speech verb ('..., said Pfeiffer, referring to the Bush
+    campaign against Kerry'): they describe the speaking, they are not what was said."""
+    return [
+        c
+        for c in cue.children
+        if c.dep_ == "advcl"
+        and c.i > cue.i
+        and c.tag_ == "VBG"
+        and c.lemma_.lower() not in CUE_LEMMAS
+        and not _inside(c.idx, quotes)
+    ]
+
+
 def _subtree_span(chunk: Chunk, tok: Token) -> tuple[int, int]:
     """Article offsets of a token's whole phrase ("Russian Defense Ministry Spokesman ... X")."""
     left, right = tok.left_edge, tok.right_edge
@@ -218,7 +233,7 @@ def find_units(
             if source is not None:  # TASS-style headline "Claim — Source"
                 unit.kind, unit.speaker = "reported", source
                 tail = _DASH_TAIL.search(ch.text, s, e)
-                unit.attribution = (ch.offset + tail.start(), ch.offset + e) if tail else None
+                unit.attribution = [(ch.offset + tail.start(), ch.offset + e)] if tail else []
                 units.append(unit)
                 continue
             for cue in _cues(ch, s, e, quotes):
@@ -231,7 +246,8 @@ def find_units(
                     continue  # "someone said": a later cue may name the source
                 unit.speaker = speaker
                 if subj.lower_ != "according":
-                    unit.attribution = _subtree_span(ch, subj)
+                    unit.attribution = [_subtree_span(ch, subj)]
+                unit.attribution += [_subtree_span(ch, a) for a in _narration(cue, quotes)]
                 resolver.note(speaker, unit.start)
                 break
             else:

@@ -21,7 +21,10 @@ he his husband father son brother widower man boy grandfather uncle nephew actor
 spokesman chairman congressman businessman mr. mr sir lord prince
 """)
 # "the statement said", "a report in the Evening Courier": the source is the author of the document
-DOC_NOUNS = nm.words("report study survey statement poll article letter release analysis")
+DOC_NOUNS = nm.words(
+    "report study survey statement poll article letter release analysis draft audit editorial memo"
+    " document filing"
+)
 # "the company said": the last organisation of that kind
 KIND_NOUNS: dict[str, frozenset[str]] = {
     **dict.fromkeys(

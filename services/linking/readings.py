@@ -32,6 +32,8 @@ from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
+# A verb with no subject of its own takes its head's: participles, infinitives, conjuncts.
+_SUBJECT_FROM_HEAD = frozenset({"conj", "xcomp", "advcl"})
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class ClaimReader:
         start: int,
         end: int,
         speaker: Actor | None,
-        attribution: tuple[int, int] | None,
+        attribution: list[tuple[int, int]],
         kind: str,
     ) -> list[Reading]:
         """Candidate pairs of the claim unit [start, end) (article offsets)."""
@@ -183,7 +185,7 @@ class ClaimReader:
         chunk: Chunk,
         span: SpacySpan,
         speaker: Actor,
-        attribution: tuple[int, int] | None,
+        attribution: list[tuple[int, int]],
     ) -> list[Reading]:
         side = self.own_side(speaker)
         out, seen = [], set()
@@ -191,7 +193,7 @@ class ClaimReader:
         for a, m in self.index.within(start, end):
             if id(a) in side or id(a) in seen:
                 continue
-            if attribution and attribution[0] <= m.start < attribution[1]:
+            if any(a0 <= m.start < a1 for a0, a1 in attribution):
                 continue
             ment = chunk.doc.char_span(m.start - chunk.offset, m.end - chunk.offset, "expand")
             if ment is None or self._in_brackets(m.start):
@@ -199,8 +201,8 @@ class ClaimReader:
             tok = ment.root
             if self._place_use(chunk, tok, a):
                 continue
-            if a.type == "country" and m.adjectival and tok.head.lemma_.lower() not in sw.AUTHORED:
-                continue  # "Syrian government forces" (but "the Iranian proposal" is Iran's)
+            if a.type == "country" and m.adjectival and not _agent_or_author(tok):
+                continue  # "Syrian civilians" (but "the Iranian proposal", "Iraqi warplanes")
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
             if _object_of_negated_stance(tok):
@@ -209,15 +211,21 @@ class ClaimReader:
             out.append(Reading(speaker, a, "speaker"))
         return out
 
-    def _subject_actors(self, chunk: Chunk, verb: Token, speaker: Actor | None) -> list[Actor]:
+    def _subject_actors(
+        self, chunk: Chunk, verb: Token, speaker: Actor | None, depth: int = 0
+    ) -> list[Actor]:
         """Who holds the stance of a verb: its subject (or a conjoined verb's, or the noun a
         relative clause hangs on), the agent of a passive; pronouns resolved."""
         for c in verb.children:
             if c.dep_ == "agent":
                 return self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
         subj = [c for c in verb.children if c.dep_ == "nsubj"]
-        if not subj and verb.dep_ in {"conj", "xcomp"} and verb.head is not verb:
-            return self._subject_actors(chunk, verb.head, speaker)
+        if not subj and verb.dep_ in _SUBJECT_FROM_HEAD and verb.head is not verb:
+            # "A ..., accusing B", "A is sure to accuse B", "A began to push back, criticising B"
+            head = verb.head
+            while head.pos_ == "ADJ" and head.dep_ == "acomp" and head.head is not head:
+                head = head.head
+            return self._subject_actors(chunk, head, speaker, depth + 1) if depth < 4 else []
         if subj and subj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
             return self._np_actors(chunk, [verb.head], speaker)
         found = self._np_actors(chunk, subj, speaker, resolve=True)
@@ -245,6 +253,17 @@ class ClaimReader:
                     a = speaker
                 if a is None and resolve and t.pos_ == "PRON":
                     a = self.resolver.resolve(chunk, t)
+                if a is None and t.lemma_.lower() in sw.STATE_AGENT_NOUNS:
+                    a = self._demonym_country(chunk, t)  # "Iraqi warplanes destroyed"
+                if a is None and t.pos_ == "NOUN":  # "the militant cleric Moqtada al-Sadr"
+                    a = next(
+                        (
+                            x
+                            for c in t.children
+                            if c.dep_ == "appos" and (x := self.actor(chunk, c))
+                        ),
+                        None,
+                    )
                 noun = t.lemma_.lower()
                 if a is None and (
                     noun in sw.AUTHORED or (authored and noun not in sw.PEOPLE_NOUNS)
@@ -253,6 +272,15 @@ class ClaimReader:
                 if a is not None and a.type != "location" and a not in out:
                     out.append(a)
         return out
+
+    def _demonym_country(self, chunk: Chunk, noun: Token) -> Actor | None:
+        for c in noun.children:
+            if c.dep_ in {"amod", "compound"}:
+                a = self.actor(chunk, c)
+                m = self.index.mention_at(chunk.offset + c.idx, chunk.offset + c.idx + 1)
+                if a is not None and a.type == "country" and m is not None and m.adjectival:
+                    return a
+        return None
 
     def _author(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> Actor | None:
         for c in noun.children:
@@ -298,6 +326,9 @@ class ClaimReader:
                 for a in self._np_actors(chunk, subj, speaker, authored=True):
                     out.append(Reading(speaker, a, "predicate", tok.lower_, sw.OPPOSE))
                 continue
+            if tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in sw.ROLE_POLARITY:
+                out += self._role_readings(chunk, tok, speaker)
+                continue
             if tok.pos_ == "VERB" and (lemma in sw.VERB_POLARITY or _phrasal(tok)):
                 out += self._verb_readings(chunk, tok, lemma, speaker)
             elif tok.pos_ == "VERB" and speaker is None:
@@ -313,10 +344,14 @@ class ClaimReader:
     def _verb_readings(
         self, chunk: Chunk, verb: Token, lemma: str, speaker: Actor | None
     ) -> list[Reading]:
-        if _negated(verb):
-            return []
         phrasal = _phrasal(verb)
         polarity = phrasal[1] if phrasal else sw.VERB_POLARITY.get(lemma)
+        if _negated(verb):
+            # "X has not endorsed Y" says something of X's stance, but not which: the model
+            # decides; a negated or disowned attack ("I am not accusing Y") is no reading
+            if polarity != sw.SUPPORT or not _directly_negated(verb):
+                return []
+            polarity = None
         holders = self._subject_actors(chunk, verb, speaker)
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
         if (
@@ -342,7 +377,11 @@ class ClaimReader:
                     if p.dep_ == "prep" and p.lower_ == phrasal[0]:
                         objs += [o for o in p.children if o.dep_ == "pobj"]
         targets = self._np_actors(chunk, objs, speaker, resolve=passive, authored=True)
-        symmetric = lemma in sw.SYMMETRIC_VERBS
+        symmetric = lemma in sw.SYMMETRIC_VERBS or (
+            phrasal is not None and (lemma, phrasal[0]) in sw.SYMMETRIC_PHRASAL
+        )
+        if symmetric and not targets and len(holders) >= 2:
+            targets = list(holders)  # "A and B have been feuding"
         return self._pairs(holders, targets, polarity, lemma, symmetric)
 
     def _adjective_readings(self, chunk: Chunk, adj: Token, speaker: Actor | None) -> list[Reading]:
@@ -380,8 +419,8 @@ class ClaimReader:
         }
         targets: list[Actor] = []
         for c in verb.children:
-            if c.dep_ not in sw.COMPLEMENT_DEPS:
-                continue
+            if c.dep_ not in sw.COMPLEMENT_DEPS or (c.dep_ == "prep" and c.lower_ in sw.LOCATIVE):
+                continue  # "increased profits at B": where, not toward whom
             for t in c.subtree:
                 if t.i in subj_toks or self._in_brackets(chunk.offset + t.idx):
                     continue
@@ -399,6 +438,7 @@ class ClaimReader:
         polarity = sw.NOUN_POLARITY[key]
         holders: list[Actor] = []
         targets: list[Actor] = []
+        of_objects: list[Actor] = []
         for c in noun.children:
             if c.dep_ in {"poss", "compound", "amod", "nmod"}:
                 a = self.actor(chunk, c)
@@ -411,21 +451,50 @@ class ClaimReader:
                     chunk, [o for o in c.children if o.dep_ == "pobj"], speaker
                 )
             elif c.dep_ == "prep" and c.lower_ in sw.NOUN_PREPS:
-                targets += self._np_actors(
+                found = self._np_actors(
                     chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
                 )
+                (of_objects if c.lower_ == "of" else targets).extend(found)
             elif c.dep_ == "prep" and c.lower_ == "between":
                 both = self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
                 if key in sw.SYMMETRIC_NOUNS:
                     holders += both
                     targets += both
-        if (
-            not holders
-            and noun.dep_ in {"dobj", "attr"}
-            and noun.head.lemma_.lower() in sw.LIGHT_VERBS
-            and not _negated(noun.head)
-        ):
-            holders = self._subject_actors(chunk, noun.head, speaker)
+        if of_objects and targets and not holders and key not in sw.SYMMETRIC_NOUNS:
+            holders = of_objects  # "the campaign of A against B"
+        else:
+            targets = of_objects + targets
+        for rel in (c for c in noun.children if c.dep_ in {"relcl", "acl"}):
+            if holders or rel.lemma_.lower() not in sw.LIGHT_VERBS or _negated(rel):
+                continue
+            # "the case that A had leveled against B", "the suit A filed against B"
+            holders = self._subject_actors(chunk, rel, speaker)  # "which was filed": none
+            for c in rel.children:
+                if c.dep_ == "prep" and c.lower_ in {"against", "with", "on", "over"}:
+                    targets += self._np_actors(
+                        chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
+                    )
+        if noun.dep_ in {"dobj", "attr"} and noun.head.lemma_.lower() in sw.LIGHT_VERBS:
+            light = noun.head
+            if not holders and not _negated(light):
+                holders = self._subject_actors(chunk, light, speaker)
+            # "signed an agreement [with B]", "a memorandum of understanding [with B]"
+            preps = [
+                c for c in light.children if c.dep_ == "prep" and c.lower_ in {"with", "against"}
+            ]
+            preps += [
+                p
+                for c in noun.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for o in c.children
+                if o.dep_ == "pobj"
+                for p in o.children
+                if p.dep_ == "prep" and p.lower_ in {"with", "against"}
+            ]
+            for c in preps:
+                targets += self._np_actors(
+                    chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
+                )
         symmetric = key in sw.SYMMETRIC_NOUNS
         if symmetric and not holders:
             if len(targets) >= 2:  # "the merger of A and B", "a venture between A and B"
@@ -434,6 +503,28 @@ class ClaimReader:
                 holders = [speaker]  # "it said it signed an agreement with B"
         targets = [t for t in targets if t not in holders or symmetric]
         return self._pairs(holders, targets, polarity, key, symmetric)
+
+    def _role_readings(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> list[Reading]:
+        """ "A is a critic of B", "A, a key B backer,", "A, one of B's allies": the actor the
+        noun describes holds its stance toward the noun's possessor or object."""
+        head = noun
+        if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one":
+            head = noun.head.head  # "one of the most vocal critics of B"
+        holders: list[Actor] = []
+        if head.dep_ == "attr":
+            holders = self._subject_actors(chunk, head.head, speaker)
+        elif head.dep_ in {"appos", "compound"} and head.head is not head:
+            holders = self._np_actors(chunk, [head.head], speaker)
+        targets: list[Actor] = []
+        for c in noun.children:
+            if c.dep_ in {"poss", "compound", "nmod"}:
+                targets += self._np_actors(chunk, [c], speaker)
+            elif c.dep_ == "prep" and c.lower_ in {"of", "to"}:
+                targets += self._np_actors(
+                    chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
+                )
+        polarity = sw.ROLE_POLARITY[noun.lower_]
+        return self._pairs(holders, targets, polarity, noun.lemma_.lower(), False)
 
     @staticmethod
     def _pairs(
@@ -462,6 +553,23 @@ def _object_of_negated_stance(tok: Token) -> bool:
         return False
     verb = head.head.head if head.dep_ == "pobj" else head.head
     return verb.lemma_.lower() in sw.VERB_POLARITY and _negated(verb)
+
+
+def _agent_or_author(tok: Token) -> bool:
+    """Whether a demonym names its country acting: on a document noun ("the Iranian proposal")
+    or one of the country's agents ("Russian and Syrian aircraft")."""
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    noun = tok.head.lemma_.lower()
+    return tok.dep_ in {"amod", "compound"} and (
+        noun in sw.AUTHORED or noun in sw.STATE_AGENT_NOUNS
+    )
+
+
+def _directly_negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children) or any(
+        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
+    )
 
 
 def _is_state_body(actor: Actor) -> bool:

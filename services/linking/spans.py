@@ -62,6 +62,32 @@ def with_number(ent: SpacySpan) -> SpacySpan:
     return ent
 
 
+_CORP_SUFFIXES = nm.words(
+    "co corp corporation inc incorporated ltd plc llc ag sa nv international company cos"
+)
+_TICKER = re.compile(r"[A-Z]{1,5}(?:\.[A-Z]{1,2})?")
+
+
+def corporate(ent: SpacySpan) -> SpacySpan:
+    """A company's name as a reader would write it: "American Telephone [and Telegraph Co]"
+    where NER stopped at the "and", without the stock ticker wire copy puts after it
+    ("Motorola Inc MOT", "Reuters Holdings Plc RTRS.L")."""
+    doc = ent.doc
+    s, e = ent.start, ent.end
+    if e + 2 < len(doc) and doc[e].lower_ == "and" and doc[e + 1].is_title:
+        j = e + 1
+        while j < len(doc) and j < e + 5 and doc[j].is_title and not doc[j].ent_type_:
+            if doc[j].lower_.rstrip(".") in _CORP_SUFFIXES:
+                e = j + 1
+                break
+            j += 1
+    if e - s >= 2 and _TICKER.fullmatch(doc[e - 1].text):
+        prev = doc[e - 2].lower_.rstrip(".")
+        if prev in _CORP_SUFFIXES:
+            e -= 1
+    return SpacySpan(doc, s, e, label=ent.label_) if (s, e) != (ent.start, ent.end) else ent
+
+
 def state_qualified(ent: SpacySpan) -> bool:
     """A place written "City, State" ("SPRINGFIELD, Ill.", "Salem, Oregon"): a US place,
     whichever place of that name elsewhere the KB holds."""

@@ -20,18 +20,22 @@ threaten slam blast mock ridicule dismiss challenge rebuke reprimand lambaste ca
 disparage undermine obstruct veto resist confront counter contradict indict prosecute fine ban
 outlaw expel boycott punish oust impeach bomb raid invade assail berate chastise deride decry
 scold insult defy deny discredit target arrest detain jail kill ambush shell sideline snub
-harass intimidate overturn overrule
+harass intimidate overturn overrule skewer ding malign excoriate destroy feud
 """),
     words("""
 praise support back endorse thank welcome applaud commend defend help aid assist fund finance
 sponsor congratulate hail laud embrace champion rescue protect reward honor honour nominate
 elect reinstate acquit exonerate salute celebrate admire cooperate ally partner befriend uphold
-pardon vindicate
+pardon vindicate recommend court cheer encourage
 """),
 )
 # Verbs that bind both ways: "A cooperates with B", "A settled with B".
 SYMMETRIC_VERBS = words("""
-agree ally collaborate cooperate partner settle
+agree ally collaborate cooperate feud partner settle
+""")
+# Symmetric verbs that carry oppose (the rest of SYMMETRIC_VERBS carry support).
+SYMMETRIC_OPPOSE = words("""
+feud
 """)
 # Acts of an authority: "X was charged/denied entry, police said" is the police's act.
 AUTHORITY_VERBS = words("""
@@ -45,7 +49,7 @@ deny dismiss doubt refute reject
 """)
 # Verbs whose target may follow "with" ("sided with", "clashed with").
 WITH_VERBS = words("""
-agree ally clash collaborate cooperate partner settle side stand
+agree ally clash collaborate cooperate feud partner settle side stand
 """)
 # Verb + particle/preposition with its polarity ("cracked down on", "sided with").
 PHRASAL: dict[tuple[str, str], str] = {
@@ -71,7 +75,13 @@ PHRASAL: dict[tuple[str, str], str] = {
     ("rally", "behind"): "support",
     ("speak", "against"): "oppose",
     ("speak", "for"): "support",
+    ("team", "with"): "support",
+    ("rip", "into"): "oppose",
+    ("push", "against"): "oppose",
+    ("lash", "against"): "oppose",
 }
+# Phrasal verbs that bind both ways ("A teamed up with B").
+SYMMETRIC_PHRASAL = frozenset({("team", "with"), ("settle", "with"), ("agree", "with")})
 
 # Nouns of stance: "X's criticism of Y", "US allegations", "a lawsuit against Y".
 NOUN_POLARITY = _polar(
@@ -85,13 +95,25 @@ conflict
     words("""
 support praise backing endorsement aid help funding assistance alliance partnership agreement
 deal settlement pact treaty merger cooperation accord friendship solidarity sponsorship contract
-venture
+venture memorandum
 """),
 )
 SYMMETRIC_NOUNS = words("""
 accord agreement alliance conflict contract cooperation deal dispute feud friendship litigation
-merger pact partnership rivalry settlement treaty venture
+memorandum merger pact partnership rivalry settlement treaty venture
 """)
+# Nouns naming an actor by their stance: "X is a critic of Y", "X, a key Y backer", "Y's allies".
+# The noun's holder is the actor it describes; its target its possessor, modifier or "of" object.
+ROLE_POLARITY = _polar(
+    words("""
+critic critics opponent opponents foe foes enemy enemies detractor detractors adversary
+adversaries
+"""),
+    words("""
+backer backers supporter supporters ally allies defender defenders admirer admirers champion
+loyalist loyalists
+"""),
+)
 NOUN_PREPS = words("""
 against for of on over to toward towards with
 """)
@@ -106,6 +128,12 @@ accusation accusations allegation allegations argument arguments assertion asser
 claim claims comments criticism decision demand demands plan policies policy position proposal
 remarks report statement statements version
 """)
+# A country's agents: its demonym on these names the country acting ("Iraqi warplanes struck",
+# "Russian and Syrian aircraft"), not a description ("Syrian civilians", "Iraqi lines").
+STATE_AGENT_NOUNS = words("""
+aircraft airstrike airstrikes army authorities bombers diplomats fighters forces government jets
+leaders leadership military militia navy officials police regime soldiers troops warplanes
+""")
 # Adjectives of stance with their preposition: "A is critical of B", "A is loyal to B".
 ADJ_POLARITY = _polar(
     words("""
@@ -118,8 +146,7 @@ supportive loyal grateful thankful sympathetic friendly favorable favourable
 # Adjectives by which a speaker rejects what another actor said: "the US allegations are untrue".
 DISMISSIVE = words("""
 absurd baseless fabricated false groundless inaccurate lies misleading nonsense ridiculous
-unfounded untrue wrong
- unacceptable
+unfounded untrue wrong unacceptable flawed biased
 """)
 LOCATIVE = words("""
 across around at in inside into near outside throughout within
