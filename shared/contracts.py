@@ -92,7 +92,7 @@ class ClaimMention(_Model):
     holder: bool = False
 
 
-Basis = Literal["speaker", "predicate"]
+Basis = Literal["speaker", "predicate", "context"]
 
 
 class ClaimPair(_Model):
@@ -102,7 +102,9 @@ class ClaimPair(_Model):
     (never toward their own organisation, country or the actors of their attribution phrase).
     ``predicate``: the holder (subject, agent, possessor) of a stance-bearing verb or noun toward
     its object ("A accused B", "A's criticism of B", "a deal with B"); ``cue`` is the lemma and
-    ``polarity`` what the word itself says, when it says it.
+    ``polarity`` what the word itself says, when it says it. ``context``: an authority's
+    agentless act in the outlet's sentence, credited to the authority whose account it continues
+    ("..., police said. Charged were A and B"); its source need not be named in the claim.
     """
 
     source: str
@@ -134,7 +136,8 @@ class Claim(_Model):
                 raise ValueError(f"mention {m.span} of {m.entity} lies outside the claim text")
         known = {m.entity for m in self.mentions} | {self.speaker}
         for p in self.pairs or ():
-            if p.source not in known or p.target not in known or p.source == p.target:
+            inside = p.source in known or p.basis == "context"
+            if not inside or p.target not in known or p.source == p.target:
                 raise ValueError(f"pair {p.source} -> {p.target} is not between claim actors")
         return self
 

@@ -253,3 +253,46 @@ def test_wire_tickers_and_a_split_company_name_are_one_name(nlp) -> None:
     )
     names = {e.name for e in linked.entities}
     assert {"American Telephone and Telegraph Co", "Motorola Inc"} <= names
+
+
+def test_an_anti_prefix_reads_the_described_actor_toward_the_country(nlp) -> None:
+    text = (
+        "The United States sent more troops. Sheikh Ahmed Nouri, the radical anti-American"
+        " cleric, condemned the move."
+    )
+    got = _pairs(_link(nlp, text))
+    assert ("Ahmed Nouri", "United States", "predicate", "oppose") in got
+
+
+def test_its_deal_to_buy_a_company_is_a_deal_with_it(nlp) -> None:
+    got = _pairs(
+        _link(nlp, "Pennzoil sued, arguing its earlier agreement to buy Getty was binding.")
+    )
+    assert ("Pennzoil", "Getty", "predicate", "support") in got
+
+
+def test_a_proposal_called_for_in_a_document_has_its_author(nlp) -> None:
+    text = "Ronald Reagan will reject the tax increase proposed by the House Budget Committee."
+    got = _pairs(_link(nlp, text))
+    assert ("Ronald Reagan", "House Budget Committee", "predicate", "oppose") in got
+
+
+def test_an_authority_act_in_the_outlet_sentence_is_the_authority_that_spoke(nlp) -> None:
+    text = (
+        "Ninety more bags were found, Houston Police Capt. Rick Bownds said. Charged with theft"
+        " were Manuel Aguilar and Carlos Osorio."
+    )
+    linked = _link(nlp, text)
+    got = _pairs(linked)
+    for person in ("Manuel Aguilar", "Carlos Osorio"):
+        assert ("Houston Police", person) in {(s, t) for s, t, _, _ in got}
+    bownds = next(e for e in linked.entities if e.name == "Rick Bownds")
+    assert bownds.affiliation == next(e.id for e in linked.entities if e.name == "Houston Police")
+    # without an authority that spoke, nobody is credited with the charges
+    got = _pairs(_link(nlp, "Charged with theft were Manuel Aguilar and Carlos Osorio."))
+    assert not got
+
+
+def test_a_year_is_not_part_of_an_organisation_name(nlp) -> None:
+    linked = _link(nlp, "Miller criticised the House Budget Committee's 1988 budget proposal.")
+    assert "House Budget Committee" in {e.name for e in linked.entities}

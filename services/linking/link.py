@@ -153,8 +153,10 @@ def _claims(
         pairs: dict[tuple[str, str], ClaimPair] = {}
         for r in u.readings:
             src, tgt = ids.get(id(r.source)), ids.get(id(r.target))
-            if src is None or tgt is None or src == tgt or not {src, tgt} <= present:
+            if src is None or tgt is None or src == tgt or tgt not in present:
                 continue  # merged into one entity, or not mentioned in this claim's text
+            if src not in present and r.basis != "context":
+                continue  # only an act read from the context may come from outside the claim
             pairs.setdefault(
                 (src, tgt),
                 ClaimPair(source=src, target=tgt, basis=r.basis, cue=r.cue, polarity=r.polarity),

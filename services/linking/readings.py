@@ -27,7 +27,7 @@ from spacy.tokens import Token
 
 from services.linking import names as nm
 from services.linking import stance_words as sw
-from services.linking.actors import Actor, ActorIndex
+from services.linking.actors import Actor, ActorIndex, Mention
 from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
@@ -42,7 +42,7 @@ class Reading:
 
     source: Actor
     target: Actor
-    basis: str  # "speaker" | "predicate"
+    basis: str  # "speaker" | "predicate" | "context"
     cue: str | None = None
     polarity: str | None = None
 
@@ -176,7 +176,7 @@ class ClaimReader:
             if r.source is r.target:
                 continue
             key = (id(r.source), id(r.target))
-            if key not in best or (best[key].basis == "speaker" and r.basis == "predicate"):
+            if key not in best or _rank(r) > _rank(best[key]):
                 best[key] = r
         return list(best.values())
 
@@ -245,7 +245,7 @@ class ClaimReader:
         ("US allegations", "the claims of X"), its author."""
         out: list[Actor] = []
         for h in heads:
-            for t in [h, *(c for c in h.children if c.dep_ == "conj")]:
+            for t in [h, *(c for c in h.conjuncts if c.i > h.i)]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
                 a = self.actor(chunk, t)
@@ -282,7 +282,9 @@ class ClaimReader:
                     return a
         return None
 
-    def _author(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> Actor | None:
+    def _author(
+        self, chunk: Chunk, noun: Token, speaker: Actor | None, depth: int = 0
+    ) -> Actor | None:
         for c in noun.children:
             if c.dep_ in {"poss", "compound", "amod", "nmod"}:
                 a = self.actor(chunk, c)
@@ -294,6 +296,20 @@ class ClaimReader:
                 for o in c.children:
                     if o.dep_ == "pobj" and (a := self.actor(chunk, o)):
                         return a
+            if c.dep_ == "acl" and c.tag_ == "VBN" and depth < 2:
+                # "the tax increase proposed by B", "... called for in B's budget proposal"
+                for p in c.children:
+                    objs = [o for o in p.children if o.dep_ == "pobj"]
+                    if p.dep_ == "agent":
+                        found = self._np_actors(chunk, objs, speaker)
+                        if found:
+                            return found[0]
+                    if p.dep_ == "prep" and p.lower_ == "in":
+                        for o in objs:
+                            if o.lemma_.lower() in sw.AUTHORED and (
+                                a := self._author(chunk, o, speaker, depth + 1)
+                            ):
+                                return a
         return None
 
     def _predicate_pairs(
@@ -308,6 +324,9 @@ class ClaimReader:
                 and tok.dep_ in {"acomp", "amod"}
             ):
                 out += self._adjective_readings(chunk, tok, speaker)
+                continue
+            if tok.lower_ in sw.STANCE_PREFIXES and tok.i + 2 < len(tok.doc):
+                out += self._prefix_readings(chunk, tok, speaker)
                 continue
             if tok.lower_ == "unlike" and tok.dep_ == "prep" and speaker is not None:
                 # "we never target civilians, unlike the coalition": an invidious contrast
@@ -363,9 +382,16 @@ class ClaimReader:
             and not any(c.dep_ == "agent" for c in verb.children)
         ):
             holders = [speaker]  # "X was charged, police said": the authority that reports it
+        basis = "predicate"
+        if passive and not holders and lemma in sw.AUTHORITY_VERBS and speaker is None:
+            holders, basis = self._recent_authority(chunk, verb), "context"
         objs = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
         if passive:
             objs += [c for c in verb.children if c.dep_ == "nsubjpass"]
+            if not any(c.dep_ == "nsubjpass" for c in verb.children):
+                # "Charged with fraud were A, B and C": the inverted subject parses as attr
+                for v in [verb, *(c for c in verb.children if c.dep_ == "auxpass")]:
+                    objs += [c for c in v.children if c.dep_ == "attr"]
         preps = {"against", "with"} if lemma in sw.WITH_VERBS else {"against"}
         if phrasal:
             preps = preps | {phrasal[0]}
@@ -382,7 +408,27 @@ class ClaimReader:
         )
         if symmetric and not targets and len(holders) >= 2:
             targets = list(holders)  # "A and B have been feuding"
-        return self._pairs(holders, targets, polarity, lemma, symmetric)
+        return self._pairs(holders, targets, polarity, lemma, symmetric, basis)
+
+    def _clause_subject(self, chunk: Chunk, tok: Token, speaker: Actor | None) -> Actor | None:
+        """The non-person subject of the clause a token sits in (what "its" refers to there)."""
+        verb = next((v for v in tok.ancestors if v.pos_ in {"VERB", "AUX"}), None)
+        if verb is None:
+            return None
+        return next(
+            (a for a in self._subject_actors(chunk, verb, speaker) if a.type != "person"), None
+        )
+
+    def _recent_authority(self, chunk: Chunk, verb: Token) -> list[Actor]:
+        """The authority whose account an outlet sentence continues ("Police said ... . Charged
+        were A and B."): the latest authority speaker of the article's preceding two
+        paragraphs; none when no authority spoke."""
+        pos = chunk.offset + verb.idx
+        recent = [a for p, a in self.resolver.salient if pos - 1500 < p < pos and _is_authority(a)]
+        body: Actor | None = recent[-1] if recent else None
+        while body is not None and body.type != "gov":  # Capt. X speaks for the police
+            body = body.affiliation
+        return [body] if body is not None else []
 
     def _adjective_readings(self, chunk: Chunk, adj: Token, speaker: Actor | None) -> list[Reading]:
         """ "A has been highly critical of B", "A, loyal to B,"."""
@@ -444,8 +490,15 @@ class ClaimReader:
                 a = self.actor(chunk, c)
                 if a is None and c.lower_ in sw.FIRST_PERSON:
                     a = speaker
+                if a is None and c.dep_ == "poss" and c.lower_ in {"its", "their"}:
+                    a = self._clause_subject(chunk, noun, speaker)  # "A ..., arguing its deal"
                 if a is not None and a.type != "location":
                     holders.append(a)
+            elif c.dep_ == "acl" and c.tag_ == "VB" and key in sw.SYMMETRIC_NOUNS:
+                # "its agreement to buy B": the deal is with B
+                targets += self._np_actors(
+                    chunk, [o for o in c.children if o.dep_ == "dobj"], speaker
+                )
             elif c.dep_ == "prep" and c.lower_ == "by":
                 holders += self._np_actors(
                     chunk, [o for o in c.children if o.dep_ == "pobj"], speaker
@@ -504,6 +557,38 @@ class ClaimReader:
         targets = [t for t in targets if t not in holders or symmetric]
         return self._pairs(holders, targets, polarity, key, symmetric)
 
+    def _prefix_readings(self, chunk: Chunk, prefix: Token, speaker: Actor | None) -> list[Reading]:
+        """ "Sadr, the radical anti-American cleric": the described actor toward the country."""
+        doc = prefix.doc
+        if doc[prefix.i + 1].text != "-":
+            return []
+        target = self.actor(chunk, doc[prefix.i + 2])
+        country = nm.DEMONYMS.get(doc[prefix.i + 2].lower_)
+        if target is None and country:  # NER often leaves "anti-American" untagged
+            target = next(
+                (a for a in self.actors if a.type == "country" and a.name == country), None
+            )
+            if target is not None:  # the demonym is a mention of the country in this claim
+                word = doc[prefix.i + 2]
+                start = chunk.offset + word.idx
+                target.mentions.append(
+                    Mention(
+                        start, start + len(word.text), word.text, "NORP", country, adjectival=True
+                    )
+                )
+        noun = prefix.head
+        while noun.dep_ in {"amod", "compound"} and noun.head is not noun:
+            noun = noun.head
+        if target is None or noun.pos_ not in {"NOUN", "PROPN"}:
+            return []
+        holders = self._np_actors(chunk, [noun], speaker)
+        if not holders and noun.dep_ == "appos":
+            holders = self._np_actors(chunk, [noun.head], speaker)
+        elif not holders and noun.dep_ == "attr":
+            holders = self._subject_actors(chunk, noun.head, speaker)
+        polarity = sw.STANCE_PREFIXES[prefix.lower_]
+        return self._pairs(holders, [target], polarity, prefix.lower_ + "-", False)
+
     def _role_readings(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> list[Reading]:
         """ "A is a critic of B", "A, a key B backer,", "A, one of B's allies": the actor the
         noun describes holds its stance toward the noun's possessor or object."""
@@ -533,15 +618,16 @@ class ClaimReader:
         polarity: str | None,
         cue: str,
         symmetric: bool,
+        basis: str = "predicate",
     ) -> list[Reading]:
         out = []
         for h in holders:
             for t in targets:
                 if h is t:
                     continue
-                out.append(Reading(h, t, "predicate", cue, polarity))
+                out.append(Reading(h, t, basis, cue, polarity))
                 if symmetric:
-                    out.append(Reading(t, h, "predicate", cue, polarity))
+                    out.append(Reading(t, h, basis, cue, polarity))
         return out
 
 
@@ -553,6 +639,12 @@ def _object_of_negated_stance(tok: Token) -> bool:
         return False
     verb = head.head.head if head.dep_ == "pobj" else head.head
     return verb.lemma_.lower() in sw.VERB_POLARITY and _negated(verb)
+
+
+def _rank(r: Reading) -> int:
+    """Of two readings of one pair the more specific wins: a cue with a polarity, then any
+    predicate, then the speaker's."""
+    return 2 if r.polarity else int(r.basis != "speaker")
 
 
 def _agent_or_author(tok: Token) -> bool:

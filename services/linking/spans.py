@@ -53,6 +53,7 @@ def with_number(ent: SpacySpan) -> SpacySpan:
         )
         if (
             nxt.text.isdigit()
+            and not (len(nxt.text) == 4 and nxt.text[:2] in {"19", "20"})  # "its 1988 budget"
             and nxt.dep_ == "nummod"
             and names_it
             and after.is_alpha
@@ -64,6 +65,12 @@ def with_number(ent: SpacySpan) -> SpacySpan:
 
 _CORP_SUFFIXES = nm.words(
     "co corp corporation inc incorporated ltd plc llc ag sa nv international company cos"
+)
+# Ranks and roles that NER glues to the organisation before a name ("Houston Police Capt. Rick
+# Bownds"): they belong to the person.
+_TRAILING_TITLES = nm.words(
+    "capt captain sgt sergeant lt lieutenant officer det detective cmdr commander chief"
+    " spokesman spokeswoman spokesperson"
 )
 _TICKER = re.compile(r"[A-Z]{1,5}(?:\.[A-Z]{1,2})?")
 
@@ -81,6 +88,10 @@ def corporate(ent: SpacySpan) -> SpacySpan:
                 e = j + 1
                 break
             j += 1
+    while e - s >= 2 and doc[e - 1].lower_.rstrip(".") in _TRAILING_TITLES:
+        e -= 1
+    if e - s >= 2 and re.fullmatch(r"(?:19|20)\d\d", doc[e - 1].text):
+        e -= 1  # "the House Budget Committee's 1988 [budget]": the year is not in the name
     if e - s >= 2 and _TICKER.fullmatch(doc[e - 1].text):
         prev = doc[e - 2].lower_.rstrip(".")
         if prev in _CORP_SUFFIXES:

@@ -222,11 +222,15 @@ def _title_scan(doc: Doc, i: int) -> tuple[list[str], int]:
     """Title words right before token ``i`` (walking left); returns them and the next index."""
     titles: list[str] = []
     j = i - 1
-    while (
-        j >= 0
-        and doc[j].lower_ in nm.TITLES
-        and (doc[j].text[:1].isupper() or doc[j].lower_ in _LOWER_TITLES)
-    ):
+    while j >= 0:
+        if doc[j].text == "." and j > 0 and doc[j - 1].lower_ + "." in nm.TITLES:
+            titles.append(doc[j - 1].lower_ + ".")  # "Capt." split in two tokens
+            j -= 2
+            continue
+        if doc[j].lower_ not in nm.TITLES or not (
+            doc[j].text[:1].isupper() or doc[j].lower_ in _LOWER_TITLES
+        ):
+            break
         titles.append(doc[j].lower_)
         j -= 1
     return titles, j

@@ -128,6 +128,8 @@ accusation accusations allegation allegations argument arguments assertion asser
 claim claims comments criticism decision demand demands plan policies policy position proposal
 remarks report statement statements version
 """)
+# Prefixes of stance on an actor's name: "anti-American", "pro-Kremlin".
+STANCE_PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 # A country's agents: its demonym on these names the country acting ("Iraqi warplanes struck",
 # "Russian and Syrian aircraft"), not a description ("Syrian civilians", "Iraqi lines").
 STATE_AGENT_NOUNS = words("""

@@ -110,13 +110,17 @@ def claim_pairs(
     if holders_only and claim.speaker is None and not holders:
         holders = actors  # no syntax to go by: every actor may hold a stance
     text, where = _named_text(claim.text, chosen, names)
-    if claim.speaker and claim.speaker not in where and actors:
-        # the speaker, named outside this claim's text: say who speaks, as reported speech does
-        name = names.get(claim.speaker, claim.speaker)
+    # the speaker (or the authority whose account a sentence continues, see readings), named
+    # outside this claim's text: say who speaks, as reported speech does
+    outside = claim.speaker or next(
+        (p.source for p in claim.pairs or () if p.source not in where), None
+    )
+    if outside and outside not in where and actors:
+        name = names.get(outside, outside)
         prefix = f"{name} said: "
         text = prefix + text
         where = {a: (s + len(prefix), e + len(prefix)) for a, (s, e) in where.items()}
-        where[claim.speaker] = (0, len(name))
+        where[outside] = (0, len(name))
     sources = ([claim.speaker] if claim.speaker in where else []) + holders
     context = tuple(sorted(where.values()))
     out: list[ScoredPair] = []

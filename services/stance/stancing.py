@@ -18,7 +18,7 @@ def confidence(pair: ScoredPair, result: StanceScore, label: str) -> float:
     """``Stance.score``: the model's probability of the stored label; for a label its cue word
     decided, the probability that the model does not give the opposite polarity."""
     reading = pair.reading
-    if reading is not None and reading.basis == "predicate" and reading.polarity == label:
+    if reading is not None and reading.polarity == label:
         other = "oppose" if label == "support" else "support"
         return 1.0 - result.scores[other]
     return result.scores[label]
@@ -29,7 +29,7 @@ def decide(pair: ScoredPair, result: StanceScore, threshold: float = SPEAKER_THR
     ("accused", "praised", "a deal with") keeps it; otherwise the model's label when it is sure
     enough, else neutral."""
     reading = pair.reading
-    if reading is not None and reading.basis == "predicate" and reading.polarity:
+    if reading is not None and reading.polarity:
         return reading.polarity
     if result.stance != "neutral" and result.scores[result.stance] < threshold:
         return "neutral"
