@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Token
 
 from services.linking.actors import Actor
+from services.linking.coref import DOC_NOUNS
 from services.linking.nlp import Chunk
 from services.linking.readings import ClaimReader, Reading
 from services.linking.speakers import Resolver
@@ -126,6 +127,12 @@ def _speaker_token(tok: Token) -> Token | None:
     if tok.lemma_.lower() == "point" and not any(c.lower_ == "out" for c in tok.children):
         return None
     head = tok.head.head if tok.head.lower_ == "as" else tok.head
+    if tok.dep_ == "acl" and head.lemma_.lower() in DOC_NOUNS:
+        # "Amazon released a statement saying ...": the document's author speaks
+        author = next((c for c in head.children if c.dep_ in {"poss", "compound"}), None)
+        if author is None and head.dep_ == "dobj":
+            author = next((c for c in head.head.children if c.dep_ == "nsubj"), None)
+        return author
     if head is not tok and head.lemma_.lower() == "quote":
         # "X was quoted as saying": the speaker is the one quoted
         return next((c for c in head.children if c.dep_ == "nsubjpass"), None)

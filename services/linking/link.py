@@ -20,6 +20,7 @@ from services.linking.actors import (
     local_id,
 )
 from services.linking.claims import Unit, find_units
+from services.linking.credits import credit_spans, inside
 from services.linking.matching import add_string_matches
 from services.linking.nlp import parse
 from services.linking.readings import ClaimReader
@@ -68,10 +69,14 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list
     """Actors (clustered, typed, with affiliations and resolved mentions), claim units and the
     offsets of stance-holding tokens."""
     chunks = parse(nlp, text)
-    mentions = extract_mentions(chunks)
+    credits = credit_spans(text)  # bylines, reporting and photo credits name no actors
+    mentions = [m for m in extract_mentions(chunks) if not inside(credits, m.start, m.end)]
     taken = [(m.start, m.end) for m in mentions]
     mentions += [
-        m for m in title_orgs(chunks) if not any(s < m.end and m.start < e for s, e in taken)
+        m
+        for m in title_orgs(chunks)
+        if not any(s < m.end and m.start < e for s, e in taken)
+        and not inside(credits, m.start, m.end)
     ]
     actors = cluster(mentions)
     things = [
@@ -79,7 +84,7 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list
         for ch in chunks
         for e in ch.doc.ents
         if e.label_ in THING_LABELS
-    ]
+    ] + credits
     add_string_matches(text, actors, things)
     find_affiliations(chunks, ActorIndex(actors))
     index = ActorIndex(actors)
