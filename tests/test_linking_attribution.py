@@ -110,16 +110,12 @@ def test_quote_with_an_unnamed_source_does_not_inherit_the_last_speaker(nlp) -> 
     assert speaker(nlp, text, "rigged") != "Angela Merkel"
 
 
-def test_a_statement_released_by_an_organisation_is_its_own() -> None:
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from shared.contracts import Article
-
+def test_a_statement_released_by_an_organisation_is_its_own(nlp) -> None:
     text = (
         "John Sargent, chief executive of Macmillan, said the deal was fair. Amazon released a"
         " separate statement saying, \u201cIt allows us to grow our business with Macmillan.\u201d"
     )
-    linked = link_article(load_nlp("en_core_web_sm"), Article(id="t", text=text, content_hash="t"))
+    linked = link_article(nlp, Article(id="t", text=text, content_hash="t"))
     names = {e.id: e.name for e in linked.entities}
     quote = next(c for c in linked.claims if c.kind == "quote")
     assert names[quote.speaker] == "Amazon"
