@@ -46,7 +46,9 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
     assert len(seed_ids) == 1
 
     def seed_stances():
-        r = httpx.get(f"{api}/stances", params={"article_id": seed_ids[0], "limit": 500})
+        r = httpx.get(
+            f"{api}/stances", params={"article_id": seed_ids[0], "limit": 500, "view": "claim"}
+        )
         items = r.json()["items"] if r.status_code == 200 else []
         return [s for s in items if s["stance"] != "neutral"]
 
@@ -94,7 +96,7 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
     # storage holds exactly the stances the same code yields offline on the stored text
     stored = {}
     for i in ids:
-        r = httpx.get(f"{api}/stances", params={"article_id": i, "limit": 1000})
+        r = httpx.get(f"{api}/stances", params={"article_id": i, "limit": 1000, "view": "claim"})
         assert r.status_code == 200
         stored[i] = {(s["claim_id"], s["source"], s["target"]) for s in r.json()["items"]}
     offline = analyze([{"id": a["id"], "text": a["text"]} for a in articles], data_dir)

@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, Counter
 from services.storage.api import create_app
 from services.storage.db import Sessionmaker, create_engine, create_sessionmaker
 from services.storage.repository import Repository
+from shared.contracts import Stance
 from shared.settings import Settings
 from tests.storage_factories import make_article, make_batch
 
@@ -49,7 +50,8 @@ async def test_unknown_article_is_404_with_message(client: httpx.AsyncClient) ->
 
 async def test_list_stances_with_filters(client: httpx.AsyncClient) -> None:
     r = await client.get(
-        "/stances", params={"article_id": "a_1", "source": "Q2575", "stance": "support"}
+        "/stances",
+        params={"article_id": "a_1", "source": "Q2575", "stance": "support", "view": "claim"},
     )
     assert r.status_code == 200
     items = r.json()["items"]
@@ -57,13 +59,63 @@ async def test_list_stances_with_filters(client: httpx.AsyncClient) -> None:
     assert items[0]["source_name"] == "Olaf Scholz" and items[0]["target_name"] == "NATO"
     assert items[0]["claim_text"].startswith('"We support')
     r = await client.get(
-        "/stances", params={"since": "2024-05-06T12:00:00+00:00", "limit": 2, "offset": 1}
+        "/stances",
+        params={"since": "2024-05-06T12:00:00+00:00", "limit": 2, "offset": 1, "view": "claim"},
     )
     assert r.json()["limit"] == 2 and len(r.json()["items"]) == 2
+    assert r.json()["total"] == 6
     r = await client.get("/stances", params={"since": "2024-05-07T00:00:00Z"})
-    assert r.json()["items"] == []
-    r = await client.get("/stances", params={"target": "Q7184"})
+    assert r.json()["items"] == [] and r.json()["total"] == 0
+    r = await client.get("/stances", params={"target": "Q7184", "view": "claim"})
     assert len(r.json()["items"]) == 4
+
+
+async def test_stances_default_to_one_per_article_and_pair(
+    sessionmaker: Sessionmaker, repo: Repository
+) -> None:
+    """A spokesman's neutral co-mentions do not bury his oppose quotes: the article-level
+    label is the majority of the non-neutral claims, with them as evidence."""
+    base = make_batch("a_9")
+    c1 = base.claims[0]
+    claims, stances = [], []
+    for k, label in enumerate(["oppose", "neutral", "oppose", "neutral", "neutral", "support"]):
+        c = c1.model_copy(update={"id": f"c_9_{k}", "span": (k * 60, k * 60 + 51)})
+        claims.append(c)
+        stances.append(
+            base.stances[0].model_copy(
+                update={
+                    "id": Stance.make_id(c.id, "Q159", "Q7184"),
+                    "claim": c.id,
+                    "stance": label,
+                    "score": 0.5 + k / 20,
+                    "basis": "speaker",
+                }
+            )
+        )
+    await repo.store_stance_batches(
+        [base.model_copy(update={"claims": claims, "stances": stances})]
+    )
+    async with _client(sessionmaker) as c:
+        r = await c.get("/stances", params={"article_id": "a_9"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == 1
+        (row,) = body["items"]
+        assert (row["source_name"], row["target_name"], row["stance"]) == (
+            "Russia",
+            "NATO",
+            "oppose",
+        )
+        assert (row["support"], row["oppose"], row["neutral"]) == (1, 2, 3)
+        assert row["score"] == 0.6  # the strongest of the two oppose claims
+        assert sorted(e["stance"] for e in row["evidence"]) == ["oppose", "oppose", "support"]
+        assert all(e["claim_text"] and e["basis"] == "speaker" for e in row["evidence"])
+        r = await c.get("/stances", params={"article_id": "a_9", "stance": "support"})
+        assert r.json()["items"] == [] and r.json()["total"] == 0
+        r = await c.get("/stances", params={"article_id": "a_9", "view": "claim"})
+        assert r.json()["total"] == 6
+        r = await c.get("/stances", params={"view": "claim", "stance": "mixed"})
+        assert r.status_code == 422 and "view=article" in r.text
 
 
 @pytest.mark.parametrize(
@@ -71,6 +123,7 @@ async def test_list_stances_with_filters(client: httpx.AsyncClient) -> None:
     [
         {"since": "yesterday"},
         {"stance": "angry"},
+        {"view": "pairs"},
         {"limit": 0},
         {"limit": 5000},
         {"offset": -1},

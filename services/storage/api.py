@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -18,8 +18,7 @@ from services.storage.db import Sessionmaker, ping
 from services.storage.queries import Queries
 from services.storage.repository import Repository
 from services.storage.routes import live, query, web
-from services.storage.schemas import ArticleOut, Health, StancePage
-from shared.contracts import StanceLabel
+from services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
 from shared.settings import Settings
 from shared.streams import STANCES
 
@@ -84,31 +83,44 @@ def create_app(
             raise HTTPException(404, f"article {article_id!r} not found: not stored (yet)")
         return art
 
-    @app.get("/stances", response_model=StancePage)
+    @app.get("/stances", response_model=ArticleStancePage | StancePage)
     async def list_stances(
         repo: RepoDep,
         article_id: str | None = None,
         source: Annotated[str | None, Query(description="source entity id")] = None,
         target: Annotated[str | None, Query(description="target entity id")] = None,
         since: Annotated[datetime | None, Query(description="ISO-8601; UTC when no offset")] = None,
-        stance: StanceLabel | None = None,
+        stance: Annotated[
+            Literal["support", "oppose", "neutral", "mixed"] | None,
+            Query(
+                description="label; 'mixed' (a tie of support and oppose) only with view=article"
+            ),
+        ] = None,
+        view: Annotated[
+            Literal["article", "claim"],
+            Query(
+                description="article: one stance per article and ordered pair, the majority of "
+                "its claims' support/oppose stances, claims as evidence; claim: every claim's"
+            ),
+        ] = "article",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> StancePage:
+    ) -> ArticleStancePage | StancePage:
         """Stances newest first (by the article's publication time), with actor names and claim
         text; all filters combine."""
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        items = await repo.list_stances(
-            article_id=article_id,
-            source=source,
-            target=target,
-            since=since,
-            stance=stance,
-            limit=limit,
-            offset=offset,
-        )
-        return StancePage(items=items, limit=limit, offset=offset)
+        args = dict(article_id=article_id, source=source, target=target, since=since)
+        if view == "article":
+            rows, total = await repo.article_stances(
+                **args, stance=stance, limit=limit, offset=offset
+            )
+            return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)
+        if stance == "mixed":
+            raise HTTPException(422, "stance=mixed is an article-level label: use view=article")
+        items = await repo.list_stances(**args, stance=stance, limit=limit, offset=offset)
+        total = await repo.count_stances(**args, stance=stance)
+        return StancePage(items=items, total=total, limit=limit, offset=offset)
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

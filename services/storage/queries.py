@@ -458,6 +458,8 @@ class Queries:
                     "stance": s.stance,
                     "score": s.score,
                     "model": s.model,
+                    "basis": s.basis,
+                    "cue": s.cue,
                     "claim_id": s.claim_id,
                     "claim_text": text,
                     "speaker": speaker,

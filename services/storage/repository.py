@@ -20,7 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.storage.db import Sessionmaker
-from services.storage.schemas import ArticleEntityOut, ArticleOut, ClaimOut, StanceOut
+from services.storage.schemas import (
+    ArticleEntityOut,
+    ArticleOut,
+    ArticleStanceOut,
+    ClaimOut,
+    StanceEvidence,
+    StanceOut,
+)
 from services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
@@ -105,7 +112,18 @@ CLAIM_MERGE: dict[str, Merge] = {
 }
 STANCE_MERGE: dict[str, Merge] = {  # created_at and stored_at keep their first value
     c: _new
-    for c in ("article_id", "claim_id", "source", "target", "stance", "score", "scores", "model")
+    for c in (
+        "article_id",
+        "claim_id",
+        "source",
+        "target",
+        "stance",
+        "score",
+        "scores",
+        "model",
+        "basis",
+        "cue",
+    )
 }
 
 
@@ -170,6 +188,28 @@ async def _insert_new(session: AsyncSession, table: Table, rows: Sequence[Row]) 
 
 def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
+
+
+def _stance_filters(
+    article_id: str | None, source: str | None, target: str | None, since: datetime | None
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if article_id is not None:
+        conds.append(StanceRow.article_id == article_id)
+    if source is not None:
+        conds.append(StanceRow.source == source)
+    if target is not None:
+        conds.append(StanceRow.target == target)
+    if since is not None:
+        conds.append(StanceRow.created_at >= since)
+    return conds
+
+
+def _majority(support: int, oppose: int) -> str:
+    """An article's label for a pair from its claims' non-neutral stances."""
+    if support == oppose:
+        return "mixed" if support else "neutral"
+    return "support" if support > oppose else "oppose"
 
 
 class Repository:
@@ -251,6 +291,8 @@ class Repository:
                     "score": s.score,
                     "scores": dict(s.scores),
                     "model": b.model,
+                    "basis": s.basis,
+                    "cue": s.cue,
                     "created_at": created,
                     "stored_at": now,
                 }
@@ -343,25 +385,19 @@ class Repository:
         limit: int = 100,
         offset: int = 0,
     ) -> list[StanceOut]:
-        """Stances, newest first, with actor names and claim text; filters combine with AND.
-        ``source``/``target`` are entity ids; ``since`` compares with ``created_at``."""
+        """Per-claim stances, newest first, with actor names and claim text; filters combine
+        with AND. ``source``/``target`` are entity ids; ``since`` compares with ``created_at``."""
         src, tgt = aliased(EntityRow), aliased(EntityRow)
+        conds = _stance_filters(article_id, source, target, since)
+        if stance is not None:
+            conds.append(StanceRow.stance == stance)
         q = (
             select(StanceRow, ClaimRow.text, src.name, tgt.name)
             .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
             .outerjoin(src, src.id == StanceRow.source)
             .outerjoin(tgt, tgt.id == StanceRow.target)
+            .where(*conds)
         )
-        if article_id is not None:
-            q = q.where(StanceRow.article_id == article_id)
-        if source is not None:
-            q = q.where(StanceRow.source == source)
-        if target is not None:
-            q = q.where(StanceRow.target == target)
-        if since is not None:
-            q = q.where(StanceRow.created_at >= since)
-        if stance is not None:
-            q = q.where(StanceRow.stance == stance)
         q = q.order_by(StanceRow.created_at.desc(), StanceRow.id).limit(limit).offset(offset)
         async with self.sessionmaker() as session:
             res = await session.execute(q)
@@ -379,11 +415,123 @@ class Repository:
                     score=s.score,
                     scores=s.scores,
                     model=s.model,
+                    basis=s.basis,
+                    cue=s.cue,
                     created_at=s.created_at,
                     stored_at=s.stored_at,
                 )
                 for s, claim_text, src_name, tgt_name in res
             ]
+
+    async def count_stances(
+        self,
+        *,
+        article_id: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        stance: str | None = None,
+    ) -> int:
+        """How many per-claim stances :meth:`list_stances` would page through."""
+        conds = _stance_filters(article_id, source, target, since)
+        if stance is not None:
+            conds.append(StanceRow.stance == stance)
+        async with self.sessionmaker() as session:
+            q = select(func.count()).select_from(StanceRow).where(*conds)
+            return int((await session.execute(q)).scalar_one())
+
+    async def article_stances(
+        self,
+        *,
+        article_id: str | None = None,
+        source: str | None = None,
+        target: str | None = None,
+        since: datetime | None = None,
+        stance: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> tuple[list[ArticleStanceOut], int]:
+        """One stance per article and ordered pair (see ``ArticleStanceOut``), newest first,
+        with the claims as evidence; ``stance`` filters on the article-level label."""
+        conds = _stance_filters(article_id, source, target, since)
+        sup, opp, neu = (
+            func.sum(case((StanceRow.stance == lab, 1), else_=0))
+            for lab in ("support", "oppose", "neutral")
+        )
+        keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
+        q = (
+            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"))
+            .add_columns(func.max(StanceRow.created_at).label("created_at"))
+            .where(*conds)
+            .group_by(*keys)
+        )
+        having = {
+            "support": sup > opp,
+            "oppose": opp > sup,
+            "mixed": (sup == opp) & (sup > 0),
+            "neutral": (sup == 0) & (opp == 0),
+        }
+        if stance is not None:
+            q = q.having(having[stance])
+        total_q = select(func.count()).select_from(q.subquery())
+        page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
+        async with self.sessionmaker() as session:
+            total = (await session.execute(total_q)).scalar_one()
+            rows = (await session.execute(page_q.offset(offset))).all()
+            articles = sorted({r.article_id for r in rows})
+            ev = (
+                await session.execute(
+                    select(StanceRow, ClaimRow.text)
+                    .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
+                    .where(StanceRow.article_id.in_(articles))
+                    .order_by(StanceRow.score.desc())
+                )
+            ).all()
+            ids = {r.source for r in rows} | {r.target for r in rows}
+            names = dict(
+                (
+                    await session.execute(
+                        select(EntityRow.id, EntityRow.name).where(EntityRow.id.in_(ids))
+                    )
+                ).all()
+            )
+        claims: dict[tuple[str, str, str], list[tuple[StanceRow, str | None]]] = {}
+        for st, text in ev:
+            claims.setdefault((st.article_id, st.source, st.target), []).append((st, text))
+        out = []
+        for r in rows:
+            n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
+            label = _majority(n_sup, n_opp)
+            mine = claims.get((r.article_id, r.source, r.target), [])
+            wanted = {"mixed": {"support", "oppose"}}.get(label, {label})
+            out.append(
+                ArticleStanceOut(
+                    article_id=r.article_id,
+                    source=r.source,
+                    source_name=names.get(r.source),
+                    target=r.target,
+                    target_name=names.get(r.target),
+                    stance=label,  # type: ignore[arg-type]
+                    support=n_sup,
+                    oppose=n_opp,
+                    neutral=n_neu,
+                    score=max((st.score for st, _ in mine if st.stance in wanted), default=0.0),
+                    created_at=r.created_at,
+                    evidence=[
+                        StanceEvidence(
+                            claim_id=st.claim_id,
+                            claim_text=text,
+                            stance=st.stance,  # type: ignore[arg-type]
+                            score=st.score,
+                            basis=st.basis,
+                            cue=st.cue,
+                        )
+                        for st, text in mine
+                        if st.stance != "neutral"
+                    ],
+                )
+            )
+        return out, total
 
     async def count(self, table: str) -> int:
         """Rows in one of the storage tables (tests, health details)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -66,12 +66,52 @@ class StanceOut(_Out):
     score: float
     scores: dict[str, float] = Field(default_factory=dict)
     model: str
+    basis: str | None = None  # speaker | predicate | context (see "How a stance is read")
+    cue: str | None = None
     created_at: datetime
     stored_at: datetime
 
 
 class StancePage(BaseModel):
     items: list[StanceOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class StanceEvidence(BaseModel):
+    """One claim behind an article-level stance."""
+
+    claim_id: str
+    claim_text: str | None = None
+    stance: StanceLabel
+    score: float
+    basis: str | None = None
+    cue: str | None = None
+
+
+class ArticleStanceOut(BaseModel):
+    """One article's stance of ``source`` toward ``target``: the majority of its claims'
+    support/oppose stances (``mixed`` on a tie, ``neutral`` when every claim is neutral), with
+    the per-label claim counts and the non-neutral claims as evidence."""
+
+    article_id: str
+    source: str
+    source_name: str | None = None
+    target: str
+    target_name: str | None = None
+    stance: Literal["support", "oppose", "neutral", "mixed"]
+    support: int
+    oppose: int
+    neutral: int
+    score: float  # the highest score among the claims with the article-level label
+    created_at: datetime
+    evidence: list[StanceEvidence] = Field(default_factory=list)
+
+
+class ArticleStancePage(BaseModel):
+    items: list[ArticleStanceOut]
+    total: int
     limit: int
     offset: int
 

@@ -139,6 +139,8 @@ class StanceRow(Base):
     score: Mapped[float] = mapped_column(Float)
     scores: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     model: Mapped[str] = mapped_column(String(255))
+    basis: Mapped[str | None] = mapped_column(String(16), nullable=True)  # why it was read (0003)
+    cue: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # article's published_at, or now
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
