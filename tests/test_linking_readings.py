@@ -296,3 +296,26 @@ def test_an_authority_act_in_the_outlet_sentence_is_the_authority_that_spoke(nlp
 def test_a_year_is_not_part_of_an_organisation_name(nlp) -> None:
     linked = _link(nlp, "Miller criticised the House Budget Committee's 1988 budget proposal.")
     assert "House Budget Committee" in {e.name for e in linked.entities}
+
+
+def test_a_party_to_a_dispute_can_be_the_owner_of_what_it_is_in(nlp) -> None:
+    text = (
+        "The court cut Texaco's bond in the legal dispute with Pennzoil Co to one billion dollars."
+    )
+    got = _directed(_link(nlp, text))
+    assert {("Texaco", "Pennzoil Co"), ("Pennzoil Co", "Texaco")} <= got
+
+
+def test_a_relationship_the_two_developed_binds_both(nlp) -> None:
+    text = "Jimmy Carter described the close personal friendship he and Gerald Ford developed."
+    got = _pairs(_link(nlp, text))
+    assert ("Gerald Ford", "Jimmy Carter", "predicate", "support") in got
+
+
+def test_a_legal_name_is_not_a_short_form_of_a_longer_one(nlp) -> None:
+    linked = _link(
+        nlp,
+        "Hoechst Celanese Corp said it sold a plant. Hoechst Celanese was formed by the merger"
+        " of Celanese Corp and American Hoechst Corp.",
+    )
+    assert {"Hoechst Celanese Corp", "Celanese Corp"} <= {e.name for e in linked.entities}

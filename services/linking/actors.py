@@ -284,9 +284,17 @@ def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
             len(key) < len(k)
             and set(key) <= set(k)
             and (_class(m.label) == "person" or key[-1] == k[-1])
+            and not (len(key) > 1 and key[-1] in _LEGAL_FORMS)
         ):
             return True
     return False
+
+
+# A name with its legal form ("Celanese Corp") is a company's full name, not a short form of a
+# longer one ("Hoechst Celanese Corp", formed by the merger of Celanese Corp and another).
+_LEGAL_FORMS = frozenset(
+    {"corp", "inc", "co", "ltd", "plc", "llc", "ag", "sa", "nv", "corporation"}
+)
 
 
 def _type(actor: Actor) -> str:

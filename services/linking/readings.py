@@ -28,6 +28,7 @@ from spacy.tokens import Token
 from services.linking import names as nm
 from services.linking import stance_words as sw
 from services.linking.actors import Actor, ActorIndex, Mention
+from services.linking.coref import KIND_NOUNS
 from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
@@ -251,8 +252,8 @@ class ClaimReader:
                 a = self.actor(chunk, t)
                 if a is None and t.lower_ in sw.FIRST_PERSON and speaker is not None:
                     a = speaker
-                if a is None and resolve and t.pos_ == "PRON":
-                    a = self.resolver.resolve(chunk, t)
+                if a is None and resolve and (t.pos_ == "PRON" or _definite_description(t)):
+                    a = self.resolver.resolve(chunk, t)  # "he", "the company", "the minister"
                 if a is None and t.lemma_.lower() in sw.STATE_AGENT_NOUNS:
                     a = self._demonym_country(chunk, t)  # "Iraqi warplanes destroyed"
                 if a is None and t.pos_ == "NOUN":  # "the militant cleric Moqtada al-Sadr"
@@ -552,10 +553,30 @@ class ClaimReader:
         if symmetric and not holders:
             if len(targets) >= 2:  # "the merger of A and B", "a venture between A and B"
                 holders = list(targets)
+            elif targets and (owner := self._owner_above(chunk, noun, speaker)) is not None:
+                holders = [owner]  # "A's bond in the legal dispute with B"
             elif targets and speaker is not None:
                 holders = [speaker]  # "it said it signed an agreement with B"
+        if symmetric and not targets and len(holders) >= 2:
+            targets = list(holders)  # "the friendship he and Ford developed"
         targets = [t for t in targets if t not in holders or symmetric]
         return self._pairs(holders, targets, polarity, key, symmetric)
+
+    def _owner_above(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> Actor | None:
+        """The possessor of the noun a prepositional phrase hangs on: "Texaco's bond in the
+        dispute with Pennzoil" (Texaco is the party to the dispute)."""
+        head = noun.head if noun.dep_ == "pobj" else None
+        if head is None or head.lower_ not in {"in", "over", "during"}:
+            return None
+        owner = head.head
+        if owner.pos_ in {"VERB", "AUX"}:  # "cut Texaco's bond in the dispute": the object's
+            owner = next((c for c in owner.children if c.dep_ == "dobj"), owner)
+        for c in owner.children:
+            if c.dep_ == "poss":
+                a = self.actor(chunk, c)
+                if a is not None and a.type != "location":
+                    return a
+        return None
 
     def _prefix_readings(self, chunk: Chunk, prefix: Token, speaker: Actor | None) -> list[Reading]:
         """ "Sadr, the radical anti-American cleric": the described actor toward the country."""
@@ -639,6 +660,16 @@ def _object_of_negated_stance(tok: Token) -> bool:
         return False
     verb = head.head.head if head.dep_ == "pobj" else head.head
     return verb.lemma_.lower() in sw.VERB_POLARITY and _negated(verb)
+
+
+def _definite_description(tok: Token) -> bool:
+    """ "the company", "the minister": a description the resolver can take back to a name."""
+    lemma = tok.lemma_.lower()
+    return (
+        tok.pos_ == "NOUN"
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+        and (lemma in nm.PERSON_NOUNS or lemma in KIND_NOUNS)
+    )
 
 
 def _rank(r: Reading) -> int:

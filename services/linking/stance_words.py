@@ -119,8 +119,8 @@ against for of on over to toward towards with
 """)
 # Light verbs: their subject holds the stance of their object noun ("waged a battle with B").
 LIGHT_VERBS = words("""
-announce bring conclude express extend file give have hold launch lead lend level make mount
-offer pledge press provide reach renew seal sign step strike voice wage win
+announce bring build conclude develop express extend file forge form give have hold launch lead
+lend level make mount offer pledge press provide reach renew seal sign step strike voice wage win
 """)
 # Document nouns whose possessor or modifier is their author: "refuted US allegations".
 AUTHORED = words("""
