@@ -19,6 +19,7 @@ from services.storage.db import create_engine, create_sessionmaker
 from services.storage.live import StanceFilter, parse_entry, stance_events
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import Graph
+from services.storage.repository import majority
 
 _REL = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -89,25 +90,78 @@ async def ack(client: aioredis.Redis, stream: str, group: str, eid: bytes) -> No
 
 # ---- export ----------------------------------------------------------------------------------
 async def export_stances(
-    db_url: str, since: datetime | None, until: datetime | None, fmt: str, out: IO[str]
+    db_url: str,
+    since: datetime | None,
+    until: datetime | None,
+    fmt: str,
+    out: IO[str],
+    view: str = "article",
 ) -> int:
-    """Write every stance of the window as JSON lines or CSV; returns how many."""
+    """Write the stances of the window as JSON lines or CSV, one row per article and ordered
+    pair (``view="article"``, as ``GET /stances`` does) or per claim; returns how many."""
     engine = create_engine(db_url)
     n = 0
     try:
         writer: csv.DictWriter[str] | None = None
-        async for row in Queries(create_sessionmaker(engine)).iter_stances(since, until):
+        rows = Queries(create_sessionmaker(engine)).iter_stances(since, until)
+        async for row in article_rows(rows) if view == "article" else rows:
             if fmt == "jsonl":
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
                 if writer is None:
                     writer = csv.DictWriter(out, fieldnames=list(row))
                     writer.writeheader()
-                writer.writerow(row)
+                flat = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+                writer.writerow(flat)
             n += 1
     finally:
         await engine.dispose()
     return n
+
+
+LABELS = ("support", "oppose", "neutral")
+
+
+async def article_rows(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """Per-claim export rows (oldest first) folded into one row per article and ordered pair:
+    the majority of the claims' support/oppose labels, counts, and the non-neutral claims as
+    evidence. Rows of one article share its time, so a group is complete when the time moves on."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    current = None
+    async for row in rows:
+        if current is not None and row["created_at"] != current:
+            for g in groups.values():
+                yield _article_row(g)
+            groups = {}
+        current = row["created_at"]
+        groups.setdefault((row["article_id"], row["source"], row["target"]), []).append(row)
+    for g in groups.values():
+        yield _article_row(g)
+
+
+def _article_row(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    first = claims[0]
+    count = {lab: sum(1 for c in claims if c["stance"] == lab) for lab in LABELS}
+    label = majority(count["support"], count["oppose"])
+    wanted = {"support", "oppose"} if label == "mixed" else {label}
+    return {
+        "article_id": first["article_id"],
+        "article_url": first["article_url"],
+        "outlet": first["outlet"],
+        "created_at": first["created_at"],
+        "source": first["source"],
+        "source_name": first["source_name"],
+        "target": first["target"],
+        "target_name": first["target_name"],
+        "stance": label,
+        **count,
+        "score": max((c["score"] for c in claims if c["stance"] in wanted), default=0.0),
+        "evidence": [
+            {k: c[k] for k in ("claim_id", "claim_text", "stance", "score", "basis", "cue")}
+            for c in sorted(claims, key=lambda c: -c["score"])
+            if c["stance"] != "neutral"
+        ],
+    }
 
 
 async def export_graph(db_url: str, f: GraphFilter) -> Graph:

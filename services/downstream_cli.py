@@ -89,18 +89,28 @@ def export(
         Path | None, typer.Option("--output", "-o", help="file (default stdout)")
     ] = None,
     min_count: Annotated[int, typer.Option(help="graphml: edges seen at least this often")] = 1,
+    view: Annotated[
+        str,
+        typer.Option(
+            help="jsonl/csv: article (one row per article and ordered pair, the majority of its"
+            " claims, claims as evidence) | claim (one row per claim's stance)"
+        ),
+    ] = "article",
     data_dir: DataDir = None,
     database_url: Annotated[
         str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
     ] = None,
 ) -> None:
-    """Export the stances of a time window (JSON lines or CSV, one row per stance with names,
-    claim text and article link) or the stance graph (GraphML) from the database."""
+    """Export the stances of a time window (JSON lines or CSV: one row per article and ordered
+    pair with names, article link, counts and the claims as evidence, or with --view claim one
+    row per claim's stance) or the stance graph (GraphML) from the database."""
     from services.downstream import export_graph, export_stances, graphml, parse_when
     from services.storage.queries import GraphFilter
 
     if fmt not in ("jsonl", "csv", "graphml"):
         raise _fail(f"--format must be jsonl, csv or graphml, not {fmt!r}")
+    if view not in ("article", "claim"):
+        raise _fail(f"--view must be article or claim, not {view!r}")
     try:
         t0 = parse_when(since) if since else None
         t1 = parse_when(until) if until else None
@@ -119,7 +129,8 @@ def export(
             out.write(graphml(g))
             what = f"{len(g.nodes)} actors and {len(g.edges)} edges"
         else:
-            what = f"{asyncio.run(export_stances(url, t0, t1, fmt, out))} stances"
+            n = asyncio.run(export_stances(url, t0, t1, fmt, out, view))
+            what = f"{n} {'article-level ' if view == 'article' else ''}stances"
     finally:
         if output:
             out.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.contracts import (
     Article,
@@ -111,3 +112,25 @@ def make_batch(
         ),
     ]
     return StanceBatch(article=meta, entities=ents, claims=[c1, c2], stances=stances, model=model)
+
+
+def make_repeated_batch(aid: str, labels: list[str], **kw: Any) -> StanceBatch:
+    """One article where Russia -> NATO is read in one claim per label (scores 0.50, 0.55, ...),
+    for the article-level views."""
+    base = make_batch(aid, **kw)
+    claims, stances = [], []
+    for k, label in enumerate(labels):
+        c = base.claims[0].model_copy(update={"id": f"c_{aid}_{k}", "span": (k * 60, k * 60 + 51)})
+        claims.append(c)
+        stances.append(
+            base.stances[0].model_copy(
+                update={
+                    "id": Stance.make_id(c.id, "Q159", "Q7184"),
+                    "claim": c.id,
+                    "stance": label,
+                    "score": 0.5 + k / 20,
+                    "basis": "speaker",
+                }
+            )
+        )
+    return base.model_copy(update={"claims": claims, "stances": stances})

@@ -21,7 +21,7 @@ from services.cli import app
 from services.downstream import parse_when, subscribe_events
 from services.storage.live import StanceFilter
 from services.storage.repository import Repository
-from tests.storage_factories import make_batch
+from tests.storage_factories import make_batch, make_repeated_batch
 
 pytestmark = pytest.mark.integration
 pytest_plugins = ["tests.storage_fixtures"]  # db_url, sessionmaker, repo
@@ -125,15 +125,44 @@ def _export(db_url: str, *args: str, tmp: Path) -> str:
 
 
 def test_export_jsonl_and_csv(stored: str, tmp_path: Path) -> None:
-    rows = _lines(_export(stored, "--format", "jsonl", tmp=tmp_path))
+    rows = _lines(_export(stored, "--format", "jsonl", "--view", "claim", tmp=tmp_path))
     assert len(rows) == 6 and rows[0]["article_id"] == "a_1"  # oldest first
-    assert {"source_name", "target_name", "claim_text", "article_url"} <= set(rows[0])
-    rows = _lines(_export(stored, "--since", "2024-05-08", tmp=tmp_path))
+    assert {"source_name", "target_name", "claim_text", "article_url", "basis"} <= set(rows[0])
+    rows = _lines(_export(stored, "--since", "2024-05-08", "--view", "claim", tmp=tmp_path))
     assert {r["article_id"] for r in rows} == {"a_2"}
-    table = list(csv.DictReader(io.StringIO(_export(stored, "--format", "csv", tmp=tmp_path))))
+    out = _export(stored, "--format", "csv", "--view", "claim", tmp=tmp_path)
+    table = list(csv.DictReader(io.StringIO(out)))
     assert len(table) == 6 and table[0]["source_name"] == "Russia"
-    out = _export(stored, "--format", "csv", "--until", "2024-05-07T00:00:00Z", tmp=tmp_path)
+    out = _export(
+        stored,
+        "--format",
+        "csv",
+        "--until",
+        "2024-05-07T00:00:00Z",
+        "--view",
+        "claim",
+        tmp=tmp_path,
+    )
     assert len(list(csv.DictReader(io.StringIO(out)))) == 3
+
+
+@pytest.fixture
+async def repeated(repo: Repository, db_url: str) -> str:
+    labels = ["neutral", "oppose", "neutral", "oppose", "support"]
+    await repo.store_stance_batches([make_repeated_batch("a_7", labels)])
+    return db_url
+
+
+def test_export_defaults_to_one_row_per_article_and_pair(repeated: str, tmp_path: Path) -> None:
+    db_url = repeated
+    rows = _lines(_export(db_url, "--format", "jsonl", tmp=tmp_path))
+    pair = next(r for r in rows if (r["source"], r["target"]) == ("Q159", "Q7184"))
+    assert (pair["stance"], pair["support"], pair["oppose"], pair["neutral"]) == ("oppose", 1, 2, 2)
+    assert [e["stance"] for e in pair["evidence"]] == ["support", "oppose", "oppose"]
+    assert pair["score"] == 0.65  # the strongest oppose claim
+    assert len(rows) == 1  # five claims of one pair: one article-level row
+    table = list(csv.DictReader(io.StringIO(_export(db_url, "--format", "csv", tmp=tmp_path))))
+    assert len(table) == 1 and len(json.loads(table[0]["evidence"])) == 3
 
 
 def test_export_graphml_reimports_in_networkx(stored: str, tmp_path: Path) -> None:

@@ -12,9 +12,8 @@ from prometheus_client import CollectorRegistry, Counter
 from services.storage.api import create_app
 from services.storage.db import Sessionmaker, create_engine, create_sessionmaker
 from services.storage.repository import Repository
-from shared.contracts import Stance
 from shared.settings import Settings
-from tests.storage_factories import make_article, make_batch
+from tests.storage_factories import make_article, make_batch, make_repeated_batch
 
 pytestmark = pytest.mark.integration
 pytest_plugins = ["tests.storage_fixtures"]  # db_url, sessionmaker, repo
@@ -75,26 +74,8 @@ async def test_stances_default_to_one_per_article_and_pair(
 ) -> None:
     """A spokesman's neutral co-mentions do not bury his oppose quotes: the article-level
     label is the majority of the non-neutral claims, with them as evidence."""
-    base = make_batch("a_9")
-    c1 = base.claims[0]
-    claims, stances = [], []
-    for k, label in enumerate(["oppose", "neutral", "oppose", "neutral", "neutral", "support"]):
-        c = c1.model_copy(update={"id": f"c_9_{k}", "span": (k * 60, k * 60 + 51)})
-        claims.append(c)
-        stances.append(
-            base.stances[0].model_copy(
-                update={
-                    "id": Stance.make_id(c.id, "Q159", "Q7184"),
-                    "claim": c.id,
-                    "stance": label,
-                    "score": 0.5 + k / 20,
-                    "basis": "speaker",
-                }
-            )
-        )
-    await repo.store_stance_batches(
-        [base.model_copy(update={"claims": claims, "stances": stances})]
-    )
+    labels = ["oppose", "neutral", "oppose", "neutral", "neutral", "support"]
+    await repo.store_stance_batches([make_repeated_batch("a_9", labels)])
     async with _client(sessionmaker) as c:
         r = await c.get("/stances", params={"article_id": "a_9"})
         assert r.status_code == 200, r.text

@@ -205,7 +205,7 @@ def _stance_filters(
     return conds
 
 
-def _majority(support: int, oppose: int) -> str:
+def majority(support: int, oppose: int) -> str:
     """An article's label for a pair from its claims' non-neutral stances."""
     if support == oppose:
         return "mixed" if support else "neutral"
@@ -501,7 +501,7 @@ class Repository:
         out = []
         for r in rows:
             n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
-            label = _majority(n_sup, n_opp)
+            label = majority(n_sup, n_opp)
             mine = claims.get((r.article_id, r.source, r.target), [])
             wanted = {"mixed": {"support", "oppose"}}.get(label, {label})
             out.append(
