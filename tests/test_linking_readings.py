@@ -319,3 +319,23 @@ def test_a_legal_name_is_not_a_short_form_of_a_longer_one(nlp) -> None:
         " of Celanese Corp and American Hoechst Corp.",
     )
     assert {"Hoechst Celanese Corp", "Celanese Corp"} <= {e.name for e in linked.entities}
+
+
+def test_a_person_from_a_country_is_not_the_country(nlp) -> None:
+    text = (
+        "A spokeswoman for the Customs Service said Ahmed Ali was denied entry. In October, a"
+        " scholar from South Africa was denied entry at the airport."
+    )
+    got = _directed(_link(nlp, text))
+    assert not any(t == "South Africa" for _, t in got)
+
+
+def test_a_coach_deactivating_players_opposes_them(nlp) -> None:
+    text = (
+        "The coach Pat Riley was unhappy, he said. On Wednesday he deactivated forwards Antoine"
+        " Walker and James Posey."
+    )
+    got = _pairs(_link(nlp, text))
+    assert ("Pat Riley", "James Posey", "predicate", "oppose") in got
+    got = _pairs(_link(nlp, "Acme Corp fired its chief executive John Smith on Monday."))
+    assert ("Acme Corp", "John Smith", "predicate", "oppose") in got

@@ -44,7 +44,8 @@ commission service forces embassy kremlin pentagon
 
 GOV_WORDS = _words("""
 ministry department government administration cabinet parliament senate congress kremlin
-pentagon army navy military forces police office embassy bureau commission duma court
+pentagon army navy military forces police office embassy bureau commission duma court customs
+prosecutor prosecutors judiciary
 """)
 
 # Nouns that make "<country> <noun>" the name of a state institution ("U.S. military"), an actor

@@ -293,7 +293,10 @@ class ClaimReader:
                     a = speaker
                 if a is not None:
                     return a
-            if c.dep_ == "prep" and c.lower_ in {"of", "by", "from"}:
+            if c.dep_ == "prep" and (
+                c.lower_ in {"of", "by"}
+                or (c.lower_ == "from" and noun.lemma_.lower() in sw.AUTHORED)  # not "a man from X"
+            ):
                 for o in c.children:
                     if o.dep_ == "pobj" and (a := self.actor(chunk, o)):
                         return a

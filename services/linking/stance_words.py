@@ -20,7 +20,8 @@ threaten slam blast mock ridicule dismiss challenge rebuke reprimand lambaste ca
 disparage undermine obstruct veto resist confront counter contradict indict prosecute fine ban
 outlaw expel boycott punish oust impeach bomb raid invade assail berate chastise deride decry
 scold insult defy deny discredit target arrest detain jail kill ambush shell sideline snub
-harass intimidate overturn overrule skewer ding malign excoriate destroy feud
+harass intimidate overturn overrule skewer ding malign excoriate destroy feud fire sack bench
+deactivate demote evict
 """),
     words("""
 praise support back endorse thank welcome applaud commend defend help aid assist fund finance
