@@ -339,3 +339,24 @@ def test_a_coach_deactivating_players_opposes_them(nlp) -> None:
     assert ("Pat Riley", "James Posey", "predicate", "oppose") in got
     got = _pairs(_link(nlp, "Acme Corp fired its chief executive John Smith on Monday."))
     assert ("Acme Corp", "John Smith", "predicate", "oppose") in got
+
+
+def test_an_actor_describing_another_is_not_the_speakers_target(nlp) -> None:
+    text = (
+        '"The Jabhat al-Nusra terror group, affiliated with Al-Qaeda, uses chemical weapons'
+        ' against the Syrian Army," said Igor Konashenkov, a spokesman for the Russian Defense'
+        " Ministry."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Igor Konashenkov", "Syrian Army") in got
+    assert ("Igor Konashenkov", "Al-Qaeda") not in got
+
+
+def test_a_town_and_its_province_is_a_place(nlp) -> None:
+    text = (
+        "Quebec said it would help. Raymond Savoie said the province would help re-open the"
+        " Murdochville, Quebec copper mine."
+    )
+    linked = _link(nlp, text)
+    types = {e.name: e.type for e in linked.entities}
+    assert types.get("Murdochville, Quebec", "location") == "location"

@@ -190,9 +190,16 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
+def _town_and_region(text: str, places: set[str]) -> bool:
+    """ "Town, Region" where the region is a country or a place the article names elsewhere."""
+    head, sep, tail = text.rpartition(", ")
+    return bool(sep and head and tail) and (tail in places or nm.country_name(tail) is not None)
+
+
 def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
     """Actor mentions from spaCy's NER, in text order, with normalised names and type cues."""
     out: list[Mention] = []
+    places = {e.text for ch in chunks for e in ch.doc.ents if e.label_ in {"GPE", "LOC"}}
     for ch in chunks:
         groups = _group_phrases(ch)
         out += groups
@@ -210,6 +217,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 continue
             if label == "FAC":
                 continue  # buildings are not actors unless they stand for a government
+            if label == "ORG" and _town_and_region(ent.text, places):
+                label = "GPE"  # "Murdochville, Quebec": a place NER took for a name
             adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)
             country = "United States" if label == "GPE" and state_qualified(ent) else None
             if label == "NORP":

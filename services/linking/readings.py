@@ -208,6 +208,8 @@ class ClaimReader:
                 continue
             if _object_of_negated_stance(tok):
                 continue  # "I am not accusing X"
+            if _in_description(tok):
+                continue  # "the Nusra group, affiliated with Al-Qaeda": who Nusra is
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
         return out
@@ -690,6 +692,18 @@ def _agent_or_author(tok: Token) -> bool:
     return tok.dep_ in {"amod", "compound"} and (
         noun in sw.AUTHORED or noun in sw.STATE_AGENT_NOUNS
     )
+
+
+def _in_description(tok: Token) -> bool:
+    """An actor inside a participle that describes another one ("a group affiliated with X",
+    "militants linked to X", "a company based in X"): a relation, not what the speaker holds."""
+    head = tok
+    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+        head = head.head
+    if head.dep_ != "pobj" or head.head.dep_ != "prep":
+        return False
+    verb = head.head.head
+    return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.lemma_.lower() in sw.DESCRIPTIVE
 
 
 def _directly_negated(tok: Token) -> bool:

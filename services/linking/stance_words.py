@@ -129,6 +129,10 @@ accusation accusations allegation allegations argument arguments assertion asser
 claim claims comments criticism decision demand demands plan policies policy position proposal
 remarks report statement statements version
 """)
+# Participles that describe an actor by its relations: "affiliated with X", "linked to X".
+DESCRIPTIVE = words("""
+affiliate associate base connect headquarter know link loyal own tie
+""")
 # Prefixes of stance on an actor's name: "anti-American", "pro-Kremlin".
 STANCE_PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 # A country's agents: its demonym on these names the country acting ("Iraqi warplanes struck",
