@@ -11,7 +11,7 @@ from shared.contracts import LinkedArticle, Stance, StanceBatch
 # A speaker pair is a stance only when the model is this sure of support or oppose: a
 # co-mentioned actor in a quote is more often context than target, and a wrong stance costs a
 # reader more than a missing one.
-SPEAKER_THRESHOLD = 0.9
+SPEAKER_THRESHOLD = 0.8
 
 
 def confidence(pair: ScoredPair, result: StanceScore, label: str) -> float:

@@ -11,11 +11,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.linking.kb import INDEX_NAME
+from services.linking.kb.extra_sources import Countries, find_files, read_extra
 from services.linking.kb.keys import alias_key, tokens
 from services.linking.kb.sources import (
     FILES,
@@ -29,7 +30,27 @@ from services.linking.kb.sources import (
 )
 
 # Earlier sources win for name, type, country and description (curated before crowd/gold).
-PRIORITY = ("countries", "intl_orgs", "legislators", "parties", "wikidata", "aida")
+# The extra sources (kb-extra) come after the curated ones: people and places with ids and
+# positions before crowd-named brands and operators; the ODbL states last of the files.
+PRIORITY = (
+    "countries",
+    "intl_orgs",
+    "legislators",
+    "parties",
+    "executive",
+    "world_leaders",
+    "officeholders",
+    "politician_bios",
+    "cabinets",
+    "us_states",
+    "places",
+    "us_cities",
+    "us_newspapers",
+    "wikidata",
+    "nsi",
+    "csc_states",
+    "aida",
+)
 
 SCHEMA = """
 CREATE TABLE entity (qid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
@@ -91,23 +112,43 @@ def merge(records: Iterable[Record]) -> dict[str, dict]:
     return out
 
 
-def read_all(
-    source_dir: Path, aida: Path | None = None, dumps: Iterable[Path] = ()
-) -> tuple[list[Record], dict[str, int]]:
-    """Every record of the sources present; a missing curated file is an error."""
-    missing = [f for f in FILES.values() if not (source_dir / f).is_file()]
+def _curated(source_dirs: Sequence[Path]) -> dict[str, Path]:
+    """Each curated file from the first source dir that holds it (flat, as `kb download`
+    writes them); a missing one is an error."""
+    found = {
+        k: next((d / f for d in source_dirs if (d / f).is_file()), None) for k, f in FILES.items()
+    }
+    missing = [FILES[k] for k, p in found.items() if p is None]
     if missing:
+        where = ", ".join(str(d) for d in source_dirs)
         raise FileNotFoundError(
-            f"missing KB source file(s) in {source_dir}: {', '.join(missing)} "
+            f"missing KB source file(s) in {where}: {', '.join(missing)} "
             "(run `stancestream kb download` or pass --source-dir)"
         )
-    countries, iso = read_countries(source_dir / FILES["countries"])
+    return {k: p for k, p in found.items() if p is not None}
+
+
+def read_all(
+    source_dir: Path | Sequence[Path],
+    aida: Path | None = None,
+    dumps: Iterable[Path] = (),
+    include_odbl: bool = False,
+) -> tuple[list[Record], dict[str, int]]:
+    """Every record of the sources present in the source dir(s): the four curated files
+    (required) and the extra files (kb-extra, any depth, optional; ODbL ones only with
+    ``include_odbl``)."""
+    dirs = [source_dir] if isinstance(source_dir, Path) else list(source_dir)
+    files = _curated(dirs)
+    countries, iso = read_countries(files["countries"])
     parts = {
         "countries": countries,
-        "intl_orgs": read_intl_orgs(source_dir / FILES["intl_orgs"]),
-        "parties": read_parties(source_dir / FILES["parties"], iso),
-        "legislators": read_legislators(source_dir / FILES["legislators"], iso.get("USA")),
+        "intl_orgs": read_intl_orgs(files["intl_orgs"]),
+        "parties": read_parties(files["parties"], iso),
+        "legislators": read_legislators(files["legislators"], iso.get("USA")),
     }
+    extra = find_files(dirs, include_odbl)
+    if extra:
+        parts |= read_extra(extra, Countries.of(files["countries"], iso, countries))
     for d in dumps:
         parts.setdefault("wikidata", []).extend(read_wikidata_dump(d))
     if aida is not None:
@@ -162,16 +203,27 @@ def write_index(entries: dict[str, dict], path: Path, meta: dict[str, object]) -
 
 
 def build(
-    source_dir: Path, kb_dir: Path, aida: Path | None = None, dumps: Iterable[Path] = ()
+    source_dir: Path | Sequence[Path],
+    kb_dir: Path,
+    aida: Path | None = None,
+    dumps: Iterable[Path] = (),
+    include_odbl: bool = False,
 ) -> BuildReport:
-    """Build ``kb_dir/index.sqlite`` from the files in ``source_dir`` (+ AIDA gold, dumps)."""
+    """Build ``kb_dir/index.sqlite`` from the files in the source dir(s) (+ AIDA gold, dumps)."""
     t0 = time.perf_counter()
-    records, per_source = read_all(source_dir, aida, list(dumps))
+    dirs = [source_dir] if isinstance(source_dir, Path) else list(source_dir)
+    records, per_source = read_all(dirs, aida, list(dumps), include_odbl)
     entries = merge(records)
     path = kb_dir / INDEX_NAME
     n = write_index(
         entries,
         path,
-        {"built_at": time.time(), "per_source": per_source, "source_dir": str(source_dir)},
+        {
+            "built_at": time.time(),
+            "per_source": per_source,
+            "source_dir": str(dirs[0]),
+            "source_dirs": [str(d) for d in dirs],
+            "odbl": include_odbl,
+        },
     )
     return BuildReport(path, len(entries), n, per_source, time.perf_counter() - t0)

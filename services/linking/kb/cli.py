@@ -63,8 +63,12 @@ def download(
 def build(
     data_dir: DataDir = None,
     source_dir: Annotated[
-        Path | None,
-        typer.Option(help="folder with the four source files (default <data_dir>/kb-sources)"),
+        list[Path] | None,
+        typer.Option(
+            "--source-dir",
+            help="folder with source files (repeatable; default <data_dir>/kb-sources): the "
+            "four curated files (first folder holding each), and any kb-extra files at any depth",
+        ),
     ] = None,
     wikidata_dump: Annotated[
         list[Path] | None,
@@ -79,13 +83,21 @@ def build(
             help="ELEVANT-format gold file (e.g. aida-conll-dev.jsonl) for aliases and priors"
         ),
     ] = None,
+    include_odbl: Annotated[
+        bool,
+        typer.Option(
+            "--include-odbl",
+            help="also read ODbL (share-alike) files (countries-states-cities states.csv); "
+            "an index built so is ODbL too: for local use, never ship it",
+        ),
+    ] = False,
 ) -> None:
     """Compile the alias index into <data_dir>/kb/index.sqlite."""
     from services.linking.kb.build import build as run
 
     default_src, kb_dir = _sources_dir(data_dir)
     try:
-        rep = run(source_dir or default_src, kb_dir, aida, wikidata_dump or [])
+        rep = run(source_dir or [default_src], kb_dir, aida, wikidata_dump or [], include_odbl)
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc

@@ -11,6 +11,7 @@ already linked, or when the gold data says the word nearly always means one pers
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,14 @@ _LABEL_TYPE = {
     "ORG": "org",
     "NORP": "group",
 }
+
+
+_LEGAL_FORM = re.compile(
+    r",?\s+(?:inc|corp|corporation|co|company|ltd|llc|plc|ag|sa|nv|group|holdings)\.?$", re.I
+)
+
+
+_ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
 
 
 def type_class(t: str) -> str:
@@ -152,6 +161,10 @@ class KbLinker:
         found: dict[str, list[Candidate]] = defaultdict(list)
         for c in self.index.lookup(q.name):
             found[c.entry.qid].append(c)
+        bare = _LEGAL_FORM.sub("", q.name).strip(" ,")
+        if not found and bare != q.name and type_class(q.type) == "org":
+            for c in self.index.lookup(bare):  # "Target Corp." is "Target"
+                found[c.entry.qid].append(c)
         if not found and len(q.name) >= 6:
             for c in self.index.fuzzy(q.name, self.cfg.fuzzy_cutoff):
                 found[c.entry.qid].append(c)
@@ -168,7 +181,8 @@ class KbLinker:
         """Candidates the document allows. A place the text puts in a country ("X, Ala.") must
         be known to lie there; a party with no gold mention needs its country in the document
         (local politics: a foreign party's acronym in a story that never mentions its country
-        is another thing of that name)."""
+        is another thing of that name), and so does any national body named by an acronym in
+        a document set in other countries ("SEC" in a US story is no Eswatini utility)."""
         if q.country:
             home = self._country_qid(q.country)
             found = {
@@ -177,11 +191,13 @@ class KbLinker:
                 if type_class(v[0].entry.type) != "place"
                 or (home is not None and home in {v[0].entry.country, k})
             }
+        acronym = _ACRONYM.fullmatch(q.name.strip()) is not None
         return {
             k: v
             for k, v in found.items()
-            if v[0].entry.type != "party"
+            if (v[0].entry.type != "party" and not (acronym and countries))
             or not v[0].entry.country
+            or v[0].entry.type in {"country", "intl_org"}
             or v[0].entry.country in countries
             or sum(c.gold for c in v) > 0
         }
@@ -215,7 +231,11 @@ class KbLinker:
             if qid in linked:
                 s *= 3.0
             if local and entry.country and entry.type != "country":
-                s *= 2.0 if entry.country in countries else 0.05  # the document's country
+                home = entry.country in countries  # the document's country
+                if type_class(entry.type) == "place":  # a London of Kentucky is no London
+                    s *= 1.5 if home else 1.0
+                else:
+                    s *= 2.0 if home else 0.05
             scores[qid], gold[qid] = s, sum(c.gold for c in cands)
             evidence[qid] = sum(c.count for c in cands)
         total = sum(scores.values())
