@@ -59,4 +59,4 @@ def test_the_reading_keeps_its_dev_set_figures(shared_data, texts_file) -> None:
     assert p.returncode == 0, p.stderr[-2000:]
     last = dict(kv.split("=") for kv in p.stdout.strip().splitlines()[-1].split())
     assert float(last["stance_precision"]) >= 0.75, last
-    assert float(last["stance_recall"]) >= 0.28, last
+    assert float(last["stance_recall"]) >= 0.32, last
