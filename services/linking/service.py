@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 
+from services.linking.kb.reload import ReloadingLinker
 from services.linking.link import Linker, NullLinker, link_article
 from services.linking.nlp import load_nlp
 from shared.contracts import Article, LinkedArticle
@@ -50,12 +51,14 @@ def make_spec(
     async def resources(rt: Runtime) -> AsyncIterator[dict]:
         cfg = rt.settings.linking
         nlp = await asyncio.to_thread(load_nlp, cfg.spacy_model)
-        linker = make_linker(rt.settings)
+        linkers = ReloadingLinker(rt.settings.kb_dir, lambda: make_linker(rt.settings))
+        linkers.current()
 
         one_at_a_time = threading.Lock()
 
         def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
             with one_at_a_time:
+                linker = linkers.current()  # a rebuilt index is picked up between batches
                 return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
 
         async def process(items: Sequence[Article]) -> None:

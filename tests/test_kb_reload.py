@@ -1,0 +1,52 @@
+"""A running linking service picks up a rebuilt knowledge base between batches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from services.linking.kb import INDEX_NAME
+from services.linking.kb.build import build
+from services.linking.kb.linker import KbLinker
+from services.linking.kb.reload import ReloadingLinker
+from services.linking.link import NullLinker, link_article
+from services.linking.nlp import load_nlp
+from shared.contracts import Article
+
+
+def test_the_linker_is_made_again_only_when_the_index_file_changes(tmp_path: Path) -> None:
+    made: list[int] = []
+
+    def factory() -> NullLinker:
+        made.append(1)
+        return NullLinker()
+
+    linkers = ReloadingLinker(tmp_path, factory)
+    linkers.current()
+    linkers.current()
+    assert len(made) == 1  # no index, nothing changed
+    (tmp_path / INDEX_NAME).write_bytes(b"one")
+    linkers.current()
+    assert len(made) == 2  # it appeared
+    linkers.current()
+    assert len(made) == 2
+    new = tmp_path / "index.tmp"
+    new.write_bytes(b"two")
+    os.replace(new, tmp_path / INDEX_NAME)  # what `kb build` does
+    linkers.current()
+    assert len(made) == 3
+    (tmp_path / INDEX_NAME).unlink()
+    linkers.current()
+    assert len(made) == 4
+
+
+def test_articles_link_with_an_index_built_after_start(shared_data: Path, tmp_path: Path) -> None:
+    kb_dir = tmp_path / "kb"
+    linkers = ReloadingLinker(kb_dir, lambda: KbLinker.open(kb_dir) or NullLinker())
+    nlp = load_nlp("en_core_web_sm")
+    art = Article(id="t", text="Russia criticised NATO on Monday.", content_hash="t")
+    before = link_article(nlp, art, linkers.current())
+    assert all(e.wikidata is None for e in before.entities)
+    build(shared_data / "kb", kb_dir)  # while the service runs
+    after = link_article(nlp, art, linkers.current())
+    assert {e.name: e.wikidata for e in after.entities}["Russia"] is not None
