@@ -191,9 +191,16 @@ def _entity_row(e: Entity) -> Row:
 
 
 def _stance_filters(
-    article_id: str | None, source: str | None, target: str | None, since: datetime | None
+    article_id: str | None,
+    source: str | None,
+    target: str | None,
+    since: datetime | None,
+    stance: str | None = None,
 ) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of the per-claim stance filters (``stance`` is a claim's label)."""
     conds: list[ColumnElement[bool]] = []
+    if stance is not None:
+        conds.append(StanceRow.stance == stance)
     if article_id is not None:
         conds.append(StanceRow.article_id == article_id)
     if source is not None:
@@ -388,9 +395,7 @@ class Repository:
         """Per-claim stances, newest first, with actor names and claim text; filters combine
         with AND. ``source``/``target`` are entity ids; ``since`` compares with ``created_at``."""
         src, tgt = aliased(EntityRow), aliased(EntityRow)
-        conds = _stance_filters(article_id, source, target, since)
-        if stance is not None:
-            conds.append(StanceRow.stance == stance)
+        conds = _stance_filters(article_id, source, target, since, stance)
         q = (
             select(StanceRow, ClaimRow.text, src.name, tgt.name)
             .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
@@ -433,9 +438,7 @@ class Repository:
         stance: str | None = None,
     ) -> int:
         """How many per-claim stances :meth:`list_stances` would page through."""
-        conds = _stance_filters(article_id, source, target, since)
-        if stance is not None:
-            conds.append(StanceRow.stance == stance)
+        conds = _stance_filters(article_id, source, target, since, stance)
         async with self.sessionmaker() as session:
             q = select(func.count()).select_from(StanceRow).where(*conds)
             return int((await session.execute(q)).scalar_one())

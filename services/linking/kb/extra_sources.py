@@ -25,10 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from services.linking.kb.keys import alias_key
-from services.linking.kb.sources import Record, _add, _qid
+from services.linking.kb.sources import Record, _add, _qid, congress_people
 
 # source name -> upstream file names it reads (matched case-insensitively, at any depth)
 EXTRA_FILES: dict[str, tuple[str, ...]] = {
@@ -173,16 +171,9 @@ def _read_csv(path: Path, delimiter: str = ",") -> Iterator[dict[str, str]]:
 # -- people ---------------------------------------------------------------------------------
 def read_executive(path: Path, usa: str | None) -> list[Record]:
     """US presidents and vice presidents (congress-legislators ``executive.yaml``)."""
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     out = []
-    for row in data or []:
-        ids, name = row.get("id") or {}, row.get("name") or {}
-        qid = _qid(ids.get("wikidata"))
+    for qid, full, ids, name, row in congress_people(path):
         first, last = name.get("first"), name.get("last")
-        full = name.get("official_full") or " ".join(str(x) for x in (first, last) if x)
-        if not qid or not full:
-            continue
         terms = row.get("terms") or []
         prez = [t for t in terms if t.get("type") == "prez"]
         role = "president" if prez else "vice president"

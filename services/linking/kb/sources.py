@@ -238,19 +238,25 @@ def read_parties(path: Path, iso: dict[str, str]) -> list[Record]:
     return out
 
 
-def read_legislators(path: Path, usa: str | None) -> list[Record]:
-    """Current US legislators, with their English Wikipedia titles."""
+def congress_people(path: Path) -> Iterator[tuple[str, str, dict, dict, dict]]:
+    """(QID, full name, ids, name, row) of each person with a Wikidata id in a
+    unitedstates/congress-legislators YAML file (legislators, ``executive.yaml``)."""
     with open(path, encoding="utf-8") as fh:
         data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    out = []
     for row in data or []:
         ids, name = row.get("id") or {}, row.get("name") or {}
         qid = _qid(ids.get("wikidata"))
         full = name.get("official_full") or " ".join(
             str(name[k]) for k in ("first", "last") if name.get(k)
         )
-        if not qid or not full:
-            continue
+        if qid and full:
+            yield qid, full, ids, name, row
+
+
+def read_legislators(path: Path, usa: str | None) -> list[Record]:
+    """Current US legislators, with their English Wikipedia titles."""
+    out = []
+    for qid, full, ids, name, row in congress_people(path):
         term = (row.get("terms") or [{}])[-1]
         role = {"sen": "senator", "rep": "representative"}.get(term.get("type"), "legislator")
         rec = Record(
