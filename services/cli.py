@@ -196,6 +196,39 @@ def analyze(
     raise typer.Exit(code)
 
 
+@app.command()
+def relink(
+    since: Annotated[
+        str | None, typer.Option(help="ISO date/time or a span back from now: 24h, 7d, 2w")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="data dir (default ~/.stancestream)")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
+    ] = None,
+) -> None:
+    """Read stored articles again with the current knowledge base and reading, and replace their
+    actors, claims and stances: local ids become Wikidata ids, no duplicates are left."""
+    from services.downstream import parse_when
+    from services.relink import relink as run_relink
+
+    try:
+        t0 = parse_when(since) if since else None
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    overrides: dict[str, object] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    settings = settings_or_exit(**overrides)
+    setup_logging("WARNING")
+    n = run_relink(settings, t0, echo=lambda m: typer.echo(m, err=True))
+    typer.echo(f"relinked {n} articles in {settings.db_url}", err=True)
+
+
 def main() -> None:
     app()
 

@@ -10,11 +10,11 @@ Rows are written in key order so concurrent workers lock them in the same order 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, func, select
+from sqlalchemy import ColumnElement, Table, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -246,8 +246,13 @@ class Repository:
         async with self.sessionmaker.begin() as session:
             await _upsert(session, ArticleRow.__table__, list(rows.values()), ["id"], ARTICLE_MERGE)
 
-    async def store_stance_batches(self, batches: Sequence[StanceBatch]) -> None:
-        """Upsert ``stances.v1`` messages: article metadata, actors, claims, stances."""
+    async def store_stance_batches(
+        self, batches: Sequence[StanceBatch], replace: bool = False
+    ) -> None:
+        """Upsert ``stances.v1`` messages: article metadata, actors, claims, stances. With
+        ``replace`` (a re-reading of stored articles, ``stancestream relink``) the articles'
+        previous actors, claims and stances go first, in the same transaction, and actors no
+        article mentions any more are removed with their aliases."""
         now = utcnow()
         articles: dict[str, Row] = {}
         entities: dict[str, Row] = {}
@@ -304,6 +309,10 @@ class Repository:
                     "stored_at": now,
                 }
         async with self.sessionmaker.begin() as session:
+            if replace:
+                ids = list(articles)
+                for row in (StanceRow, ClaimRow, ArticleEntityRow):
+                    await session.execute(delete(row).where(row.article_id.in_(ids)))
             await _upsert(
                 session, ArticleRow.__table__, list(articles.values()), ["id"], ARTICLE_META_MERGE
             )
@@ -322,6 +331,36 @@ class Repository:
                 session, StanceRow.__table__, list(stances.values()), ["id"], STANCE_MERGE
             )
             await _insert_new(session, EntityAliasRow.__table__, list(aliases.values()))
+            if replace:
+                used = select(ArticleEntityRow.entity_id)
+                await session.execute(
+                    delete(EntityAliasRow).where(EntityAliasRow.entity_id.not_in(used))
+                )
+                await session.execute(delete(EntityRow).where(EntityRow.id.not_in(used)))
+
+    async def iter_articles(
+        self, since: datetime | None = None, chunk: int = 16
+    ) -> AsyncIterator[list[Article]]:
+        """Stored articles with their text (oldest first, ``since`` on publication or store
+        time), in lists of ``chunk``: what ``relink`` reads again."""
+        q = select(ArticleRow).where(ArticleRow.text.is_not(None)).order_by(ArticleRow.id)
+        if since is not None:
+            q = q.where(func.coalesce(ArticleRow.published_at, ArticleRow.stored_at) >= since)
+        async with self.sessionmaker() as session:
+            rows = (await session.execute(q)).scalars().all()
+        for i in range(0, len(rows), chunk):
+            yield [
+                Article(
+                    id=r.id,
+                    url=r.url,
+                    title=r.title,
+                    source=r.source,
+                    published_at=r.published_at,
+                    text=r.text,
+                    content_hash=r.content_hash or r.id,
+                )
+                for r in rows[i : i + chunk]
+            ]
 
     # ---- reads -----------------------------------------------------------------------------
     async def get_article(self, article_id: str) -> ArticleOut | None:
