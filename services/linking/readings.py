@@ -27,8 +27,8 @@ from spacy.tokens import Token
 
 from services.linking import names as nm
 from services.linking import stance_words as sw
+from services.linking import syntax as syn
 from services.linking.actors import Actor, ActorIndex, Mention
-from services.linking.coref import KIND_NOUNS
 from services.linking.nlp import Chunk
 from services.linking.speakers import Resolver
 
@@ -117,7 +117,7 @@ class ClaimReader:
                 or (
                     b.type in {"gov", "org", "group"}
                     and self._country.get(id(b)) in countries
-                    and (b.type == "gov" or _is_state_body(b))
+                    and (b.type == "gov" or syn.is_state_body(b))
                 )
             ):
                 side.add(id(b))
@@ -202,13 +202,13 @@ class ClaimReader:
             tok = ment.root
             if self._place_use(chunk, tok, a):
                 continue
-            if a.type == "country" and m.adjectival and not _agent_or_author(tok):
+            if a.type == "country" and m.adjectival and not syn.agent_or_author(tok):
                 continue  # "Syrian civilians" (but "the Iranian proposal", "Iraqi warplanes")
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
-            if _object_of_negated_stance(tok):
+            if syn.object_of_negated_stance(tok):
                 continue  # "I am not accusing X"
-            if _in_description(tok):
+            if syn.in_description(tok):
                 continue  # "the Nusra group, affiliated with Al-Qaeda": who Nusra is
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
@@ -254,7 +254,7 @@ class ClaimReader:
                 a = self.actor(chunk, t)
                 if a is None and t.lower_ in sw.FIRST_PERSON and speaker is not None:
                     a = speaker
-                if a is None and resolve and (t.pos_ == "PRON" or _definite_description(t)):
+                if a is None and resolve and (t.pos_ == "PRON" or syn.definite_description(t)):
                     a = self.resolver.resolve(chunk, t)  # "he", "the company", "the minister"
                 if a is None and t.lemma_.lower() in sw.STATE_AGENT_NOUNS:
                     a = self._demonym_country(chunk, t)  # "Iraqi warplanes destroyed"
@@ -341,7 +341,7 @@ class ClaimReader:
                     if a is not speaker:
                         out.append(Reading(speaker, a, "predicate", "unlike", sw.OPPOSE))
                 continue
-            if tok.lower_ in sw.DISMISSIVE and speaker is not None and not _negated(tok):
+            if tok.lower_ in sw.DISMISSIVE and speaker is not None and not syn.negated(tok):
                 # "the US allegations are untrue": the speaker rejects their author
                 subj = (
                     [c for c in tok.head.children if c.dep_ == "nsubj"]
@@ -354,7 +354,7 @@ class ClaimReader:
             if tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in sw.ROLE_POLARITY:
                 out += self._role_readings(chunk, tok, speaker)
                 continue
-            if tok.pos_ == "VERB" and (lemma in sw.VERB_POLARITY or _phrasal(tok)):
+            if tok.pos_ == "VERB" and (lemma in sw.VERB_POLARITY or syn.phrasal(tok)):
                 out += self._verb_readings(chunk, tok, lemma, speaker)
             elif tok.pos_ == "VERB" and speaker is None:
                 # in a quote or report the speaker's stance is the reading; in the outlet's own
@@ -369,12 +369,12 @@ class ClaimReader:
     def _verb_readings(
         self, chunk: Chunk, verb: Token, lemma: str, speaker: Actor | None
     ) -> list[Reading]:
-        phrasal = _phrasal(verb)
+        phrasal = syn.phrasal(verb)
         polarity = phrasal[1] if phrasal else sw.VERB_POLARITY.get(lemma)
-        if _negated(verb):
+        if syn.negated(verb):
             # "X has not endorsed Y" says something of X's stance, but not which: the model
             # decides; a negated or disowned attack ("I am not accusing Y") is no reading
-            if polarity != sw.SUPPORT or not _directly_negated(verb):
+            if polarity != sw.SUPPORT or not syn.directly_negated(verb):
                 return []
             polarity = None
         holders = self._subject_actors(chunk, verb, speaker)
@@ -384,7 +384,7 @@ class ClaimReader:
             and not holders
             and lemma in sw.AUTHORITY_VERBS
             and speaker is not None
-            and _is_authority(speaker)
+            and syn.is_authority(speaker)
             and not any(c.dep_ == "agent" for c in verb.children)
         ):
             holders = [speaker]  # "X was charged, police said": the authority that reports it
@@ -430,7 +430,9 @@ class ClaimReader:
         were A and B."): the latest authority speaker of the article's preceding two
         paragraphs; none when no authority spoke."""
         pos = chunk.offset + verb.idx
-        recent = [a for p, a in self.resolver.salient if pos - 1500 < p < pos and _is_authority(a)]
+        recent = [
+            a for p, a in self.resolver.salient if pos - 1500 < p < pos and syn.is_authority(a)
+        ]
         body: Actor | None = recent[-1] if recent else None
         while body is not None and body.type != "gov":  # Capt. X speaks for the police
             body = body.affiliation
@@ -438,7 +440,7 @@ class ClaimReader:
 
     def _adjective_readings(self, chunk: Chunk, adj: Token, speaker: Actor | None) -> list[Reading]:
         """ "A has been highly critical of B", "A, loyal to B,"."""
-        if _negated(adj) or _negated(adj.head):
+        if syn.negated(adj) or syn.negated(adj.head):
             return []
         if adj.dep_ == "acomp":
             holders = self._subject_actors(chunk, adj.head, speaker)
@@ -524,7 +526,7 @@ class ClaimReader:
         else:
             targets = of_objects + targets
         for rel in (c for c in noun.children if c.dep_ in {"relcl", "acl"}):
-            if holders or rel.lemma_.lower() not in sw.LIGHT_VERBS or _negated(rel):
+            if holders or rel.lemma_.lower() not in sw.LIGHT_VERBS or syn.negated(rel):
                 continue
             # "the case that A had leveled against B", "the suit A filed against B"
             holders = self._subject_actors(chunk, rel, speaker)  # "which was filed": none
@@ -535,7 +537,7 @@ class ClaimReader:
                     )
         if noun.dep_ in {"dobj", "attr"} and noun.head.lemma_.lower() in sw.LIGHT_VERBS:
             light = noun.head
-            if not holders and not _negated(light):
+            if not holders and not syn.negated(light):
                 holders = self._subject_actors(chunk, light, speaker)
             # "signed an agreement [with B]", "a memorandum of understanding [with B]"
             preps = [
@@ -657,103 +659,10 @@ class ClaimReader:
         return out
 
 
-def _object_of_negated_stance(tok: Token) -> bool:
-    head = tok
-    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
-        head = head.head
-    if head.dep_ not in {"dobj", "pobj", "nsubjpass"}:
-        return False
-    verb = head.head.head if head.dep_ == "pobj" else head.head
-    return verb.lemma_.lower() in sw.VERB_POLARITY and _negated(verb)
-
-
-def _definite_description(tok: Token) -> bool:
-    """ "the company", "the minister": a description the resolver can take back to a name."""
-    lemma = tok.lemma_.lower()
-    return (
-        tok.pos_ == "NOUN"
-        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
-        and (lemma in nm.PERSON_NOUNS or lemma in KIND_NOUNS)
-    )
-
-
 def _rank(r: Reading) -> int:
     """Of two readings of one pair the more specific wins: a cue with a polarity, then any
     predicate, then the speaker's."""
     return 2 if r.polarity else int(r.basis != "speaker")
-
-
-def _agent_or_author(tok: Token) -> bool:
-    """Whether a demonym names its country acting: on a document noun ("the Iranian proposal")
-    or one of the country's agents ("Russian and Syrian aircraft")."""
-    while tok.dep_ == "conj" and tok.head is not tok:
-        tok = tok.head
-    noun = tok.head.lemma_.lower()
-    return tok.dep_ in {"amod", "compound"} and (
-        noun in sw.AUTHORED or noun in sw.STATE_AGENT_NOUNS
-    )
-
-
-def _in_description(tok: Token) -> bool:
-    """An actor inside a participle that describes another one ("a group affiliated with X",
-    "militants linked to X", "a company based in X"): a relation, not what the speaker holds."""
-    head = tok
-    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
-        head = head.head
-    if head.dep_ != "pobj" or head.head.dep_ != "prep":
-        return False
-    verb = head.head.head
-    return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.lemma_.lower() in sw.DESCRIPTIVE
-
-
-def _directly_negated(tok: Token) -> bool:
-    return any(c.dep_ == "neg" for c in tok.children) or any(
-        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
-    )
-
-
-def _is_state_body(actor: Actor) -> bool:
-    words = set(actor.name.lower().split())
-    return bool(words & (nm.GOV_WORDS | {"forces", "aircraft", "troops", "military", "air"}))
-
-
-def _negated(tok: Token) -> bool:
-    """Negated, or embedded in a denial ("denied a report that he had accused X")."""
-    if any(c.dep_ == "neg" for c in tok.children) or any(
-        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
-    ):
-        return True
-    for anc in list(tok.ancestors)[:4]:
-        if anc.lemma_.lower() in sw.DISOWNING or any(
-            c.dep_ == "neg" for c in anc.children if (anc.lemma_.lower() in sw.VERB_POLARITY)
-        ):
-            return True
-    return False
-
-
-def _is_authority(actor: Actor) -> bool:
-    """A government body, or a person who speaks for one."""
-    a: Actor | None = actor
-    for _ in range(3):
-        if a is None:
-            return False
-        if a.type == "gov":
-            return True
-        a = a.affiliation
-    return False
-
-
-def _phrasal(verb: Token) -> tuple[str, str] | None:
-    """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on")."""
-    lemma = verb.lemma_.lower()
-    for c in verb.children:
-        if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in sw.PHRASAL:
-            return c.lower_, sw.PHRASAL[(lemma, c.lower_)]
-        if c.dep_ == "prt":
-            for p in verb.children:
-                if p.dep_ == "prep" and (lemma, p.lower_) in sw.PHRASAL:
-                    return p.lower_, sw.PHRASAL[(lemma, p.lower_)]
-    return None
 
 
 def _appositive_of_speaker(tok: Token, speaker: Actor, reader: ClaimReader, chunk: Chunk) -> bool:

@@ -1,0 +1,104 @@
+"""Tests on spaCy tokens and actors that the claim readings use: negation and denial, phrasal
+stance verbs, descriptions, state bodies. Plain functions of the parse, no article state."""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from services.linking import names as nm
+from services.linking import stance_words as sw
+from services.linking.actors import Actor
+from services.linking.coref import KIND_NOUNS
+
+
+def object_of_negated_stance(tok: Token) -> bool:
+    head = tok
+    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+        head = head.head
+    if head.dep_ not in {"dobj", "pobj", "nsubjpass"}:
+        return False
+    verb = head.head.head if head.dep_ == "pobj" else head.head
+    return verb.lemma_.lower() in sw.VERB_POLARITY and negated(verb)
+
+
+def definite_description(tok: Token) -> bool:
+    """ "the company", "the minister": a description the resolver can take back to a name."""
+    lemma = tok.lemma_.lower()
+    return (
+        tok.pos_ == "NOUN"
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children)
+        and (lemma in nm.PERSON_NOUNS or lemma in KIND_NOUNS)
+    )
+
+
+def agent_or_author(tok: Token) -> bool:
+    """Whether a demonym names its country acting: on a document noun ("the Iranian proposal")
+    or one of the country's agents ("Russian and Syrian aircraft")."""
+    while tok.dep_ == "conj" and tok.head is not tok:
+        tok = tok.head
+    noun = tok.head.lemma_.lower()
+    return tok.dep_ in {"amod", "compound"} and (
+        noun in sw.AUTHORED or noun in sw.STATE_AGENT_NOUNS
+    )
+
+
+def in_description(tok: Token) -> bool:
+    """An actor inside a participle that describes another one ("a group affiliated with X",
+    "militants linked to X", "a company based in X"): a relation, not what the speaker holds."""
+    head = tok
+    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+        head = head.head
+    if head.dep_ != "pobj" or head.head.dep_ != "prep":
+        return False
+    verb = head.head.head
+    return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.lemma_.lower() in sw.DESCRIPTIVE
+
+
+def directly_negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children) or any(
+        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
+    )
+
+
+def is_state_body(actor: Actor) -> bool:
+    words = set(actor.name.lower().split())
+    return bool(words & (nm.GOV_WORDS | {"forces", "aircraft", "troops", "military", "air"}))
+
+
+def negated(tok: Token) -> bool:
+    """Negated, or embedded in a denial ("denied a report that he had accused X")."""
+    if any(c.dep_ == "neg" for c in tok.children) or any(
+        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
+    ):
+        return True
+    for anc in list(tok.ancestors)[:4]:
+        if anc.lemma_.lower() in sw.DISOWNING or any(
+            c.dep_ == "neg" for c in anc.children if (anc.lemma_.lower() in sw.VERB_POLARITY)
+        ):
+            return True
+    return False
+
+
+def is_authority(actor: Actor) -> bool:
+    """A government body, or a person who speaks for one."""
+    a: Actor | None = actor
+    for _ in range(3):
+        if a is None:
+            return False
+        if a.type == "gov":
+            return True
+        a = a.affiliation
+    return False
+
+
+def phrasal(verb: Token) -> tuple[str, str] | None:
+    """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on")."""
+    lemma = verb.lemma_.lower()
+    for c in verb.children:
+        if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in sw.PHRASAL:
+            return c.lower_, sw.PHRASAL[(lemma, c.lower_)]
+        if c.dep_ == "prt":
+            for p in verb.children:
+                if p.dep_ == "prep" and (lemma, p.lower_) in sw.PHRASAL:
+                    return p.lower_, sw.PHRASAL[(lemma, p.lower_)]
+    return None
