@@ -500,9 +500,13 @@ class Repository:
             func.sum(case((StanceRow.stance == lab, 1), else_=0))
             for lab in ("support", "oppose", "neutral")
         )
+        best = (  # the strongest claim of each label
+            func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
+            for lab in ("support", "oppose", "neutral")
+        )
         keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
         q = (
-            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"))
+            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
             .add_columns(func.max(StanceRow.created_at).label("created_at"))
             .where(*conds)
             .group_by(*keys)
@@ -525,7 +529,7 @@ class Repository:
                 await session.execute(
                     select(StanceRow, ClaimRow.text)
                     .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
-                    .where(StanceRow.article_id.in_(articles))
+                    .where(StanceRow.article_id.in_(articles), StanceRow.stance != "neutral")
                     .order_by(StanceRow.score.desc())
                 )
             ).all()
@@ -545,7 +549,11 @@ class Repository:
             n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
             label = majority(n_sup, n_opp)
             mine = claims.get((r.article_id, r.source, r.target), [])
-            wanted = {"mixed": {"support", "oppose"}}.get(label, {label})
+            wanted = ("support", "oppose") if label == "mixed" else (label,)
+            score = max(
+                (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
+                default=0.0,
+            )
             out.append(
                 ArticleStanceOut(
                     article_id=r.article_id,
@@ -557,7 +565,7 @@ class Repository:
                     support=n_sup,
                     oppose=n_opp,
                     neutral=n_neu,
-                    score=max((st.score for st, _ in mine if st.stance in wanted), default=0.0),
+                    score=score,
                     created_at=r.created_at,
                     evidence=[
                         StanceEvidence(
@@ -569,7 +577,6 @@ class Repository:
                             cue=st.cue,
                         )
                         for st, text in mine
-                        if st.stance != "neutral"
                     ],
                 )
             )
