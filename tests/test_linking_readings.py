@@ -360,3 +360,27 @@ def test_a_town_and_its_province_is_a_place(nlp) -> None:
     linked = _link(nlp, text)
     types = {e.name: e.type for e in linked.entities}
     assert types.get("Murdochville, Quebec", "location") == "location"
+
+
+def test_a_company_named_before_its_ticker_is_read_through_the_ticker(nlp) -> None:
+    # the parse makes "NT" and "MOT" the heads of the two names
+    got = _pairs(
+        _link(nlp, "Chips are also sold by a joint venture between Northern Telecom Ltd NT "
+              "and Motorola Inc MOT.")
+    )
+    assert ("Northern Telecom Ltd", "Motorola Inc", "predicate", "support") in got
+    assert ("Motorola Inc", "Northern Telecom Ltd", "predicate", "support") in got
+
+
+def test_actors_joined_by_and_after_a_ticker_are_both_objects(nlp) -> None:
+    got = _pairs(_link(nlp, "Russia sanctioned Exxon Corp XON and Chevron Corp on Monday."))
+    assert ("Russia", "Exxon Corp", "predicate", "oppose") in got
+    assert ("Russia", "Chevron Corp", "predicate", "oppose") in got
+
+
+def test_an_actor_after_and_that_opens_a_clause_is_no_object(nlp) -> None:
+    got = _directed(
+        _link(nlp, "Russia sanctioned Exxon Corp XON and Chevron Corp condemned the move.")
+    )
+    assert ("Russia", "Exxon Corp") in got
+    assert ("Russia", "Chevron Corp") not in got

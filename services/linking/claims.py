@@ -110,7 +110,7 @@ def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
 
 def _depth(tok: Token) -> int:
     d = 0
-    while tok.head is not tok and d < 50:
+    while tok.head != tok and d < 50:
         tok, d = tok.head, d + 1
     return d
 
@@ -133,7 +133,7 @@ def _speaker_token(tok: Token) -> Token | None:
         if author is None and head.dep_ == "dobj":
             author = next((c for c in head.head.children if c.dep_ == "nsubj"), None)
         return author
-    if head is not tok and head.lemma_.lower() == "quote":
+    if head != tok and head.lemma_.lower() == "quote":
         # "X was quoted as saying": the speaker is the one quoted
         return next((c for c in head.children if c.dep_ == "nsubjpass"), None)
     for v in (tok, tok.head if tok.dep_ == "conj" else None):

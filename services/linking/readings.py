@@ -30,6 +30,7 @@ from services.linking import stance_words as sw
 from services.linking import syntax as syn
 from services.linking.actors import Actor, ActorIndex, Mention
 from services.linking.nlp import Chunk
+from services.linking.spans import is_ticker
 from services.linking.speakers import Resolver
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
@@ -128,7 +129,12 @@ class ClaimReader:
 
     def actor(self, chunk: Chunk, tok: Token) -> Actor | None:
         s = chunk.offset + tok.idx
-        return self.index.at(s, s + len(tok.text))
+        found = self.index.at(s, s + len(tok.text))
+        if found is None and tok.i > 0 and is_ticker(tok.text):
+            prev = tok.doc[tok.i - 1]  # "Motorola Inc MOT": the parse makes the ticker the head
+            if prev.head == tok and prev.dep_ == "compound":
+                return self.actor(chunk, prev)
+        return found
 
     def _place_use(self, chunk: Chunk, tok: Token, actor: Actor) -> bool:
         """A country named as where something happens, or as a modifier of a place ("the
@@ -138,7 +144,7 @@ class ClaimReader:
         if actor.type != "country":
             return False
         head = tok
-        while head.dep_ in {"compound", "flat"} and head.head is not head:
+        while head.dep_ in {"compound", "flat"} and head.head != head:
             head = head.head
         if head.dep_ == "pobj" and head.head.lower_ in sw.LOCATIVE:
             return True
@@ -223,10 +229,10 @@ class ClaimReader:
             if c.dep_ == "agent":
                 return self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
         subj = [c for c in verb.children if c.dep_ == "nsubj"]
-        if not subj and verb.dep_ in _SUBJECT_FROM_HEAD and verb.head is not verb:
+        if not subj and verb.dep_ in _SUBJECT_FROM_HEAD and verb.head != verb:
             # "A ..., accusing B", "A is sure to accuse B", "A began to push back, criticising B"
             head = verb.head
-            while head.pos_ == "ADJ" and head.dep_ == "acomp" and head.head is not head:
+            while head.pos_ == "ADJ" and head.dep_ == "acomp" and head.head != head:
                 head = head.head
             return self._subject_actors(chunk, head, speaker, depth + 1) if depth < 4 else []
         if subj and subj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
@@ -248,7 +254,8 @@ class ClaimReader:
         ("US allegations", "the claims of X"), its author."""
         out: list[Actor] = []
         for h in heads:
-            for t in [h, *(c for c in h.conjuncts if c.i > h.i)]:
+            later = [c for c in h.conjuncts if c.i > h.i] or self._coordinated(chunk, h)
+            for t in [h, *later]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
                 a = self.actor(chunk, t)
@@ -275,6 +282,37 @@ class ClaimReader:
                 if a is not None and a.type != "location" and a not in out:
                     out.append(a)
         return out
+
+    def _coordinated(self, chunk: Chunk, head: Token) -> list[Token]:
+        """Actors the text coordinates with ``head`` where the parse did not ("the merger of
+        A Corp and B Corp", "a venture between A Ltd NT and B Inc MOT"): the words after the
+        head's actor, past a stock ticker, are "and" and another actor's name that does not
+        begin a clause of its own."""
+        a = self.actor(chunk, head)
+        m = self.index.mention_at(chunk.offset + head.idx, chunk.offset + head.idx + 1)
+        if a is None or m is None:
+            return []
+        doc = head.doc
+        i = head.i + 1
+        while i < len(doc) and doc[i].idx + chunk.offset < m.end:
+            i += 1  # the rest of the actor's name
+        if i < len(doc) and is_ticker(doc[i].text):
+            i += 1
+        if i + 1 >= len(doc) or doc[i].lower_ != "and":
+            return []
+        nxt = doc[i + 2] if doc[i + 1].lower_ == "the" and i + 2 < len(doc) else doc[i + 1]
+        other = self.actor(chunk, nxt)
+        if other is None or other is a:
+            return []
+        root = nxt
+        while root.head != root and root.dep_ in {"compound", "flat", "amod"}:
+            root = root.head
+        top = root
+        while top.head != top and top.dep_ == "conj":
+            top = top.head
+        if top.dep_ in {"nsubj", "nsubjpass"}:
+            return []  # "A sanctioned B XON and C condemned it": C opens a clause
+        return [root]
 
     def _demonym_country(self, chunk: Chunk, noun: Token) -> Actor | None:
         for c in noun.children:
@@ -605,7 +643,7 @@ class ClaimReader:
                     )
                 )
         noun = prefix.head
-        while noun.dep_ in {"amod", "compound"} and noun.head is not noun:
+        while noun.dep_ in {"amod", "compound"} and noun.head != noun:
             noun = noun.head
         if target is None or noun.pos_ not in {"NOUN", "PROPN"}:
             return []
@@ -626,7 +664,7 @@ class ClaimReader:
         holders: list[Actor] = []
         if head.dep_ == "attr":
             holders = self._subject_actors(chunk, head.head, speaker)
-        elif head.dep_ in {"appos", "compound"} and head.head is not head:
+        elif head.dep_ in {"appos", "compound"} and head.head != head:
             holders = self._np_actors(chunk, [head.head], speaker)
         targets: list[Actor] = []
         for c in noun.children:

@@ -75,6 +75,11 @@ _TRAILING_TITLES = nm.words(
 _TICKER = re.compile(r"[A-Z]{1,5}(?:\.[A-Z]{1,2})?")
 
 
+def is_ticker(word: str) -> bool:
+    """A stock ticker as wire copy writes it after a company ("MOT", "RTRS.L")."""
+    return _TICKER.fullmatch(word) is not None
+
+
 def corporate(ent: SpacySpan) -> SpacySpan:
     """A company's name as a reader would write it: "American Telephone [and Telegraph Co]"
     where NER stopped at the "and", without the stock ticker wire copy puts after it

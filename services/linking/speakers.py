@@ -90,7 +90,7 @@ class Resolver:
             return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
         left = [t for t in tok.subtree if t.i < tok.i]
         inner = [a for t in left if (a := self.index.at(*_abs(chunk, t)))]
-        phrase = [a for t in tok.subtree if t is not tok and (a := self.index.at(*_abs(chunk, t)))]
+        phrase = [a for t in tok.subtree if t != tok and (a := self.index.at(*_abs(chunk, t)))]
         lemma = tok.lemma_.lower()
         start = _desc_start(chunk, tok, left)
         if lemma in nm.PERSON_NOUNS and tok.tag_ in {"NNS", "NNPS"}:

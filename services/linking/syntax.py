@@ -13,7 +13,7 @@ from services.linking.coref import KIND_NOUNS
 
 def object_of_negated_stance(tok: Token) -> bool:
     head = tok
-    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+    while head.dep_ in {"compound", "flat", "conj"} and head.head != head:
         head = head.head
     if head.dep_ not in {"dobj", "pobj", "nsubjpass"}:
         return False
@@ -34,7 +34,7 @@ def definite_description(tok: Token) -> bool:
 def agent_or_author(tok: Token) -> bool:
     """Whether a demonym names its country acting: on a document noun ("the Iranian proposal")
     or one of the country's agents ("Russian and Syrian aircraft")."""
-    while tok.dep_ == "conj" and tok.head is not tok:
+    while tok.dep_ == "conj" and tok.head != tok:
         tok = tok.head
     noun = tok.head.lemma_.lower()
     return tok.dep_ in {"amod", "compound"} and (
@@ -46,7 +46,7 @@ def in_description(tok: Token) -> bool:
     """An actor inside a participle that describes another one ("a group affiliated with X",
     "militants linked to X", "a company based in X"): a relation, not what the speaker holds."""
     head = tok
-    while head.dep_ in {"compound", "flat", "conj"} and head.head is not head:
+    while head.dep_ in {"compound", "flat", "conj"} and head.head != head:
         head = head.head
     if head.dep_ != "pobj" or head.head.dep_ != "prep":
         return False
