@@ -24,6 +24,7 @@ import typer
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
+from shared.consumer import BadMessage, decode_entry
 from shared.contracts import DeadLetter
 
 app = typer.Typer(
@@ -54,11 +55,12 @@ class Letter:
 
 
 def parse_letter(msg_id: Any, fields: dict[bytes, bytes]) -> Letter:
-    raw = fields.get(b"__data__")
-    if raw is None:
-        return Letter(_s(msg_id), None, "entry has no __data__ field")
+    """A dead letter as every service writes it (its JSON in ``__data__``); letters an older
+    ingestion wrote in FastStream's binary envelope read the same."""
     try:
-        return Letter(_s(msg_id), DeadLetter.model_validate_json(raw))
+        return Letter(_s(msg_id), DeadLetter.model_validate(decode_entry(fields)))
+    except BadMessage as exc:
+        return Letter(_s(msg_id), None, str(exc))
     except ValidationError as exc:
         return Letter(_s(msg_id), None, f"not a dead letter: {exc.errors()[0]['msg']}")
 

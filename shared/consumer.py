@@ -55,25 +55,43 @@ class BadMessage(ValueError):
     """An entry that can never be processed: wrong shape, not JSON, failed validation."""
 
 
-def decode_entry(fields: dict[bytes, bytes]) -> Any:
+def entry_size(fields: dict[bytes, bytes]) -> int:
+    """Bytes an entry holds (its field names and values)."""
+    return sum(len(k) + len(v) for k, v in fields.items())
+
+
+def decode_entry(fields: dict[bytes, bytes], max_bytes: int | None = None) -> Any:
     """The JSON body of a stream entry: FastStream's ``__data__`` envelope, or a plain ``data``
-    field holding JSON (for third-party producers)."""
+    field holding JSON (for third-party producers). Every way an entry can be unreadable is a
+    ``BadMessage``: too large (checked before anything is decoded), no body, not JSON, nested
+    too deep or with an integer too long to convert."""
+    if max_bytes is not None and (size := entry_size(fields)) > max_bytes:
+        raise BadMessage(
+            f"entry is {size:,} bytes, over the limit of {max_bytes:,} (worker.max_entry_bytes)"
+        )
     raw = fields.get(b"__data__", fields.get(b"data"))
     if raw is None:
         keys = ", ".join(k.decode(errors="replace") for k in fields) or "none"
         raise BadMessage(f"entry has no __data__ or data field (fields: {keys})")
-    body, _headers = BinaryMessageFormatV1.parse(raw)
     try:
+        body, _headers = BinaryMessageFormatV1.parse(raw)
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadMessage(f"body is not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise BadMessage("body is not JSON this service reads: nested too deep") from exc
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise BadMessage(f"body is not JSON this service reads: {exc}") from exc
 
 
 def entry_payload(fields: dict[bytes, bytes]) -> str:
     """The entry as text for the dead-letter stream: its JSON body if any, else its fields."""
     raw = fields.get(b"__data__", fields.get(b"data"))
     if raw is not None:
-        body, _ = BinaryMessageFormatV1.parse(raw)
+        try:
+            body, _ = BinaryMessageFormatV1.parse(raw)
+        except Exception:  # noqa: BLE001 - a broken envelope: keep the bytes as they are
+            body = raw
         return body.decode("utf-8", errors="replace")
     return json.dumps(
         {k.decode(errors="replace"): v.decode(errors="replace") for k, v in fields.items()}
@@ -149,9 +167,14 @@ class ReliableConsumer:
                 await self.client.xack(self.stream, self.group, msg_id)
                 continue
             try:
-                good.append((msg_id, self.model.model_validate(decode_entry(fields))))
+                body = decode_entry(fields, self.settings.max_entry_bytes)
+                good.append((msg_id, self.model.model_validate(body)))
             except (BadMessage, ValidationError) as exc:
                 await self.dead_letter(msg_id, fields, _reason(exc), attempts=1)
+            except (RecursionError, ValueError, TypeError) as exc:  # a validator tripped on it
+                await self.dead_letter(
+                    msg_id, fields, f"entry is not a valid message: {_reason(exc)}", attempts=1
+                )
         if not good:
             return
         try:

@@ -34,12 +34,24 @@ class WorkerSettings(BaseModel):
     )
     trim_every_s: float = Field(60.0, gt=0, description="how often a worker trims its stream")
     health_every_s: float = Field(5.0, gt=0, description="how often group gauges/readiness update")
+    max_entry_bytes: int = Field(
+        8_000_000,
+        ge=1024,
+        description="larger stream entries are dead-lettered unread (a 200,000-character "
+        "article with its claims and stances stays far below)",
+    )
 
 
 class IngestionSettings(BaseModel):
     feeds: list[str] = Field(default_factory=list, description="RSS/Atom feed URLs to poll")
     poll_interval_s: float = Field(300.0, gt=0, description="default seconds between feed polls")
-    fetch_timeout_s: float = Field(20.0, gt=0)
+    fetch_timeout_s: float = Field(
+        20.0, gt=0, description="connect/read timeout of one network operation of a fetch"
+    )
+    fetch_deadline_s: float = Field(
+        60.0, gt=0, description="a fetch (feed or page) not complete in this time is given up"
+    )
+    feed_concurrency: int = Field(4, ge=1, description="feeds polled at once")
     max_html_bytes: int = Field(5_000_000, ge=1024, description="larger pages are refused")
     max_article_chars: int = Field(200_000, ge=100, description="longer texts are refused")
     user_agent: str = "StanceStream/0.1 (+https://github.com/stancestream)"

@@ -92,6 +92,47 @@ async def dead_letters_if(aredis, stream, n):
     return letters if len(letters) >= n else None
 
 
+async def test_entries_that_break_the_decoder_or_exceed_the_size_limit_are_dead_lettered(
+    redis_url, aredis, uid
+):
+    """Deep nesting (RecursionError), a 5,000-digit integer (ValueError) and an entry over
+    ``max_entry_bytes`` are each refused on their own; the good entries around them go through."""
+    stream = f"{uid}.articles"
+    seen: list[str] = []
+
+    async def process(items):
+        seen.extend(a.id for a in items)
+
+    broker = RedisBroker(redis_url)
+    consumer = make_consumer(aredis, stream, process, max_entry_bytes=50_000)
+    await consumer.start()
+    consumer.subscribe(broker)
+    await broker.connect()
+    for i in range(3):
+        await broker.publish(article(i), stream=stream)
+    await aredis.xadd(stream, {"data": b"[" * 40_000})
+    await aredis.xadd(stream, {"data": b'{"id": "n", "text": "x", "n": ' + b"7" * 5000 + b"}"})
+    await broker.publish(article(99, "A very long article. " * 5000), stream=stream)
+    for i in range(3, 6):
+        await broker.publish(article(i), stream=stream)
+    await broker.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, len(seen) >= 6))
+        letters = await wait_for(lambda: dead_letters_if(aredis, stream, 3))
+    finally:
+        await broker.stop()
+        await consumer.stop()
+    assert sorted(seen) == sorted(f"a{i}" for i in range(6))
+    reasons = sorted(d.error for d in letters)
+    assert any("nested too deep" in r for r in reasons), reasons
+    assert any("digits" in r for r in reasons), reasons
+    assert any("over the limit of 50,000" in r for r in reasons), reasons
+    big = next(d for d in letters if "over the limit" in d.error)
+    assert "A very long article." in big.payload  # parked whole: nothing is lost
+    info = await aredis.xinfo_groups(stream)
+    assert info[0]["pending"] == 0
+
+
 async def test_failing_item_is_isolated_retried_then_dead_lettered(aredis, uid):
     stream = f"{uid}.articles"
     done: list[str] = []

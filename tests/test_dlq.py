@@ -6,10 +6,13 @@ import json
 
 import pytest
 import redis
+from faststream.redis import RedisBroker
 from typer.testing import CliRunner
 
 from services.cli import app
 from services.dlq import dlq_streams, get_letter, list_letters, purge, replay
+from services.ingestion.errors import BadInput
+from services.ingestion.publisher import dead_letter_for, publish_articles
 from shared.consumer import ReliableConsumer, decode_entry
 from shared.contracts import Article
 from shared.metrics import ServiceMetrics
@@ -59,6 +62,33 @@ async def test_list_show_and_streams(aredis, uid):
     assert json.loads(got.letter.payload)["id"] == "a1"
     assert await get_letter(aredis, stream, "not-an-id") is None
     assert await get_letter(aredis, stream, "999-0") is None
+    await _cleanup(aredis, stream)
+
+
+async def test_letters_written_by_ingestion_and_by_the_workers_read_the_same(
+    redis_url, aredis, uid
+):
+    """One format whoever writes: the consumer's letters, ingestion's (published through a
+    FastStream broker) and a letter an older ingestion wrote in FastStream's binary envelope."""
+    stream = f"{uid}.articles.v1"
+    await _letters(aredis, stream, 1)
+    broker = RedisBroker(redis_url)
+    await broker.connect()
+    try:
+        await publish_articles(
+            broker, [BadInput("feed.xml#7", "entry has neither a link nor content")], stream=stream
+        )
+        old = dead_letter_for(BadInput("old.txt", "file is empty"), stream)
+        await broker.publish(old, stream=dlq(stream))  # the binary envelope
+    finally:
+        await broker.stop()
+    letters = await list_letters(aredis, stream)
+    assert [lt.problem for lt in letters] == ["", "", ""]
+    assert [lt.letter.service for lt in letters] == ["linking", "ingestion", "ingestion"]
+    assert "neither a link nor content" in letters[1].letter.error
+    assert "file is empty" in letters[2].letter.error
+    replayed, skipped = await replay(aredis, stream)
+    assert len(replayed) == 3 and skipped == []
     await _cleanup(aredis, stream)
 
 

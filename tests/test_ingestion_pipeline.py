@@ -6,19 +6,21 @@ import asyncio
 import functools
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 import redis.asyncio as aioredis
 
 from services.ingestion.dedupe import Deduper
-from services.ingestion.errors import BadInput
+from services.ingestion.errors import BadInput, FetchError
 from services.ingestion.publisher import group_lag, publish_articles, wait_for_capacity
 from services.ingestion.service import SPEC, ingest, poll_feeds
-from services.ingestion.sources import make_article
+from services.ingestion.sources import fetch_article, make_article
 from shared.consumer import decode_entry
 from shared.contracts import Article, DeadLetter
 from shared.service import ServiceSpec, running
@@ -65,6 +67,19 @@ class Site:
 
             def do_GET(self) -> None:  # noqa: N802 - stdlib name
                 site.hits[self.path] += 1
+                if self.path == "/drip":  # one byte every 0.3 s: never a read timeout
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", "100")
+                    self.end_headers()
+                    for _ in range(40):
+                        try:
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(0.3)
+                    return
                 status, headers, body = site.route(self.path, self.headers)
                 self.send_response(status)
                 for k, v in headers.items():
@@ -102,6 +117,9 @@ class Site:
                 f"</channel></rss>"
             ).encode()
             return 200, {"Content-Type": "application/rss+xml"}, body
+        if path == "/big.xml":  # more entries than a Redis connection pool holds (100)
+            many = [(f"Story {n}", f"/page/{n}") for n in range(1000, 1150)]
+            return 200, {"Content-Type": "application/rss+xml"}, _rss(self.base, many)
         if path == "/broken500.xml":
             return 500, {}, b"oops"
         if path == "/invalid.xml":
@@ -173,6 +191,23 @@ async def test_feed_poll_publishes_once_and_reports_broken_feeds(site, names, se
     assert second.published == 0 and second.feeds_not_modified == 1
     assert site.hits["/page/1"] == 1  # the 304 meant no page was fetched again
     assert len(await aredis.xrange(names["stream"])) == 3
+
+
+async def test_a_feed_of_150_new_entries_is_ingested_whole(site, names, settings, aredis):
+    report = await ingest(settings, [], [f"{site.base}/big.xml"], progress=False, **names)
+    assert report.feed_errors == 0 and report.rejected == []
+    assert report.published == 150
+    assert len(await aredis.xrange(names["stream"])) == 150
+
+
+async def test_a_page_dripping_bytes_is_cut_at_the_fetch_deadline(site):
+    cfg = IngestionSettings(fetch_timeout_s=5, fetch_deadline_s=1.0)
+    t0 = time.monotonic()
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(FetchError, match=r"no complete answer within 1s"):
+            await fetch_article(http, f"{site.base}/drip", cfg)
+    # the per-read timeout (5 s) never fires on a drip; the deadline does, well before 12 s
+    assert time.monotonic() - t0 < 4.0
 
 
 async def test_feed_without_validators_dedupes_without_refetching(site, names, settings):

@@ -106,6 +106,21 @@ def test_html_file_and_too_large_html(tmp_path: Path):
     assert isinstance(err, TooLarge) and str(big) in str(err)
 
 
+def test_jsonl_lines_that_break_the_json_decoder_are_bad_lines_not_a_crash(tmp_path: Path):
+    p = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"text": "First article text."}),
+        "[" * 100_000,  # RecursionError inside json
+        '{"text": "x", "n": ' + "7" * 5000 + "}",  # ValueError: too many digits
+        json.dumps({"text": "Last article text."}),
+    ]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(read_path(p, CFG))
+    assert [type(i).__name__ for i in items] == ["Article", "BadInput", "BadInput", "Article"]
+    assert "nested too deep" in str(items[1]) and f"{p}:2" in str(items[1])
+    assert "digits" in str(items[2]) and f"{p}:3" in str(items[2])
+
+
 def test_jsonl_good_and_bad_lines_each_reported(tmp_path: Path):
     p = tmp_path / "in.jsonl"
     lines = [

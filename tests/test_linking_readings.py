@@ -365,8 +365,11 @@ def test_a_town_and_its_province_is_a_place(nlp) -> None:
 def test_a_company_named_before_its_ticker_is_read_through_the_ticker(nlp) -> None:
     # the parse makes "NT" and "MOT" the heads of the two names
     got = _pairs(
-        _link(nlp, "Chips are also sold by a joint venture between Northern Telecom Ltd NT "
-              "and Motorola Inc MOT.")
+        _link(
+            nlp,
+            "Chips are also sold by a joint venture between Northern Telecom Ltd NT "
+            "and Motorola Inc MOT.",
+        )
     )
     assert ("Northern Telecom Ltd", "Motorola Inc", "predicate", "support") in got
     assert ("Motorola Inc", "Northern Telecom Ltd", "predicate", "support") in got

@@ -164,7 +164,13 @@ class FeedPoller:
         return result
 
     async def _entry(self, feed: str, entry: Any, source: str) -> Item | None:
-        """One entry -> Article / IngestError; None when its URL was seen before."""
+        """One entry -> Article / IngestError; None when its URL was seen before. At most
+        ``fetch_concurrency`` entries are handled at once, their Redis checks included: a feed
+        of hundreds of entries must not take hundreds of connections."""
+        async with self._sem:
+            return await self._one_entry(feed, entry, source)
+
+    async def _one_entry(self, feed: str, entry: Any, source: str) -> Item | None:
         link = entry.get("link")
         ref = link or f"{feed}#{entry.get('id') or entry.get('title') or '?'}"
         meta = {"title": entry.get("title"), "source": source, "published_at": _when(entry)}
@@ -172,11 +178,10 @@ class FeedPoller:
             return None
         fetch_err: IngestError | None = None
         if link:
-            async with self._sem:
-                try:
-                    return await fetch_article(self.http, link, self.settings, **meta)
-                except IngestError as err:
-                    fetch_err = err
+            try:
+                return await fetch_article(self.http, link, self.settings, **meta)
+            except IngestError as err:
+                fetch_err = err
         content = _entry_content(entry)
         if content is None:
             return fetch_err or IngestError(ref, "entry has neither a link nor content")

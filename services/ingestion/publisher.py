@@ -98,7 +98,7 @@ def dead_letter_for(err: IngestError, stream: str) -> DeadLetter:
     )
 
 
-async def _send(target: Target, body: Article | DeadLetter, stream: str) -> None:
+async def _send(target: Target, body: Article, stream: str) -> None:
     if isinstance(target, RedisBroker):
         await target.publish(body, stream=stream)
     else:  # a plain client: the "data" field that shared.consumer.decode_entry also accepts
@@ -125,7 +125,9 @@ async def publish_articles(
     result = PublishResult()
     for item in articles:
         if isinstance(item, IngestError):
-            await _send(target, dead_letter_for(item, stream), dlq(stream))
+            # the format every service writes: the letter's JSON in ``__data__``, no envelope
+            letter = dead_letter_for(item, stream)
+            await client.xadd(dlq(stream), {"__data__": letter.model_dump_json()})
             result.rejected.append(item)
             if metrics is not None:
                 metrics.dead_lettered.labels(stream).inc()

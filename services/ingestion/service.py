@@ -121,27 +121,33 @@ async def poll_feeds(
     pipe = _Pipeline(rt.broker, rt.redis, deduper, stream, cfg.max_lag, rt.metrics)
     async with _http(rt.settings) as http:
         poller = FeedPoller(http, rt.redis, cfg, deduper=deduper, state_key=state_key)
-        while not rt.stop.is_set():
-            for url in poller.due(feeds):
+        slots = asyncio.Semaphore(cfg.feed_concurrency)
+
+        async def one(url: str) -> None:
+            async with slots:
                 try:
                     res, pub = await pipe.feed(poller, url)
                 except (aioredis.RedisError, OSError) as exc:  # Redis blip: retry next round
                     log.error("feed %s: could not publish (%s); will retry", url, exc)
-                    continue
+                    return
                 except Exception:  # a bug on one feed's input must not stop the other feeds
                     log.exception("feed %s: poll failed unexpectedly", url)
                     rt.metrics.failed.labels("feeds").inc()
-                    continue
-                if res.error:
-                    rt.metrics.failed.labels("feeds").inc()
-                elif not res.not_modified:
-                    log.info(
-                        "feed %s: %d published, %d duplicates, %d rejected",
-                        url,
-                        len(pub.published),
-                        pub.duplicates,
-                        len(pub.rejected),
-                    )
+                    return
+            if res.error:
+                rt.metrics.failed.labels("feeds").inc()
+            elif not res.not_modified:
+                log.info(
+                    "feed %s: %d published, %d duplicates, %d rejected",
+                    url,
+                    len(pub.published),
+                    pub.duplicates,
+                    len(pub.rejected),
+                )
+
+        while not rt.stop.is_set():
+            # feeds are polled side by side: a slow one (up to fetch_deadline_s) delays no other
+            await asyncio.gather(*(one(url) for url in poller.due(feeds)))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(rt.stop.wait(), timeout=poller.next_due_in(feeds) + 0.05)
 

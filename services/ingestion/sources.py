@@ -164,6 +164,10 @@ def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
         rec = json.loads(decode_bytes(raw))
     except json.JSONDecodeError as exc:
         raise BadInput(ref, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise BadInput(ref, "not JSON StanceStream reads: nested too deep") from exc
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise BadInput(ref, f"not JSON StanceStream reads: {exc}") from exc
     if not isinstance(rec, dict):
         raise BadInput(ref, f"expected a JSON object, got {type(rec).__name__}")
     for key in ("id", "text", "html", "title", "url", "published_at", "source"):
@@ -244,8 +248,25 @@ async def fetch_bytes(
     settings: IngestionSettings,
     headers: dict[str, str] | None = None,
 ) -> tuple[bytes, httpx.Response]:
-    """GET ``url`` with the size cap enforced while streaming; a 304 comes back with no body.
-    Raises ``FetchError``/``TooLarge``."""
+    """GET ``url`` with the size cap enforced while streaming and a total deadline; a 304 comes
+    back with no body. Raises ``FetchError``/``TooLarge``."""
+    try:
+        async with asyncio.timeout(settings.fetch_deadline_s):
+            return await _fetch_bytes(client, url, settings, headers)
+    except TimeoutError as exc:  # a server dripping bytes never trips the per-read timeout
+        raise FetchError(
+            url,
+            f"no complete answer within {settings.fetch_deadline_s:g}s "
+            "(ingestion.fetch_deadline_s)",
+        ) from exc
+
+
+async def _fetch_bytes(
+    client: httpx.AsyncClient,
+    url: str,
+    settings: IngestionSettings,
+    headers: dict[str, str] | None,
+) -> tuple[bytes, httpx.Response]:
     limit = settings.max_html_bytes
     try:
         async with client.stream(
