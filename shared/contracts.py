@@ -49,10 +49,11 @@ class Trace(_Model):
 class ArticleMeta(_Model):
     """What every later stage needs to know about the article, without its text."""
 
-    id: str
+    # the limits are the storage columns' (the same on SQLite and PostgreSQL)
+    id: str = Field(min_length=1, max_length=64)
     url: str | None = None
     title: str | None = None
-    source: str | None = None  # outlet or feed the article came from
+    source: str | None = Field(None, max_length=255)  # outlet or feed the article came from
     published_at: datetime | None = None
 
 
@@ -61,7 +62,7 @@ class Article(ArticleMeta):
 
     schema_version: Literal[1] = 1
     text: str = Field(min_length=1)
-    content_hash: str
+    content_hash: str = Field(max_length=128)
     trace: Trace = Field(default_factory=Trace)
 
     def meta(self) -> ArticleMeta:
@@ -71,7 +72,8 @@ class Article(ArticleMeta):
 class Entity(_Model):
     """An actor in one article: all its mentions, its KB link when verified, its affiliation."""
 
-    id: str  # Wikidata QID when linked, else a stable local id ("local:<type>:<normalised name>")
+    # Wikidata QID when linked, else a stable local id ("local:<type>:<normalised name>")
+    id: str = Field(max_length=255)
     name: str
     type: EntityType = "other"
     wikidata: str | None = None

@@ -52,6 +52,11 @@ class IngestionSettings(BaseModel):
         60.0, gt=0, description="a fetch (feed or page) not complete in this time is given up"
     )
     feed_concurrency: int = Field(4, ge=1, description="feeds polled at once")
+    allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts, addresses or networks (CIDR) that may be fetched although they are "
+        "loopback, private or link-local (intranet feeds); everything else must be public",
+    )
     max_html_bytes: int = Field(5_000_000, ge=1024, description="larger pages are refused")
     max_article_chars: int = Field(200_000, ge=100, description="longer texts are refused")
     user_agent: str = "StanceStream/0.1 (+https://github.com/stancestream)"

@@ -46,6 +46,7 @@ async def wait_for(cond, timeout: float = 15.0, every: float = 0.05):
 
 def ingest(data_dir: Path, *args: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
+    env["STANCESTREAM_INGESTION__ALLOW_HOSTS"] = '["127.0.0.1"]'  # the tests' local web server
     proc = subprocess.run(
         [sys.executable, "-m", "services", "ingest", "--data-dir", str(data_dir), "-q", *args],
         cwd=ROOT,

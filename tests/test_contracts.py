@@ -93,3 +93,13 @@ def test_claim_mentions_must_lie_inside_the_claim_text():
 def test_article_needs_text():
     with pytest.raises(ValidationError):
         Article(id="a", text="", content_hash="h")
+
+
+def test_a_very_long_actor_name_still_gets_an_id_within_the_limit() -> None:
+    from services.linking.actors import MAX_ID, local_id
+
+    long_a, long_b = "A" * 300 + " one", "A" * 300 + " two"
+    ids = {local_id("org", long_a), local_id("org", long_b)}
+    assert len(ids) == 2 and all(len(i) <= MAX_ID for i in ids)
+    assert local_id("org", long_a) == local_id("org", long_a)  # stable
+    assert local_id("person", "Igor  Konashenkov") == "local:person:igor konashenkov"

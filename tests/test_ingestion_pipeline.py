@@ -120,6 +120,8 @@ class Site:
         if path == "/big.xml":  # more entries than a Redis connection pool holds (100)
             many = [(f"Story {n}", f"/page/{n}") for n in range(1000, 1150)]
             return 200, {"Content-Type": "application/rss+xml"}, _rss(self.base, many)
+        if path == "/redirect-to-loopback":
+            return 302, {"Location": f"{self.base}/page/1"}, b""
         if path == "/broken500.xml":
             return 500, {}, b"oops"
         if path == "/invalid.xml":
@@ -157,7 +159,7 @@ async def names(uid: str, aredis: aioredis.Redis) -> AsyncIterator[dict[str, str
 @pytest.fixture
 def settings(redis_url: str, tmp_path: Path) -> Settings:
     s = load_settings(redis_url=redis_url, data_dir=tmp_path)
-    s.ingestion = IngestionSettings(fetch_timeout_s=5)
+    s.ingestion = IngestionSettings(fetch_timeout_s=5, allow_hosts=["127.0.0.1"])
     return s
 
 
@@ -210,6 +212,41 @@ async def test_a_page_dripping_bytes_is_cut_at_the_fetch_deadline(site):
     assert time.monotonic() - t0 < 4.0
 
 
+async def test_loopback_and_private_urls_are_refused_by_default(site, names, settings, aredis):
+    """Nothing on loopback, private or link-local addresses is fetched unless allowed: not a
+    URL argument, not a feed, not a redirect to such an address; each is dead-lettered."""
+    settings.ingestion = IngestionSettings(fetch_timeout_s=5)
+    urls = [
+        f"{site.base}/page/1",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/admin",
+        "http://[::1]:9/x",
+    ]
+    report = await ingest(settings, urls, [f"{site.base}/feed.xml"], progress=False, **names)
+    assert report.published == 0 and report.feed_errors == 1
+    reasons = dict(report.rejected)
+    assert "loopback address 127.0.0.1" in reasons[urls[0]]
+    assert "link-local address 169.254.169.254" in reasons[urls[1]]
+    assert "private address 10.0.0.7" in reasons[urls[2]]
+    assert "loopback address ::1" in reasons[urls[3]]
+    assert "ingestion.allow_hosts" in reasons[urls[0]]
+    assert site.hits["/page/1"] == 0 and site.hits["/feed.xml"] == 0  # never contacted
+    letters = await _stream(aredis, names["stream"] + ".dlq", DeadLetter)
+    assert len(letters) == 5
+
+
+async def test_a_redirect_to_a_loopback_address_is_refused(site, names, settings):
+    """A public-looking start does not open the door: the hop to 127.0.0.1 is checked too."""
+    allowed = IngestionSettings(fetch_timeout_s=5, allow_hosts=["localhost"])
+    settings.ingestion = allowed
+    url = f"http://localhost:{site.base.rsplit(':', 1)[1]}/redirect-to-loopback"
+    report = await ingest(settings, [url], [], progress=False, **names)
+    assert report.published == 0
+    [(src, reason)] = report.rejected
+    assert src == url and "loopback address 127.0.0.1" in reason
+    assert site.hits["/page/1"] == 0
+
+
 async def test_feed_without_validators_dedupes_without_refetching(site, names, settings):
     feed = f"{site.base}/plain.xml"
     assert (await ingest(settings, [], [feed], progress=False, **names)).published == 3
@@ -228,7 +265,9 @@ async def test_entry_content_used_when_link_fails(site, names, settings, aredis)
 
 async def test_service_polls_configured_feeds_until_stopped(site, names, settings, aredis):
     settings.ingestion = IngestionSettings(
-        feeds=[f"{site.base}/broken500.xml", f"{site.base}/feed.xml"], poll_interval_s=0.2
+        feeds=[f"{site.base}/broken500.xml", f"{site.base}/feed.xml"],
+        poll_interval_s=0.2,
+        allow_hosts=["127.0.0.1"],
     )
     spec = ServiceSpec(
         name="ingestion",

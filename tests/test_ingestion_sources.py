@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import httpx
@@ -104,6 +105,38 @@ def test_html_file_and_too_large_html(tmp_path: Path):
     big.write_bytes(b"<p>x</p>" * 10_000)
     [err] = list(read_path(big, CFG))
     assert isinstance(err, TooLarge) and str(big) in str(err)
+
+
+def test_fields_over_the_storage_limits_are_refused_at_ingestion(tmp_path: Path):
+    """The same limits as the storage columns, so SQLite and PostgreSQL never disagree."""
+    p = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "x" * 65, "text": "An article with a long id."}),
+        json.dumps({"source": "S" * 256, "text": "An article with a long source."}),
+        json.dumps({"id": "x" * 64, "source": "S" * 255, "text": "Just within the limits."}),
+    ]
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(read_path(p, CFG))
+    assert [type(i).__name__ for i in items] == ["BadInput", "BadInput", "Article"]
+    assert 'invalid field "id"' in str(items[0]) and "64 characters" in str(items[0])
+    assert 'invalid field "source"' in str(items[1]) and "255 characters" in str(items[1])
+
+
+def test_binary_junk_is_refused_and_prose_in_any_script_is_not(tmp_path: Path):
+    junk = tmp_path / "random.txt"
+    junk.write_bytes(random.Random(7).randbytes(200_000))
+    [err] = list(read_path(junk, IngestionSettings()))
+    assert isinstance(err, BadInput) and "not text" in str(err) and str(junk) in str(err)
+    for name, prose in [
+        ("en.txt", "The minister said on Tuesday that talks would resume in Geneva. " * 20),
+        ("ru.txt", "Министр заявил во вторник, что переговоры возобновятся в Женеве. " * 20),
+        ("zh.txt", "部长周二表示，谈判将在日内瓦恢复。" * 40),
+        ("figures.txt", "Revenue rose 4.5% to $12.3 billion (2023: $11.8 billion), it said. " * 20),
+    ]:
+        p = tmp_path / name
+        p.write_text(prose, encoding="utf-8")
+        [art] = list(read_path(p, IngestionSettings()))
+        assert isinstance(art, Article), (name, art)
 
 
 def test_jsonl_lines_that_break_the_json_decoder_are_bad_lines_not_a_crash(tmp_path: Path):

@@ -7,6 +7,7 @@
     ├── TooLarge                page over ``max_html_bytes`` or text over ``max_article_chars``
     ├── EmptyArticle            nothing left after extraction and normalisation
     ├── FetchError              network error, timeout or HTTP error status for a URL
+    ├── Refused                 a URL the outbound policy does not let ingestion fetch
     └── FeedError               a feed that answered 5xx/4xx or is not parseable RSS/Atom
 
 They are values as much as exceptions: sources yield them beside articles so one bad line never
@@ -50,3 +51,8 @@ class FetchError(IngestError):
 
 class FeedError(IngestError):
     """A feed poll failed as a whole; other feeds carry on."""
+
+
+class Refused(IngestError):
+    """A URL outside the outbound policy (``services.ingestion.url_policy``): not http/https,
+    or a loopback, private or link-local address not listed in ``ingestion.allow_hosts``."""

@@ -22,6 +22,7 @@ from services.ingestion.errors import IngestError
 from services.ingestion.feeds import DEFAULT_STATE_KEY, FeedPoller, FeedResult
 from services.ingestion.publisher import PublishResult, publish_articles
 from services.ingestion.sources import Item, expand_inputs, fetch_article, read_path
+from services.ingestion.url_policy import UrlPolicy
 from shared.consumer import ProcessFn
 from shared.redis import connect, resolve_redis_url
 from shared.service import Runtime, ServiceSpec
@@ -88,10 +89,14 @@ class _Pipeline:
 
 
 def _http(settings: Settings) -> httpx.AsyncClient:
+    """The one HTTP client of an ingester: every request it sends, redirects included, passes
+    the outbound URL policy first."""
+    policy = UrlPolicy(settings.ingestion.allow_hosts)
     return httpx.AsyncClient(
         timeout=settings.ingestion.fetch_timeout_s,
         headers={"User-Agent": settings.ingestion.user_agent},
         limits=httpx.Limits(max_connections=20),
+        event_hooks={"request": [policy.hook()]},
     )
 
 

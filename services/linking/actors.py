@@ -24,6 +24,7 @@ from services.linking.spans import (
     state_qualified,
     with_number,
 )
+from shared.contracts import stable_id
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 # dependency roles in which a seat of government acts or is acted upon (see ``metonym``)
@@ -398,9 +399,17 @@ def _merge_early_short(actors: list[Actor]) -> list[Actor]:
     return keep
 
 
+MAX_ID = 255  # the contract's and the storage column's limit
+
+
 def local_id(type_: str, name: str) -> str:
-    """Stable id of an unlinked actor: ``local:<type>:<normalised lowercase name>``."""
-    return f"local:{type_}:{' '.join(name.lower().split())}"
+    """Stable id of an unlinked actor: ``local:<type>:<normalised lowercase name>``; a name too
+    long for the id keeps its first 200 characters and a hash of the whole."""
+    norm = " ".join(name.lower().split())
+    out = f"local:{type_}:{norm}"
+    if len(out) > MAX_ID:
+        out = f"local:{type_}:{norm[:200]}~{stable_id(norm, size=12)}"
+    return out
 
 
 class ActorIndex:
