@@ -1,15 +1,21 @@
-"""Seen-before checks in Redis, shared by every ingestion process: SET NX on URL and content keys.
+"""Seen-before checks in Redis, shared by every ingestion process: URL and content keys.
 
 An article is new only if neither its canonical URL nor its content hash was seen: the same story
 re-posted under a new URL is a duplicate, and so is a page fetched twice. Keys expire after
 ``ttl_s`` so the set does not grow forever.
+
+The keys and the stream entry are written by one Lua script (``publish``): Redis runs it whole
+and logs it whole in its AOF, so after any crash a key exists only with its entry, and a re-run
+of the same input neither loses the article (key without entry) nor publishes it twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 
 import redis.asyncio as aioredis
+from faststream.redis.parser.binary import BinaryMessageFormatV1
 
 from services.ingestion.normalize import canonical_url
 from shared.contracts import Article
@@ -17,15 +23,39 @@ from shared.contracts import Article
 DEFAULT_PREFIX = "stancestream:seen:"
 
 
+# KEYS: the dedupe keys..., then the stream. ARGV: article id, ttl in ms (0: none), entry body.
+# The entry is added first: if XADD fails (say the key is not a stream) nothing was written.
+_PUBLISH_ONCE = """
+local n = #KEYS - 1
+local seen = false
+for i = 1, n do
+  if redis.call('EXISTS', KEYS[i]) == 1 then seen = true end
+end
+if not seen then
+  redis.call('XADD', KEYS[#KEYS], '*', '__data__', ARGV[3])
+end
+for i = 1, n do
+  if tonumber(ARGV[2]) > 0 then
+    redis.call('SET', KEYS[i], ARGV[1], 'NX', 'PX', ARGV[2])
+  else
+    redis.call('SET', KEYS[i], ARGV[1], 'NX')
+  end
+end
+if seen then return 0 end
+return 1
+"""
+
+
 class Deduper:
-    """``claim`` marks an article seen and says whether it was new; ``release`` undoes a claim
-    when publishing failed, so a retry is not mistaken for a duplicate."""
+    """``seen`` says whether an article is a known duplicate; ``publish`` adds it to a stream
+    and marks it seen in one atomic step, unless it was seen (see the module doc)."""
 
     def __init__(
         self, client: aioredis.Redis, *, prefix: str = DEFAULT_PREFIX, ttl_s: float | None = None
     ):
         self.client, self.prefix = client, prefix
         self.ttl_ms = int(ttl_s * 1000) if ttl_s else None
+        self._publish = client.register_script(_PUBLISH_ONCE)
 
     def url_key(self, url: str) -> str:
         h = hashlib.sha1(canonical_url(url).encode("utf-8", "surrogatepass")).hexdigest()
@@ -44,19 +74,21 @@ class Deduper:
         """Cheap pre-check before fetching a feed entry's page."""
         return bool(await self.client.exists(self.url_key(url)))
 
-    async def claim(self, article: Article) -> bool:
-        """Mark ``article`` seen; True if it was new (no key existed before)."""
-        keys = self.keys(article)
-        async with self.client.pipeline(transaction=False) as pipe:
-            for k in keys:
-                pipe.set(k, article.id, nx=True, px=self.ttl_ms)
-            results = await pipe.execute()
-        # keys set for a duplicate stay: a new URL carrying known text is skipped unfetched later
-        return all(results)
+    async def seen(self, article: Article) -> bool:
+        """Cheap pre-check before waiting for capacity: any of its keys is known."""
+        return bool(await self.client.exists(*self.keys(article)))
 
-    async def release(self, article: Article) -> None:
-        """Forget a claim whose publish failed (only keys still pointing at this article)."""
-        for k in self.keys(article):
-            val = await self.client.get(k)
-            if val is not None and val.decode() == article.id:
-                await self.client.delete(k)
+    async def publish(self, article: Article, stream: str) -> bool:
+        """Add ``article`` to ``stream`` in FastStream's envelope and mark it seen, atomically;
+        False (and nothing added) when it was seen before. Keys set for a duplicate stay: a new
+        URL carrying known text is skipped unfetched later."""
+        body = await BinaryMessageFormatV1.encode(
+            message=article.model_dump_json().encode(),
+            reply_to=None,
+            headers={"content-type": "application/json"},
+            correlation_id=uuid.uuid4().hex,
+        )
+        added = await self._publish(
+            keys=[*self.keys(article), stream], args=[article.id, self.ttl_ms or 0, body]
+        )
+        return bool(added)

@@ -133,18 +133,17 @@ async def publish_articles(
                 metrics.dead_lettered.labels(stream).inc()
             log.warning("rejected %s", item)
             continue
-        if deduper is not None and not await deduper.claim(item):
+        if deduper is not None and await deduper.seen(item):
             result.duplicates += 1
             continue
         if max_lag is not None:
             await wait_for_capacity(client, stream=stream, group=lag_group, max_lag=max_lag)
-        try:
-            item.trace.mark("ingestion")
+        item.trace.mark("ingestion")
+        if deduper is None:
             await _send(target, item, stream)
-        except BaseException:
-            if deduper is not None:
-                await asyncio.shield(deduper.release(item))
-            raise
+        elif not await deduper.publish(item, stream):  # entry and keys in one atomic step
+            result.duplicates += 1
+            continue
         result.published.append(item.id)
         if metrics is not None:
             metrics.published.labels(stream).inc()
