@@ -55,6 +55,19 @@ class BadMessage(ValueError):
     """An entry that can never be processed: wrong shape, not JSON, failed validation."""
 
 
+class TransientError(Exception):
+    """Processing failed because infrastructure is away (the database, Redis), not because of
+    the entries: they are retried in place, kept claimed, and never dead-lettered for it.
+    Services raise it from their own errors (storage from SQLAlchemy's connection errors)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a processing failure is an outage to wait out rather than the entries' fault."""
+    return isinstance(
+        exc, TransientError | aioredis.ConnectionError | aioredis.TimeoutError | ConnectionError
+    )
+
+
 def entry_size(fields: dict[bytes, bytes]) -> int:
     """Bytes an entry holds (its field names and values)."""
     return sum(len(k) + len(v) for k, v in fields.items())
@@ -178,7 +191,8 @@ class ReliableConsumer:
         if not good:
             return
         try:
-            await self.process([item for _, item in good])
+            async with self._kept_claimed([i for i, _ in good]):
+                await self._process_through_outages([item for _, item in good])
             await self._ack([i for i, _ in good])
             self.metrics.processed.labels(self.stream).inc(len(good))
         except Exception as exc:  # noqa: BLE001 - isolate the poison message below
@@ -192,7 +206,8 @@ class ReliableConsumer:
                 )
                 for msg_id, item in good:
                     try:
-                        await self.process([item])
+                        async with self._kept_claimed([msg_id]):
+                            await self._process_through_outages([item])
                         await self._ack([msg_id])
                         self.metrics.processed.labels(self.stream).inc()
                     except Exception as one_exc:  # noqa: BLE001
@@ -201,6 +216,50 @@ class ReliableConsumer:
                         await self._remember_failure(msg_id, one_exc)
         finally:
             self.metrics.batch_seconds.labels(self.stream).observe(time.perf_counter() - t0)
+
+    async def _process_through_outages(self, items: list[Any]) -> None:
+        """``process``, retried with backoff for as long as it fails for an outage (see
+        ``is_transient``): those attempts are not deliveries, so an outage longer than
+        ``max_deliveries`` x ``claim_idle_ms`` dead-letters nothing."""
+        delay = 0.2
+        while True:
+            try:
+                await self.process(items)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or cancel_requested():
+                    raise
+                self.metrics.failed.labels(self.stream).inc()
+                log.warning(
+                    "%s: %s; the %d entries stay claimed, retrying in %.1fs",
+                    self.service,
+                    _reason(exc),
+                    len(items),
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(self.settings.outage_backoff_max_s, delay * 2)
+
+    @contextlib.asynccontextmanager
+    async def _kept_claimed(self, ids: list[bytes]) -> Any:
+        """While a batch is being processed, re-claim its entries (XCLAIM JUSTID: the idle time
+        resets, the delivery count does not grow) every third of ``claim_idle_ms``, so another
+        worker's reclaimer never takes over a batch that is merely slow."""
+
+        async def keep() -> None:
+            every = self.settings.claim_idle_ms / 3000
+            while True:
+                await asyncio.sleep(every)
+                with contextlib.suppress(aioredis.RedisError, OSError):
+                    await self.client.xclaim(
+                        self.stream, self.group, self.consumer, 0, ids, justid=True
+                    )
+
+        task = asyncio.create_task(keep(), name=f"keep-claimed-{self.stream}")
+        try:
+            yield
+        finally:
+            await stop_tasks([task])
 
     async def _ack(self, ids: list[bytes]) -> None:
         if ids:

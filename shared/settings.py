@@ -34,6 +34,9 @@ class WorkerSettings(BaseModel):
     )
     trim_every_s: float = Field(60.0, gt=0, description="how often a worker trims its stream")
     health_every_s: float = Field(5.0, gt=0, description="how often group gauges/readiness update")
+    outage_backoff_max_s: float = Field(
+        10.0, gt=0, description="longest wait between retries while the database/Redis is away"
+    )
     max_entry_bytes: int = Field(
         8_000_000,
         ge=1024,

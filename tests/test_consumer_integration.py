@@ -257,3 +257,74 @@ async def test_stop_returns_when_a_library_turns_the_cancellation_into_an_error(
     await asyncio.wait_for(consumer.stop(), 15)
     assert (await aredis.xpending(stream, "g"))["pending"] == 1
     assert await aredis.hlen(consumer.errors_key) == 0
+
+
+async def test_an_outage_ten_times_the_claim_idle_dead_letters_nothing(redis_url, aredis, uid):
+    """``process`` fails with a connection error for 10x ``claim_idle_ms`` (the database is
+    away) while a second worker's reclaimer runs: every entry is stored once, none dead-lettered,
+    although ``max_deliveries`` is 2."""
+    stream = f"{uid}.articles"
+    stored: list[str] = []
+    down_until = asyncio.get_running_loop().time() + 3.0
+
+    async def process(items):
+        if asyncio.get_running_loop().time() < down_until:
+            raise ConnectionRefusedError("connect call failed ('127.0.0.1', 5432)")
+        stored.extend(a.id for a in items)
+
+    kw = {"claim_idle_ms": 300, "max_deliveries": 2, "outage_backoff_max_s": 0.5}
+    broker = RedisBroker(redis_url)
+    one = make_consumer(aredis, stream, process, name="c1", **kw)
+    two = make_consumer(aredis, stream, process, name="c2", **kw)
+    await one.start()
+    await two.start()  # only its reclaimer runs: it would take over idle entries
+    one.subscribe(broker)
+    await broker.connect()
+    for i in range(5):
+        await broker.publish(article(i), stream=stream)
+    await broker.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, len(stored) >= 5), timeout=20)
+    finally:
+        await broker.stop()
+        await one.stop()
+        await two.stop()
+    assert sorted(stored) == [f"a{i}" for i in range(5)]  # each once
+    assert await aredis.xlen(dlq(stream)) == 0
+    assert (await aredis.xinfo_groups(stream))[0]["pending"] == 0
+
+
+async def test_a_slow_batch_is_not_taken_over_by_another_worker(redis_url, aredis, uid):
+    """A batch that takes 4x ``claim_idle_ms`` stays with its worker: no entry is processed
+    twice while another worker's reclaimer runs."""
+    stream = f"{uid}.articles"
+    calls: list[str] = []
+
+    async def slow(items):
+        calls.extend(a.id for a in items)
+        await asyncio.sleep(1.2)  # the work itself: four claim-idle periods
+
+    kw = {"claim_idle_ms": 300, "max_deliveries": 5}
+    broker = RedisBroker(redis_url)
+    one = make_consumer(aredis, stream, slow, name="c1", **kw)
+    two = make_consumer(aredis, stream, slow, name="c2", **kw)
+    await one.start()
+    await two.start()
+    one.subscribe(broker)
+    await broker.connect()
+    for i in range(3):
+        await broker.publish(article(i), stream=stream)
+    await broker.start()
+    try:
+        await wait_for(lambda: _no_pending_after(aredis, stream, calls, 3), timeout=20)
+    finally:
+        await broker.stop()
+        await one.stop()
+        await two.stop()
+    assert sorted(calls) == [f"a{i}" for i in range(3)]  # each processed once
+
+
+async def _no_pending_after(aredis, stream, calls, n):
+    if len(calls) < n:
+        return None
+    return (await aredis.xinfo_groups(stream))[0]["pending"] == 0 or None

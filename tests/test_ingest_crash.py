@@ -1,7 +1,8 @@
 """Redis going away in the middle of an ingest loses no article and publishes none twice.
 
-A TCP proxy in front of the real Redis cuts every connection once a byte budget of client traffic
-has passed, then refuses new ones: Redis "crashes" at an exact point of the conversation. The
+A TCP proxy in front of the real Redis (``tests/tcp_proxy.py``) cuts every connection once a byte
+budget of client traffic has passed, then refuses new ones: Redis "crashes" at an exact point of
+the conversation. The
 ingest is cut at every point of its conversation in turn; after each cut, a dedupe key must exist
 only with its stream entry, and a re-run of the same input (Redis back) must leave every article
 in the stream exactly once. Before the dedupe keys and the entry were written by one script, a
@@ -25,69 +26,9 @@ from services.ingestion.sources import make_article
 from shared.consumer import decode_entry
 from shared.contracts import Article
 from shared.settings import IngestionSettings
+from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
-
-
-class CuttingProxy:
-    """Forwards to Redis until ``budget`` client bytes have passed, then cuts everything."""
-
-    def __init__(self, host: str, port: int, budget: int | None):
-        self.host, self.port, self.budget = host, port, budget
-        self.sent = 0
-        self.cut = False
-        self._writers: list[asyncio.StreamWriter] = []
-        self.server: asyncio.Server | None = None
-
-    async def __aenter__(self) -> CuttingProxy:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._cut()
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"redis://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
-
-    def _cut(self) -> None:
-        self.cut = True
-        for w in self._writers:
-            w.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.cut:
-            writer.close()
-            return
-        up_r, up_w = await asyncio.open_connection(self.host, self.port)
-        self._writers += [writer, up_w]
-
-        async def upstream() -> None:
-            while not self.cut and (data := await reader.read(4096)):
-                if self.budget is not None and self.sent + len(data) > self.budget:
-                    up_w.write(data[: self.budget - self.sent])
-                    self.sent = self.budget
-                    with contextlib.suppress(OSError):
-                        await up_w.drain()
-                    self._cut()
-                    return
-                self.sent += len(data)
-                up_w.write(data)
-                await up_w.drain()
-
-        async def downstream() -> None:
-            while not self.cut and (data := await up_r.read(4096)):
-                writer.write(data)
-                await writer.drain()
-
-        with contextlib.suppress(OSError, ConnectionError):
-            await asyncio.gather(upstream(), downstream())
-        writer.close()
-        up_w.close()
 
 
 def _articles(n: int) -> list[Article]:
@@ -129,16 +70,21 @@ async def test_an_ingest_cut_at_any_point_loses_nothing_and_doubles_nothing(redi
         pytest.skip("the proxy needs Redis over TCP (127.0.0.1:6379)")
     host, port = kw["host"], kw.get("port", 6379)
     # how many bytes a whole ingest of the three articles sends
-    async with CuttingProxy(host, port, None) as probe:
-        await _run(probe.url, f"{uid}:probe:seen:", f"{uid}:probe:articles", articles)
+    with TcpProxy(host, port) as probe:
+        await _run(
+            f"redis://127.0.0.1:{probe.port_here}",
+            f"{uid}:probe:seen:",
+            f"{uid}:probe:articles",
+            articles,
+        )
         total = probe.sent
     assert (await _stream_ids(aredis, f"{uid}:probe:articles")) == Counter(a.id for a in articles)
     cuts = sorted({*range(0, total, max(1, total // 40)), total - 1})
     for budget in cuts:
         prefix, stream = f"{uid}:{budget}:seen:", f"{uid}:{budget}:articles"
-        async with CuttingProxy(host, port, budget) as proxy:
+        with TcpProxy(host, port, budget) as proxy:
             with contextlib.suppress(aioredis.RedisError, OSError, asyncio.TimeoutError):
-                await _run(proxy.url, prefix, stream, articles)
+                await _run(f"redis://127.0.0.1:{proxy.port_here}", prefix, stream, articles)
         published = await _stream_ids(aredis, stream)
         dedupe = Deduper(aredis, prefix=prefix)
         for a in articles:  # a key exists only with its entry

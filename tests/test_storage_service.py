@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from shared.settings import Settings, StorageSettings, WorkerSettings
 from shared.streams import dlq
 from tests.stack_helpers import free_port, wait_for
 from tests.storage_factories import make_article, make_batch
+from tests.storage_fixtures import PgDatabase, pg_database  # noqa: F401 - session PostgreSQL
 
 pytestmark = pytest.mark.integration
 
@@ -186,3 +188,57 @@ async def test_db_failure_leaves_entries_pending_until_it_recovers(
         await wait_for(stored)
     await engine.dispose()
     assert await aredis.xlen(dlq(stances)) == 0
+
+
+async def test_a_postgresql_outage_of_ten_claim_idles_dead_letters_nothing(
+    settings: Settings,
+    streams: tuple[str, str],
+    aredis: aioredis.Redis,
+    cleanup: None,
+    pg_database: PgDatabase,  # noqa: F811 - the fixture imported above
+) -> None:
+    """PostgreSQL behind a TCP proxy goes away (connections cut, new ones refused) for 10x
+    ``claim_idle_ms`` while articles arrive: once it is back every article is stored, no dead
+    letter is written, nothing stays pending, although ``max_deliveries`` is 2."""
+    if pg_database.url is None:
+        pytest.skip(pg_database.reason)
+    from tests.tcp_proxy import TcpProxy
+
+    articles, stances = streams
+    base, name = pg_database.url.rsplit("/", 1)
+    host_port = base.rsplit("@", 1)[1]
+    host, port = host_port.split(":")
+    with TcpProxy(host, int(port)) as proxy:
+        url = f"{base.rsplit('@', 1)[0]}@127.0.0.1:{proxy.port_here}/{name}"
+        s = settings.model_copy(
+            update={
+                "database_url": url,
+                "worker": WorkerSettings(
+                    max_records=2,
+                    polling_ms=50,
+                    claim_idle_ms=300,
+                    reclaim_every_s=0.2,
+                    max_deliveries=2,
+                    outage_backoff_max_s=0.5,
+                ),
+            }
+        )
+        direct = create_engine(pg_database.url)
+        repo = Repository(create_sessionmaker(direct))
+        ids = [f"a_out_{i}" for i in range(6)]
+        try:
+            async with running(make_spec(articles, stances), s):
+                proxy.close()  # the outage: 3 s = 10 x claim_idle_ms
+                await publish(aredis, articles, [make_article(i).model_dump_json() for i in ids])
+                await asyncio.sleep(3.0)
+                proxy.open()
+
+                async def all_stored() -> bool:
+                    got = [await repo.get_article(i) for i in ids]
+                    return all(a is not None for a in got)
+
+                await wait_for(all_stored, timeout=30)
+                assert await pending(aredis, articles) == 0
+        finally:
+            await direct.dispose()
+    assert await aredis.xlen(dlq(articles)) == 0

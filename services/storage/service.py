@@ -1,14 +1,17 @@
 """The storage service: consume ``articles.v1`` and ``stances.v1`` into the database, serve the API.
 
-Each callback stores its whole batch in one transaction before returning, and lets database
-errors propagate: the consumer then leaves the entries pending and its reclaimer retries them,
-so a database outage delays rows but never loses them.
+Each callback stores its whole batch in one transaction before returning. A lost or refused
+database connection becomes a ``TransientError``: the consumer keeps the batch claimed and
+retries it with backoff until the database is back, without counting deliveries, so an outage of
+any length delays rows but neither loses nor dead-letters them. Other database errors propagate
+and the entries are retried, then dead-lettered, as usual.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,12 +19,13 @@ from socket import socket
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import exc as sa_exc
 
 from services.storage.api import create_app
 from services.storage.db import create_engine, create_sessionmaker, migrate
 from services.storage.repository import Repository
 from services.storage.webserver import bind, serve
-from shared.consumer import ProcessFn
+from shared.consumer import ProcessFn, TransientError
 from shared.contracts import Article, StanceBatch
 from shared.service import Consumes, Runtime, ServiceSpec
 from shared.streams import ARTICLES, STANCES
@@ -29,6 +33,34 @@ from shared.streams import ARTICLES, STANCES
 log = logging.getLogger("stancestream.storage")
 
 GROUP = "storage"
+
+
+# What the drivers say when the database is away rather than the statement wrong (SQLite's
+# "no such table" is an OperationalError too, and must not be waited out forever).
+_OUTAGE = re.compile(
+    r"connect|connection|closed|terminat|timeout|timed out|refused|unreachable|"
+    r"database is locked|shutting down|starting up|recovery mode|too many clients",
+    re.IGNORECASE,
+)
+
+
+def through_outages(store: ProcessFn) -> ProcessFn:
+    """``store`` with the database's connection errors turned into ``TransientError``."""
+
+    async def process(items: Any) -> None:
+        try:
+            await store(items)
+        except sa_exc.DBAPIError as exc:
+            if exc.connection_invalidated or (
+                isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+                and _OUTAGE.search(str(exc.orig or exc))
+            ):
+                raise TransientError(f"database unavailable: {exc.orig or exc}") from exc
+            raise
+        except OSError as exc:  # the driver could not connect at all (refused, unreachable)
+            raise TransientError(f"database unreachable: {exc}") from exc
+
+    return process
 
 
 @dataclass
@@ -77,7 +109,10 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
             sock = bind(host, port)
             apis[id(rt)] = _Api(app, sock)
             log.info("storage: API on http://%s:%d (docs at /docs)", host, sock.getsockname()[1])
-            yield {"articles": repo.store_articles, "stances": repo.store_stance_batches}
+            yield {
+                "articles": through_outages(repo.store_articles),
+                "stances": through_outages(repo.store_stance_batches),
+            }
         finally:
             api = apis.pop(id(rt), None)
             if api:
