@@ -109,6 +109,9 @@ class StanceSettings(BaseModel):
 class StorageSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    max_sse_clients: int = Field(
+        50, ge=1, description="live streams served at once (each holds a Redis connection)"
+    )
 
 
 class Settings(BaseSettings):

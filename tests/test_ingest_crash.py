@@ -82,9 +82,11 @@ async def test_an_ingest_cut_at_any_point_loses_nothing_and_doubles_nothing(redi
     cuts = sorted({*range(0, total, max(1, total // 40)), total - 1})
     for budget in cuts:
         prefix, stream = f"{uid}:{budget}:seen:", f"{uid}:{budget}:articles"
-        with TcpProxy(host, port, budget) as proxy:
-            with contextlib.suppress(aioredis.RedisError, OSError, asyncio.TimeoutError):
-                await _run(f"redis://127.0.0.1:{proxy.port_here}", prefix, stream, articles)
+        with (
+            TcpProxy(host, port, budget) as proxy,
+            contextlib.suppress(aioredis.RedisError, OSError, asyncio.TimeoutError),
+        ):
+            await _run(f"redis://127.0.0.1:{proxy.port_here}", prefix, stream, articles)
         published = await _stream_ids(aredis, stream)
         dedupe = Deduper(aredis, prefix=prefix)
         for a in articles:  # a key exists only with its entry

@@ -19,7 +19,8 @@ from faststream.redis import RedisBroker
 from services.storage.api import create_app
 from services.storage.db import create_engine, create_sessionmaker
 from services.storage.webserver import bind, serve
-from shared.settings import Settings
+from shared.settings import Settings, StorageSettings
+from tests.stack_helpers import wait_for
 from tests.storage_factories import make_batch
 
 pytestmark = pytest.mark.integration
@@ -174,3 +175,64 @@ async def test_resume_with_last_event_id_has_no_gap_and_no_duplicate(api, publis
     async with httpx.AsyncClient(timeout=10) as c:
         r = await c.get(f"{url}/stream/stances", headers={"Last-Event-ID": "yesterday"})
         assert r.status_code == 422 and "expected <ms>-<seq>" in r.text
+
+
+async def test_live_streams_beyond_the_cap_are_refused_and_starve_nothing(
+    redis_url: str, uid: str, tmp_path: Path, publish
+) -> None:
+    """20 streams allowed: 20 clients stream, 40 more get 503 + Retry-After, /health stays 200,
+    the workers' Redis client keeps its pool to itself, and a slot freed is a slot reused."""
+    stream = f"{uid}.stances"
+    client = aioredis.Redis.from_url(redis_url)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    settings = Settings(storage=StorageSettings(max_sse_clients=20))
+    app = create_app(settings, create_sessionmaker(engine), redis=client, stances_stream=stream)
+    sock = bind("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    task = asyncio.create_task(serve(app, sock))
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            streams = [
+                await stack.enter_async_context(SseClient(f"{url}/stream/stances"))
+                for _ in range(20)
+            ]
+            async with httpx.AsyncClient(timeout=10) as http:
+                refused = await asyncio.gather(
+                    *(http.get(f"{url}/stream/stances") for _ in range(40))
+                )
+                assert {r.status_code for r in refused} == {503}
+                assert all(r.headers["retry-after"] == "5" for r in refused)
+                assert "max_sse_clients" in refused[0].json()["detail"]
+                assert (await http.get(f"{url}/health")).status_code == 200
+            assert await client.ping()
+            # the workers' pool is not where the streams wait
+            assert app.state.sse.client.connection_pool is not client.connection_pool
+            assert (
+                len(client.connection_pool._available_connections)
+                + len(client.connection_pool._in_use_connections)
+                <= 2
+            )
+            await publish(stream, "a_1")
+            assert len(await streams[0].take(3)) == 3
+            for s in streams[:5]:  # five leave; their slots come back
+                await s.__aexit__(None, None, None)
+
+            async def admitted() -> bool:
+                async with (
+                    httpx.AsyncClient(timeout=5) as http,
+                    http.stream("GET", f"{url}/stream/stances") as r,
+                ):
+                    return r.status_code == 200
+
+            await wait_for(admitted, timeout=15)
+            for s in streams[5:]:
+                await s.__aexit__(None, None, None)
+            stack.pop_all()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await app.state.sse.aclose()
+        await client.delete(stream)
+        await client.aclose()
+        await engine.dispose()

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from services.storage.db import Sessionmaker, ping
+from services.storage.live import SseBudget
 from services.storage.queries import Queries
 from services.storage.repository import Repository
 from services.storage.routes import live, query, web
@@ -52,6 +53,8 @@ def create_app(
     app.state.repository = Repository(sessionmaker)
     app.state.queries = Queries(sessionmaker)
     app.state.redis = redis
+    # live streams on a Redis pool of their own (the owner closes it: ``app.state.sse.aclose``)
+    app.state.sse = SseBudget(redis, settings.storage.max_sse_clients) if redis else None
     app.state.stances_stream = stances_stream
     app.include_router(query.router)
     app.include_router(live.router)

@@ -143,3 +143,54 @@ async def sse_stances(
                 if flt.keep(ev):
                     yield _event(cursor, i, ev)
             yield f"id: {cursor}\n\n"
+
+
+class SseBudget:
+    """How many live streams the API serves at once, on a Redis pool of their own.
+
+    Each stream holds a Redis connection while it waits in XREAD; on the workers' shared pool
+    a hundred browsers would starve the reclaimer and /health. Streams get their own pool, sized
+    for ``limit`` streams, and a client beyond ``limit`` is refused (503, Retry-After) instead.
+    """
+
+    def __init__(self, client: aioredis.Redis, limit: int):
+        pool = client.connection_pool
+        self.limit = limit
+        self.open = 0
+        self.client = aioredis.Redis(
+            connection_pool=aioredis.ConnectionPool(
+                connection_class=pool.connection_class,
+                max_connections=limit + 2,
+                **pool.connection_kwargs,
+            )
+        )
+
+    def take(self) -> Callable[[], None] | None:
+        """A release function for one slot, or None when all are in use. Releasing twice is
+        harmless (a stream's ``finally`` and the collection of a never-started stream)."""
+        if self.open >= self.limit:
+            return None
+        self.open += 1
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.open -= 1
+
+        return release
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def released_after(
+    events: AsyncIterator[str], release: Callable[[], None]
+) -> AsyncIterator[str]:
+    """``events``, giving the stream's slot back however it ends."""
+    try:
+        async for chunk in events:
+            yield chunk
+    finally:
+        release()

@@ -117,6 +117,8 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
             api = apis.pop(id(rt), None)
             if api:
                 api.sock.close()
+                if api.app.state.sse is not None:
+                    await api.app.state.sse.aclose()
             await engine.dispose()
 
     async def serve_api(rt: Runtime) -> None:

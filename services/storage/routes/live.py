@@ -8,12 +8,13 @@ as soon as the stance service publishes it, before storage has written it.
 
 from __future__ import annotations
 
+import weakref
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from services.storage.live import StanceFilter, parse_event_id, sse_stances
+from services.storage.live import StanceFilter, parse_event_id, released_after, sse_stances
 from shared.contracts import StanceLabel
 
 router = APIRouter(tags=["live"])
@@ -24,7 +25,7 @@ router = APIRouter(tags=["live"])
     response_class=StreamingResponse,
     responses={
         200: {"content": {"text/event-stream": {}}, "description": "one `stance` event each"},
-        503: {"description": "no Redis configured for this API"},
+        503: {"description": "no Redis for this API, or all live streams in use (Retry-After)"},
     },
 )
 async def stream_stances(
@@ -43,24 +44,34 @@ async def stream_stances(
     """Stances published after connecting (or after ``Last-Event-ID``) as `event: stance` with
     the stance, actor names, claim text and article link as JSON; ids are
     ``<stream entry id>:<stance index>``."""
-    client = request.app.state.redis
-    if client is None:
+    budget = request.app.state.sse
+    if budget is None:
         raise HTTPException(503, "live stream unavailable: this API runs without Redis")
+    release = budget.take()
+    if release is None:
+        raise HTTPException(
+            503,
+            f"all {budget.limit} live streams are in use (storage.max_sse_clients); retry later",
+            headers={"Retry-After": "5"},
+        )
     resume = last_event_id or from_id
     if resume:
         try:
             parse_event_id(resume)
         except ValueError as exc:
+            release()
             raise HTTPException(422, str(exc)) from exc
     events = sse_stances(
-        client,
+        budget.client,
         request.app.state.stances_stream,
         StanceFilter(actor=actor, stance=stance, min_score=min_score),
         resume,
         request.is_disconnected,
     )
+    body = released_after(events, release)
+    weakref.finalize(body, release)  # a client gone before the stream started
     return StreamingResponse(
-        events,
+        body,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
