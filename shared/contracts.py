@@ -51,7 +51,7 @@ class ArticleMeta(_Model):
 
     # the limits are the storage columns' (the same on SQLite and PostgreSQL)
     id: str = Field(min_length=1, max_length=64)
-    url: str | None = None
+    url: str | None = Field(None, pattern=r"^https?://")  # links are followed by readers
     title: str | None = None
     source: str | None = Field(None, max_length=255)  # outlet or feed the article came from
     published_at: datetime | None = None

@@ -114,10 +114,12 @@ def test_fields_over_the_storage_limits_are_refused_at_ingestion(tmp_path: Path)
         json.dumps({"id": "x" * 65, "text": "An article with a long id."}),
         json.dumps({"source": "S" * 256, "text": "An article with a long source."}),
         json.dumps({"id": "x" * 64, "source": "S" * 255, "text": "Just within the limits."}),
+        json.dumps({"url": "javascript:alert(1)", "text": "An article with a script link."}),
     ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     items = list(read_path(p, CFG))
-    assert [type(i).__name__ for i in items] == ["BadInput", "BadInput", "Article"]
+    assert [type(i).__name__ for i in items] == ["BadInput", "BadInput", "Article", "BadInput"]
+    assert 'invalid field "url"' in str(items[3])
     assert 'invalid field "id"' in str(items[0]) and "64 characters" in str(items[0])
     assert 'invalid field "source"' in str(items[1]) and "255 characters" in str(items[1])
 

@@ -161,3 +161,31 @@ async def test_docs_list_the_query_routes_and_asyncapi(client: httpx.AsyncClient
 async def test_live_stream_without_redis_is_503(client: httpx.AsyncClient) -> None:
     r = await client.get("/stream/stances")
     assert r.status_code == 503 and "without Redis" in r.text
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "says"),
+    [
+        ("/stances", {"offset": str(2**63)}, "less than or equal to 1000000000"),
+        ("/claims", {"offset": str(2**63)}, "less than or equal to 1000000000"),
+        ("/graph", {"since": "9999-12-31T23:59:59-14:00"}, "out of range in UTC"),
+        ("/stances", {"since": "9999-12-31T23:59:59-14:00"}, "out of range in UTC"),
+        ("/graph", {"since": "0.5"}, "ISO-8601"),
+        ("/stances", {"since": "1714000000"}, "ISO-8601"),
+        ("/actors", {"q": "\x00"}, "pattern"),
+    ],
+)
+async def test_out_of_range_and_odd_parameters_are_422_not_500(
+    client: httpx.AsyncClient, path: str, params: dict[str, str], says: str
+) -> None:
+    r = await client.get(path, params=params)
+    assert r.status_code == 422, r.text
+    assert says in r.text
+
+
+async def test_every_response_carries_security_headers(client: httpx.AsyncClient) -> None:
+    for path in ("/health", "/stances", "/", "/actors?q=x", "/nope"):
+        r = await client.get(path)
+        assert r.headers["x-content-type-options"] == "nosniff", path
+        assert r.headers["x-frame-options"] == "DENY", path
+        assert "script-src 'self'" in r.headers["content-security-policy"], path

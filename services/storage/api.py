@@ -7,7 +7,6 @@ metrics registry, a readiness callback), so tests pass a SQLite session factory 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
@@ -15,10 +14,12 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from services.storage.db import Sessionmaker, ping
+from services.storage.headers import SecurityHeaders
 from services.storage.live import SseBudget
 from services.storage.queries import Queries
 from services.storage.repository import Repository
 from services.storage.routes import live, query, web
+from services.storage.routes.query import MAX_OFFSET, IsoTime, utc
 from services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
 from shared.settings import Settings
 from shared.streams import STANCES
@@ -49,6 +50,7 @@ def create_app(
         summary="Articles, actors, claims and directed stances stored from the pipeline.",
         version="1",
     )
+    app.add_middleware(SecurityHeaders)
     app.state.settings = settings
     app.state.repository = Repository(sessionmaker)
     app.state.queries = Queries(sessionmaker)
@@ -92,7 +94,7 @@ def create_app(
         article_id: str | None = None,
         source: Annotated[str | None, Query(description="source entity id")] = None,
         target: Annotated[str | None, Query(description="target entity id")] = None,
-        since: Annotated[datetime | None, Query(description="ISO-8601; UTC when no offset")] = None,
+        since: Annotated[IsoTime | None, Query(description="ISO-8601; UTC when no offset")] = None,
         stance: Annotated[
             Literal["support", "oppose", "neutral", "mixed"] | None,
             Query(
@@ -107,12 +109,11 @@ def create_app(
             ),
         ] = "article",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> ArticleStancePage | StancePage:
         """Stances newest first (by the article's publication time), with actor names and claim
         text; all filters combine."""
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+        since = utc(since, "since")
         args = dict(article_id=article_id, source=source, target=target, since=since)
         if view == "article":
             rows, total = await repo.article_stances(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BeforeValidator
 
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
@@ -18,12 +19,33 @@ from shared.contracts import EntityType
 router = APIRouter(tags=["query"])
 ENTITY_TYPES = set(get_args(EntityType))
 
+MAX_OFFSET = 1_000_000_000  # beyond, SQLite and PostgreSQL overflow their integers (a 500)
+
+
+def _iso_only(value: object) -> object:
+    """A time parameter is ISO-8601 text; pydantic would also read "0.5" as a Unix time."""
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("expected an ISO-8601 date or date-time, e.g. 2024-05-01T10:00:00Z")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_only)]
 Since = Annotated[
-    datetime | None, Query(description="window start, ISO-8601 (UTC when no offset), inclusive")
+    IsoTime | None, Query(description="window start, ISO-8601 (UTC when no offset), inclusive")
 ]
-Until = Annotated[datetime | None, Query(description="window end, ISO-8601, exclusive")]
+Until = Annotated[IsoTime | None, Query(description="window end, ISO-8601, exclusive")]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows skipped")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows skipped")]
+# names and aliases never hold control characters; "%00" would otherwise match every actor
+SearchText = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="name, alias or QID",
+    ),
+]
 ListParam = Annotated[
     list[str] | None, Query(description="repeat the parameter or separate values with commas")
 ]
@@ -36,13 +58,22 @@ def _queries(request: Request) -> Queries:
 QueriesDep = Annotated[Queries, Depends(_queries)]
 
 
-def _utc(t: datetime | None) -> datetime | None:
-    return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
+def utc(t: datetime | None, name: str = "time") -> datetime | None:
+    """``t`` as aware UTC (naive means UTC); 422 for a time UTC cannot hold (year 9999 at
+    -14:00 is past the last datetime)."""
+    if t is None:
+        return None
+    if t.tzinfo is None:
+        return t.replace(tzinfo=UTC)
+    try:
+        return t.astimezone(UTC)
+    except OverflowError as exc:
+        raise HTTPException(422, f"{name}={t.isoformat()} is out of range in UTC") from exc
 
 
 def window(since: datetime | None, until: datetime | None) -> tuple[datetime | None, ...]:
     """The time window, aware UTC; 422 when it is empty."""
-    since, until = _utc(since), _utc(until)
+    since, until = utc(since, "since"), utc(until, "until")
     if since is not None and until is not None and since >= until:
         raise HTTPException(422, f"empty window: since ({since}) must be before until ({until})")
     return since, until
@@ -56,7 +87,7 @@ def split(values: list[str] | None) -> tuple[str, ...]:
 @router.get("/actors", response_model=ActorSearch)
 async def search_actors(
     queries: QueriesDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="name, alias or QID")],
+    q: SearchText,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> ActorSearch:

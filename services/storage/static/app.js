@@ -210,7 +210,7 @@ async function select(id) {
     q.append(el("div", { class: "text" }, c.text));
     const meta = el("div", { class: "meta" });
     const art = c.article;
-    const link = el("a", { href: art.url || "#", target: "_blank", rel: "noopener" },
+    const link = el("a", { href: /^https?:\/\//.test(art.url || "") ? art.url : "#", target: "_blank", rel: "noopener" },
       art.title || art.url || art.id);
     const who = [c.speaker_name, art.source].filter(Boolean).join(" · ");
     meta.append(who ? who + " · " : "", link);
