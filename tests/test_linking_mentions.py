@@ -43,7 +43,7 @@ def test_demonym_is_claim_evidence_not_a_name(nlp) -> None:
 @pytest.mark.parametrize(
     "text, place",
     [
-        ("Germany rejected the plan, and U.S. military commanders agreed.", "U.S"),
+        ("Germany rejected the plan, and U.S. military commanders agreed.", "United States"),
         ("Farmers protested in northern Italy on Tuesday.", "Italy"),
         ("Travellers waited for hours at Paris's Orly Airport on Friday.", "Paris"),
     ],

@@ -387,3 +387,10 @@ def test_an_actor_after_and_that_opens_a_clause_is_no_object(nlp) -> None:
     )
     assert ("Russia", "Exxon Corp") in got
     assert ("Russia", "Chevron Corp") not in got
+
+
+def test_us_and_uk_with_the_full_stop_taking_their_last_dot_are_the_countries(nlp) -> None:
+    got = _pairs(_link(nlp, "The U.S. criticized Iran on Monday."))
+    assert ("United States", "Iran", "predicate", "oppose") in got
+    linked = _link(nlp, "Officials in London said the U.K. would sanction Iran.")
+    assert {e.name: e.type for e in linked.entities}.get("United Kingdom") == "country"

@@ -216,8 +216,9 @@ def key_tokens(name: str) -> list[str]:
 def country_name(name: str) -> str | None:
     """The canonical country name for a GPE/NORP surface form, else None."""
     low = name.lower()
-    if low in COUNTRY_ALIASES:
-        return COUNTRY_ALIASES[low]
+    for form in (low, low + "."):  # "U.S" / "U.K": the sentence's full stop took the last dot
+        if form in COUNTRY_ALIASES:
+            return COUNTRY_ALIASES[form]
     if low in COUNTRY_NAMES:
         return name if name[:1].isupper() else name.title()
     return None
