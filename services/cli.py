@@ -91,7 +91,7 @@ def up(
 ) -> None:
     """Run the whole pipeline here: embedded Redis (unless REDIS_URL), SQLite (unless
     DATABASE_URL), all four services and the API, until Ctrl-C/SIGTERM."""
-    from services.stack import Stack, parse_workers
+    from services.stack import DataDirLock, Stack, parse_workers
 
     kw: dict[str, object] = {
         "data_dir": data_dir,
@@ -108,7 +108,8 @@ def up(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     stack = Stack(settings, counts)
-    problem = stack.preflight()
+    lock = DataDirLock(settings.data_dir)
+    problem = lock.acquire() or stack.preflight()
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
@@ -130,6 +131,7 @@ def up(
         stack.run_forever()
     finally:
         stack.stop()
+        lock.release()
 
 
 @app.command()

