@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -109,6 +109,11 @@ class StanceSettings(BaseModel):
 class StorageSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
+    api_token: SecretStr | None = Field(
+        None,
+        description="bearer token the API and web view require (all but /health); needed to "
+        "listen beyond loopback",
+    )
     serve_api: bool = Field(
         True, description="this storage worker serves the API (one per stack; the rest only store)"
     )

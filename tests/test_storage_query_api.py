@@ -13,7 +13,7 @@ from services.storage.api import create_app
 from services.storage.db import Sessionmaker
 from services.storage.repository import Repository
 from shared.contracts import Entity
-from shared.settings import Settings
+from shared.settings import Settings, StorageSettings
 from tests.storage_factories import make_batch
 
 pytestmark = pytest.mark.integration
@@ -189,3 +189,43 @@ async def test_every_response_carries_security_headers(client: httpx.AsyncClient
         assert r.headers["x-content-type-options"] == "nosniff", path
         assert r.headers["x-frame-options"] == "DENY", path
         assert "script-src 'self'" in r.headers["content-security-policy"], path
+
+
+async def test_with_a_token_every_path_but_health_needs_it(sessionmaker: Sessionmaker) -> None:
+    from pydantic import SecretStr
+
+    settings = Settings(storage=StorageSettings(api_token=SecretStr("s3cret-token")))
+    app = create_app(settings, sessionmaker)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://storage"
+    ) as c:
+        assert (await c.get("/health")).status_code == 200  # probes need no token
+        for path in ("/stances", "/actors?q=x", "/", "/metrics", "/openapi.json"):
+            r = await c.get(path)
+            assert r.status_code == 401, path
+            assert r.headers["www-authenticate"] == "Bearer"
+            assert r.headers["x-frame-options"] == "DENY"  # headers on refusals too
+        assert (
+            await c.get("/stances", headers={"Authorization": "Bearer wrong"})
+        ).status_code == 401
+        ok = await c.get("/stances", headers={"Authorization": "Bearer s3cret-token"})
+        assert ok.status_code == 200
+        # a browser: once with ?token=, then by cookie, the token gone from the URL
+        first = await c.get("/?token=s3cret-token&x=1")
+        assert first.status_code == 303 and first.headers["location"] == "/?x=1"
+        assert "HttpOnly" in first.headers["set-cookie"]
+        assert (await c.get("/stances")).status_code == 200  # the client kept the cookie
+        c.cookies.clear()
+        c.cookies.set("stancestream_token", "guess")
+        assert (await c.get("/stances")).status_code == 401
+
+
+def test_an_open_api_beyond_loopback_is_refused() -> None:
+    from services.storage.auth import TokenRequired, require_token_beyond_loopback
+
+    for host in ("127.0.0.1", "::1", "localhost"):
+        require_token_beyond_loopback(host, None)  # fine
+    require_token_beyond_loopback("0.0.0.0", "a-token")  # fine with a token
+    for host in ("0.0.0.0", "192.168.1.5", "example.org"):
+        with pytest.raises(TokenRequired, match="STANCESTREAM_STORAGE__API_TOKEN"):
+            require_token_beyond_loopback(host, None)

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from services.storage.auth import BearerToken
 from services.storage.db import Sessionmaker, ping
 from services.storage.headers import SecurityHeaders
 from services.storage.live import SseBudget
@@ -50,7 +51,10 @@ def create_app(
         summary="Articles, actors, claims and directed stances stored from the pipeline.",
         version="1",
     )
-    app.add_middleware(SecurityHeaders)
+    token = settings.storage.api_token
+    if token is not None and token.get_secret_value():
+        app.add_middleware(BearerToken, token=token.get_secret_value())
+    app.add_middleware(SecurityHeaders)  # added last: it wraps the 401s too
     app.state.settings = settings
     app.state.repository = Repository(sessionmaker)
     app.state.queries = Queries(sessionmaker)

@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
 from services.storage.api import create_app
+from services.storage.auth import require_token_beyond_loopback
 from services.storage.db import create_engine, create_sessionmaker, migrate
 from services.storage.repository import Repository
 from services.storage.webserver import bind, serve
@@ -107,6 +108,8 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
             )
             host, port = rt.settings.storage.host, rt.settings.storage.port
             if rt.settings.storage.serve_api:
+                token = rt.settings.storage.api_token
+                require_token_beyond_loopback(host, token.get_secret_value() if token else None)
                 sock = bind(host, port)
                 apis[id(rt)] = _Api(app, sock)
                 log.info(
