@@ -394,3 +394,16 @@ def test_us_and_uk_with_the_full_stop_taking_their_last_dot_are_the_countries(nl
     assert ("United States", "Iran", "predicate", "oppose") in got
     linked = _link(nlp, "Officials in London said the U.K. would sanction Iran.")
     assert {e.name: e.type for e in linked.entities}.get("United Kingdom") == "country"
+
+
+def test_a_possessive_that_lost_its_apostrophe_is_the_actor(nlp) -> None:
+    # wire copy without apostrophes: "Texacos bond" is Texaco's, not a person named Texacos
+    linked = _link(
+        nlp,
+        "The Supreme Court overturned a lower court decision that cut Texacos bond in the "
+        "10.3 billion dlr legal dispute with Pennzoil Co PZL. Texaco said it would appeal.",
+    )
+    assert "Texacos" not in {e.name for e in linked.entities}
+    got = _pairs(linked)
+    assert ("Texaco", "Pennzoil Co", "predicate", "oppose") in got
+    assert ("Pennzoil Co", "Texaco", "predicate", "oppose") in got

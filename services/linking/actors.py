@@ -353,11 +353,28 @@ def _surnames_as_persons(mentions: list[Mention]) -> None:
             m.name = nm.normalise(m.text, person=True)
 
 
+def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
+    """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
+    one-word name that is another mention's name plus "s" is that actor, possessive."""
+    known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
+    for m in mentions:
+        base = m.name[:-1]
+        if (
+            m.name.endswith("s")
+            and " " not in m.name
+            and len(base) >= 3
+            and m.text.isalpha()
+            and base in known
+        ):
+            m.name, m.label = base, known[base]
+
+
 def cluster(mentions: list[Mention]) -> list[Actor]:
     """Group mentions into actors (exact key, then partial-name/acronym of the most recent)."""
     actors: list[Actor] = []
     by_key: dict[tuple[str, ...], Actor] = {}
     _surnames_as_persons(mentions)
+    _possessives_without_apostrophe(mentions)
     for m in sorted(mentions, key=lambda m: m.start):
         key = _key(m)
         actor = by_key.get(key)

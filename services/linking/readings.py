@@ -617,7 +617,7 @@ class ClaimReader:
         if owner.pos_ in {"VERB", "AUX"}:  # "cut Texaco's bond in the dispute": the object's
             owner = next((c for c in owner.children if c.dep_ == "dobj"), owner)
         for c in owner.children:
-            if c.dep_ == "poss":
+            if c.dep_ in {"poss", "compound"}:  # "Texaco's bond", wire copy's "Texacos bond"
                 a = self.actor(chunk, c)
                 if a is not None and a.type != "location":
                     return a
