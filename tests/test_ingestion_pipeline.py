@@ -25,6 +25,7 @@ from shared.consumer import decode_entry
 from shared.contracts import Article, DeadLetter
 from shared.service import ServiceSpec, running
 from shared.settings import IngestionSettings, Settings, load_settings
+from tests.stack_helpers import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -276,14 +277,14 @@ async def test_service_polls_configured_feeds_until_stopped(site, names, setting
         background=[functools.partial(poll_feeds, **names)],
     )
     async with running(spec, settings) as rt:
-        for _ in range(100):
-            if site.hits["/feed.xml"] >= 3 and site.hits["/broken500.xml"] >= 3:
-                break
-            await asyncio.sleep(0.05)
+        failures = rt.metrics.failed.labels("feeds")
+
+        async def polled_thrice() -> bool:  # a poll is counted after its answer came back
+            return site.hits["/feed.xml"] >= 3 and failures._value.get() >= 3
+
+        await wait_for(polled_thrice, timeout=15)
         rt.stop.set()
-        failed = rt.metrics.failed.labels("feeds")._value.get()
     assert site.hits["/feed.xml"] >= 3  # polled again and again despite the broken feed
-    assert failed >= 3
     assert len(await aredis.xrange(names["stream"])) == 3
 
 
