@@ -407,3 +407,9 @@ def test_a_possessive_that_lost_its_apostrophe_is_the_actor(nlp) -> None:
     got = _pairs(linked)
     assert ("Texaco", "Pennzoil Co", "predicate", "oppose") in got
     assert ("Pennzoil Co", "Texaco", "predicate", "oppose") in got
+
+
+def test_a_stance_noun_ner_took_into_a_name_is_not_part_of_it(nlp) -> None:
+    linked = _link(nlp, "After the lifting of U.S. Sanctions against Poland, Warsaw relaxed.")
+    types = {e.name: e.type for e in linked.entities}
+    assert types.get("United States") == "country" and "U.S. Sanctions" not in types

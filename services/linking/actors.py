@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span as SpacySpan
 
 from services.linking import names as nm
+from services.linking import stance_words as sw
 from services.linking.nlp import Chunk
 from services.linking.spans import (
     adjectival_place,
@@ -104,7 +105,13 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
             e = i
     while e > s and doc[e - 1].is_punct:
         e -= 1
-    return SpacySpan(doc, s, e, label=ent.label_) if e > s else None
+    label = ent.label_
+    # "U.S. Sanctions", "EU Criticism": NER took the stance noun after a name into the name
+    while label in {"ORG", "GPE"} and e - s >= 2 and doc[e - 1].lower_ in sw.NOUN_POLARITY:
+        e -= 1
+        if nm.country_name(doc[s:e].text.rstrip(".")) is not None:
+            label = "GPE"
+    return SpacySpan(doc, s, e, label=label) if e > s else None
 
 
 def _cue(span: SpacySpan) -> str | None:
@@ -231,6 +238,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
             span = _trim(corporate(with_number(ent)) if label == "ORG" else ent)
             if span is None:
                 continue
+            if span.label_ == "GPE" and ent.label_ == "ORG":
+                label = "GPE"  # the name left after _trim is a country's
             name = name or nm.normalise(span.text, person=label == "PERSON")
             if not name or not any(c.isalpha() for c in name):
                 continue
