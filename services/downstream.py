@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import redis.asyncio as aioredis
 
 from services.storage.db import create_engine, create_sessionmaker
-from services.storage.live import StanceFilter, parse_entry, stance_events
+from services.storage.live import RecentBatches, StanceFilter, parse_entry, stance_events
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import Graph
 from services.storage.repository import majority
@@ -68,6 +68,7 @@ async def subscribe_events(
     entries (read before a crash, never acked), then new ones. The caller acks each entry
     (:func:`ack`) once it has handled the stances: at-least-once delivery."""
     consumer = consumer or f"cli-{socket.gethostname()}"
+    recent = RecentBatches()  # a batch published twice is printed once (acked both times)
     pending: bytes | str | None = "0"
     while True:
         cursor = pending if pending is not None else ">"
@@ -80,6 +81,8 @@ async def subscribe_events(
             if pending is not None:
                 pending = eid
             batch = parse_entry(fields) if fields else None
+            if batch is not None and not recent.first_time(batch):
+                batch = None
             events = [e for e in stance_events(batch) if flt.keep(e)] if batch else []
             yield eid, events
 

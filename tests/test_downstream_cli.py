@@ -246,3 +246,15 @@ async def test_example_subscriber_receives_a_batch(redis_url, uid) -> None:
     finally:
         proc.kill()
     assert "Russia opposes NATO" in out, out
+
+
+async def test_subscribe_prints_a_batch_published_twice_once(redis_url, uid, aredis) -> None:
+    stream = f"{uid}.stances"
+    await aredis.xgroup_create(stream, "g", id="0", mkstream=True)
+    await _publish(redis_url, stream, "a_1", "a_1", "a_2")  # a zombie worker's second copy
+    r = await _invoke(
+        ["subscribe", "--redis-url", redis_url, "--stream", stream, "--group", "g", "--count", "6"]
+    )
+    assert r.exit_code == 0, r.output
+    assert [e["article_id"] for e in _lines(r.stdout)] == ["a_1"] * 3 + ["a_2"] * 3
+    assert (await aredis.xpending(stream, "g"))["pending"] == 0  # the copy is acked too

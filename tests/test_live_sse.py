@@ -236,3 +236,15 @@ async def test_live_streams_beyond_the_cap_are_refused_and_starve_nothing(
         await client.delete(stream)
         await client.aclose()
         await engine.dispose()
+
+
+async def test_a_batch_published_twice_reaches_a_client_once(api, publish) -> None:
+    """A worker presumed dead publishes its reclaimed batch again: the stream has two entries
+    with the same stances; the client gets them once, then the next batch."""
+    url, stream = api
+    async with SseClient(f"{url}/stream/stances") as sse:
+        await publish(stream, "a_1", "a_1", "a_2")
+        got = await sse.take(6)
+        await asyncio.sleep(0.3)
+        assert sse.events.empty()
+    assert [e["article_id"] for e in got] == ["a_1"] * 3 + ["a_2"] * 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,26 @@ def stance_events(batch: StanceBatch) -> list[dict[str, Any]]:
     return out
 
 
+class RecentBatches:
+    """The batches a client was sent lately, to skip the same batch published twice (a worker
+    presumed dead whose batch was reclaimed and redone publishes it once more): same article,
+    same stances with the same labels and scores. A re-read article with other stances is new."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+
+    def first_time(self, batch: StanceBatch) -> bool:
+        key = (batch.article.id, tuple(sorted((s.id, s.stance, s.score) for s in batch.stances)))
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
 def parse_entry(fields: dict[bytes, bytes]) -> StanceBatch | None:
     """The batch in a stream entry, or None (logged) for one that is not a valid StanceBatch."""
     try:
@@ -115,10 +136,13 @@ async def sse_stances(
     move the client's id forward (an id-only event), so a resume never rescans them. XREAD blocks
     briefly (clients' socket timeouts are a few seconds); a comment keeps proxies from closing an
     idle stream."""
+    recent = RecentBatches()
     if last_event_id:
         cursor, done = parse_event_id(last_event_id)
         for eid, fields in await client.xrange(stream, cursor, cursor):
             batch = parse_entry(fields)
+            if batch is not None:
+                recent.first_time(batch)
             for i, ev in enumerate(stance_events(batch) if batch else []):
                 if i > done and flt.keep(ev):
                     yield _event(cursor, i, ev)
@@ -139,6 +163,8 @@ async def sse_stances(
         for eid, fields in res[0][1]:
             cursor = _sid(eid)
             batch = parse_entry(fields)
+            if batch is not None and not recent.first_time(batch):
+                batch = None  # sent already: only the id moves on
             for i, ev in enumerate(stance_events(batch) if batch else []):
                 if flt.keep(ev):
                     yield _event(cursor, i, ev)
