@@ -114,6 +114,9 @@ class StorageSettings(BaseModel):
         description="bearer token the API and web view require (all but /health); needed to "
         "listen beyond loopback",
     )
+    header_timeout_s: float = Field(
+        10.0, gt=0, description="a request whose headers have not all arrived by then is cut"
+    )
     serve_api: bool = Field(
         True, description="this storage worker serves the API (one per stack; the rest only store)"
     )

@@ -134,7 +134,7 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
         if api is None:  # a storing-only worker
             await rt.stop.wait()
             return
-        await serve(api.app, api.sock)
+        await serve(api.app, api.sock, rt.settings.storage.header_timeout_s)
 
     return ServiceSpec(
         name="storage",

@@ -14,6 +14,49 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+
+class HeaderTimeoutH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline for a request's headers: a client that
+    opens a connection and sends its headers slowly (or never) is cut after ``header_timeout``
+    seconds, so thousands of half-sent requests cannot hold the API's connections (uvicorn
+    times out only idle keep-alive connections)."""
+
+    header_timeout = 10.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._header_timer: asyncio.TimerHandle | None = None
+        self._arm()
+
+    def _between_requests(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _arm(self) -> None:
+        if self._header_timer is None:
+            self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if self._between_requests() and not self.transport.is_closing():
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if self._between_requests():
+            self._arm()  # the next request's headers are on their way: they have a deadline
+        super().data_received(data)
+        if not self._between_requests():
+            self._disarm()  # the headers are complete; the request is being served
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
 
 
 class _Server(uvicorn.Server):
@@ -39,11 +82,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(app: Any, sock: socket.socket) -> None:
+async def serve(app: Any, sock: socket.socket, header_timeout: float = 10.0) -> None:
     """Serve ``app`` on ``sock`` until cancelled; then let uvicorn finish open requests (3 s at
-    most: live streams like /stream/stances never finish on their own)."""
+    most: live streams like /stream/stances never finish on their own). Request headers must
+    arrive within ``header_timeout`` seconds (see ``HeaderTimeoutH11``)."""
+    protocol = type("Http", (HeaderTimeoutH11,), {"header_timeout": header_timeout})
     server = _Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3)
+        uvicorn.Config(
+            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3, http=protocol
+        )
     )
     task = asyncio.create_task(server.serve(sockets=[sock]), name="storage-api")
     try:
