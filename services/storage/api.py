@@ -17,6 +17,7 @@ from services.storage.auth import BearerToken
 from services.storage.db import Sessionmaker, ping
 from services.storage.headers import SecurityHeaders
 from services.storage.live import SseBudget
+from services.storage.param_errors import bad_param
 from services.storage.queries import Queries
 from services.storage.repository import Repository
 from services.storage.routes import live, query, web
@@ -125,7 +126,7 @@ def create_app(
             )
             return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)
         if stance == "mixed":
-            raise HTTPException(422, "stance=mixed is an article-level label: use view=article")
+            raise bad_param("stance", "stance=mixed is an article-level label: use view=article")
         items = await repo.list_stances(**args, stance=stance, limit=limit, offset=offset)
         total = await repo.count_stances(**args, stance=stance)
         return StancePage(items=items, total=total, limit=limit, offset=offset)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.storage.live import StanceFilter, parse_event_id, released_after, sse_stances
+from services.storage.param_errors import bad_param
 from shared.contracts import StanceLabel
 
 router = APIRouter(tags=["live"])
@@ -60,7 +61,10 @@ async def stream_stances(
             parse_event_id(resume)
         except ValueError as exc:
             release()
-            raise HTTPException(422, str(exc)) from exc
+            where = "header" if last_event_id else "query"
+            raise bad_param(
+                "Last-Event-ID" if last_event_id else "last_event_id", str(exc), where
+            ) from exc
     events = sse_stances(
         budget.client,
         request.app.state.stances_stream,

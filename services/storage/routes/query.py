@@ -12,6 +12,7 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BeforeValidator
 
+from services.storage.param_errors import bad_param
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
 from shared.contracts import EntityType
@@ -68,14 +69,14 @@ def utc(t: datetime | None, name: str = "time") -> datetime | None:
     try:
         return t.astimezone(UTC)
     except OverflowError as exc:
-        raise HTTPException(422, f"{name}={t.isoformat()} is out of range in UTC") from exc
+        raise bad_param(name, f"{name}={t.isoformat()} is out of range in UTC") from exc
 
 
 def window(since: datetime | None, until: datetime | None) -> tuple[datetime | None, ...]:
     """The time window, aware UTC; 422 when it is empty."""
     since, until = utc(since, "since"), utc(until, "until")
     if since is not None and until is not None and since >= until:
-        raise HTTPException(422, f"empty window: since ({since}) must be before until ({until})")
+        raise bad_param("until", f"empty window: since ({since}) must be before until ({until})")
     return since, until
 
 
@@ -94,7 +95,7 @@ async def search_actors(
     """Actors by id/QID (exact), name or any alias it was written as (substring, any case);
     exact matches first, then by number of stances."""
     if not q.strip():
-        raise HTTPException(422, "q must not be blank")
+        raise bad_param("q", "q must not be blank")
     return await queries.search_actors(q, limit, offset)
 
 
@@ -141,8 +142,8 @@ async def graph(
     kinds = split(types)
     bad = sorted(set(kinds) - ENTITY_TYPES)
     if bad:
-        raise HTTPException(
-            422, f"unknown entity type(s) {bad}; choose from {sorted(ENTITY_TYPES)}"
+        raise bad_param(
+            "types", f"unknown entity type(s) {bad}; choose from {sorted(ENTITY_TYPES)}"
         )
     f = GraphFilter(
         since=s,
