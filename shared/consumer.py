@@ -191,8 +191,7 @@ class ReliableConsumer:
         if not good:
             return
         try:
-            async with self._kept_claimed([i for i, _ in good]):
-                await self._process_through_outages([item for _, item in good])
+            await self._process_claimed(good)
             await self._ack([i for i, _ in good])
             self.metrics.processed.labels(self.stream).inc(len(good))
         except Exception as exc:  # noqa: BLE001 - isolate the poison message below
@@ -206,8 +205,7 @@ class ReliableConsumer:
                 )
                 for msg_id, item in good:
                     try:
-                        async with self._kept_claimed([msg_id]):
-                            await self._process_through_outages([item])
+                        await self._process_claimed([(msg_id, item)])
                         await self._ack([msg_id])
                         self.metrics.processed.labels(self.stream).inc()
                     except Exception as one_exc:  # noqa: BLE001
@@ -216,6 +214,11 @@ class ReliableConsumer:
                         await self._remember_failure(msg_id, one_exc)
         finally:
             self.metrics.batch_seconds.labels(self.stream).observe(time.perf_counter() - t0)
+
+    async def _process_claimed(self, entries: list[tuple[bytes, Any]]) -> None:
+        """``process`` on the entries' items, the entries kept claimed meanwhile."""
+        async with self._kept_claimed([i for i, _ in entries]):
+            await self._process_through_outages([item for _, item in entries])
 
     async def _process_through_outages(self, items: list[Any]) -> None:
         """``process``, retried with backoff for as long as it fails for an outage (see
