@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -242,3 +243,38 @@ async def test_a_postgresql_outage_of_ten_claim_idles_dead_letters_nothing(
         finally:
             await direct.dispose()
     assert await aredis.xlen(dlq(articles)) == 0
+
+
+async def test_200_live_clients_leave_health_and_the_workers_alone(
+    settings: Settings,
+    streams: tuple[str, str],
+    repo: Repository,
+    aredis: aioredis.Redis,
+    cleanup: None,
+) -> None:
+    """The red-team run's case: 200 browsers on /stream/stances. With the default cap (50) the
+    first 50 stream, 150 are told to retry later, /health stays 200 and the storage worker keeps
+    storing what arrives meanwhile."""
+    from tests.test_live_sse import SseClient
+
+    articles, stances = streams
+    async with running(make_spec(articles, stances), settings):
+        base = f"http://127.0.0.1:{settings.storage.port}"
+        async with contextlib.AsyncExitStack() as stack:
+            live = await asyncio.gather(
+                *(stack.enter_async_context(SseClient(f"{base}/stream/stances")) for _ in range(50))
+            )
+            limits = httpx.Limits(max_connections=200)
+            async with httpx.AsyncClient(base_url=base, timeout=20, limits=limits) as http:
+                refused = await asyncio.gather(*(http.get("/stream/stances") for _ in range(150)))
+                assert {r.status_code for r in refused} == {503}
+                assert (await http.get("/health")).status_code == 200
+            await publish(
+                aredis, articles, [make_article(f"a_live_{i}").model_dump_json() for i in range(20)]
+            )
+
+            async def drained() -> bool:
+                return await repo.count("articles") == 20 and await pending(aredis, articles) == 0
+
+            await wait_for(drained, timeout=30)
+            assert len(live) == 50
