@@ -182,3 +182,75 @@ def test_children_get_sigterm_when_their_parent_is_killed(tmp_path: Path) -> Non
         return stat.exists() and stat.read_text().split()[2] == "Z"
 
     wait_until(gone, timeout=10, what="the orphaned child to get SIGTERM")
+
+
+def _children(pid: int) -> dict[int, str]:
+    """pid -> command line of the processes whose parent is ``pid``."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                out[int(stat.parent.name)] = cmd
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+@pytest.mark.slow
+def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: Path) -> None:
+    """`up --workers storage=3`: one API, two storing-only workers, no crash loop; then `up`
+    is SIGKILLed and its workers and embedded Redis go with it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path), "--port", str(port)]
+        + ["--workers", "storage=3"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    kids: dict[int, str] = {}
+    try:
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(healthy, timeout=240, what="the stack's API")
+        logs = tmp_path / "logs"
+
+        def storing_only() -> bool:
+            return all(
+                "storing only" in (logs / f"storage-{i}.log").read_text(errors="replace")
+                for i in (1, 2)
+            )
+
+        wait_until(storing_only, timeout=120, what="storage#1 and #2 to store without the API")
+        kids = _children(proc.pid)
+        assert sum("service storage" in c for c in kids.values()) == 3, kids
+        assert "redis-server" in " ".join(kids.values())
+        for i in range(3):  # no worker died and was restarted
+            assert "Traceback" not in (logs / f"storage-{i}.log").read_text(errors="replace")
+    finally:
+        proc.kill()  # SIGKILL: no chance to stop its children itself
+        proc.wait()
+
+    def all_gone() -> bool:
+        alive = []
+        for pid in kids:
+            try:
+                os.kill(pid, 0)
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    alive.append(pid)
+            except (ProcessLookupError, FileNotFoundError):
+                pass
+        return not alive
+
+    wait_until(all_gone, timeout=60, what="up's children to stop after it was killed")
