@@ -254,3 +254,40 @@ def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: P
         return not alive
 
     wait_until(all_gone, timeout=60, what="up's children to stop after it was killed")
+
+
+@pytest.mark.slow
+def test_two_ups_started_at_the_same_instant_on_one_data_dir_run_once(tmp_path: Path) -> None:
+    """The red-team run saw both start in 3 of 10 tries; with the data-dir lock one is refused."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    cmd = [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path)]
+    procs = [
+        subprocess.Popen(
+            [*cmd, "--port", str(free_port())],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        wait_until(
+            lambda: any(p.poll() is not None for p in procs),
+            timeout=120,
+            what="one of the two to be refused",
+        )
+        refused = [p for p in procs if p.poll() is not None]
+        assert len(refused) == 1 and refused[0].returncode == 2
+        assert "a stack already runs with data dir" in refused[0].stderr.read()
+        assert [p for p in procs if p.poll() is None]  # the other runs on
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        for p in procs:
+            try:
+                p.wait(60)
+            except subprocess.TimeoutExpired:
+                p.kill()
