@@ -413,3 +413,21 @@ def test_a_stance_noun_ner_took_into_a_name_is_not_part_of_it(nlp) -> None:
     linked = _link(nlp, "After the lifting of U.S. Sanctions against Poland, Warsaw relaxed.")
     types = {e.name: e.type for e in linked.entities}
     assert types.get("United States") == "country" and "U.S. Sanctions" not in types
+
+
+def test_a_name_ner_took_for_a_place_that_takes_a_stance_is_a_person(nlp) -> None:
+    """spaCy tags some surnames as places ("Kasich", "Palin"); a place is never a stance holder,
+    so the stance was lost. A "place" that is the subject of a stance or speech verb, or is
+    followed by "who", and is never where something happens, is a person."""
+    linked = _link(nlp, "Kasich, for his part, applauded Romney for his address.")
+    assert {e.name: e.type for e in linked.entities}["Kasich"] == "person"
+    assert ("Kasich", "Romney", "predicate", "support") in _pairs(linked)
+    linked = _link(nlp, "Palin, who has her own ties to the charity, endorsed Trump in May.")
+    assert ("Palin", "Trump", "predicate", "support") in _pairs(linked)
+
+
+def test_a_place_named_as_where_something_happens_stays_a_place(nlp) -> None:
+    linked = _link(nlp, "Talks in Geneva ended. Geneva said the plan was good.")
+    assert {e.name: e.type for e in linked.entities}["Geneva"] == "location"
+    linked = _link(nlp, "Michigan sued the Environmental Protection Agency on Monday.")
+    assert {e.name: e.type for e in linked.entities}["Michigan"] == "location"  # a US state

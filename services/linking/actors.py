@@ -132,11 +132,39 @@ def _cue(span: SpacySpan) -> str | None:
         return "group"
     if len(before) == 2 and before[1] in {"of", "from"} and before[0] in _GROUP_OF:
         return "group"
-    if span.label_ == "PERSON" and before and before[-1] in _PREP_PLACE:
+    if span.label_ in {"PERSON", "GPE", "LOC"} and before and before[-1] in _PREP_PLACE:
         nxt = doc[span.end] if span.end < len(doc) else None
         if nxt is None or nxt.tag_ != "POS":
             return "location"
+    if span.label_ in {"GPE", "LOC"} and _acts(span):
+        return "agent"
     return None
+
+
+# Verbs whose subject is someone, not somewhere: "Kasich applauded Romney", "Palin endorsed".
+_AGENT_VERBS = frozenset(sw.VERB_POLARITY_BASE) | {
+    "say",
+    "tell",
+    "add",
+    "argue",
+    "claim",
+    "insist",
+    "warn",
+    "write",
+    "tweet",
+    "announce",
+}
+
+
+def _acts(span: SpacySpan) -> bool:
+    """Whether a name NER took for a place acts as a person does: the subject of a speech or
+    stance verb, or followed by "who" ("Palin, who ...")."""
+    doc = span.doc
+    after = [t.lower_ for t in doc[span.end : span.end + 2]]
+    if after[:1] == ["who"] or after == [",", "who"]:
+        return True
+    root = span.root
+    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _AGENT_VERBS
 
 
 def _norp(ent: SpacySpan) -> tuple[str, str] | None:
@@ -327,7 +355,13 @@ def _type(actor: Actor) -> str:
     if label == "PERSON":
         return "person"
     if label in {"GPE", "LOC"}:
-        return "country" if label == "GPE" and nm.country_name(actor.name) else "location"
+        if label == "GPE" and nm.country_name(actor.name):
+            return "country"
+        if cues["agent"] and not cues["location"] and actor.name.lower() not in nm.US_STATES:
+            # a name that speaks or takes a stance and is never where something happens is
+            # someone NER took for a place: "Kasich applauded Romney", "the NRA said"
+            return nm.org_type(actor.name) if actor.name.isupper() else "person"
+        return "location"
     if label == "NORP":
         return "group"
     return nm.org_type(actor.name)
