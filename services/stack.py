@@ -14,7 +14,6 @@ import fcntl
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from services.storage.webserver import bind
 from shared.process import die_with_parent
 from shared.redis import EmbeddedRedis, RedisUnavailable, redact, resolve_redis_url
 from shared.settings import Settings
@@ -92,11 +92,13 @@ class Stack:
     def preflight(self) -> str | None:
         """Why this stack cannot start here (port taken, data dir in use), or None."""
         host, port = self.settings.storage.host, self.settings.storage.port
-        with socket.socket() as sock:
-            try:
-                sock.bind((host, port))
-            except OSError as exc:
-                return f"the API port {host}:{port} is in use ({exc.strerror}); pick --port N"
+        # bound the way the API will bind it (SO_REUSEADDR): sockets of a stopped stack left in
+        # TIME_WAIT do not count as taken, a listening one does
+        try:
+            bind(host, port).close()
+        except OSError as exc:
+            why = os.strerror(exc.errno) if exc.errno else str(exc)
+            return f"the API port {host}:{port} is in use ({why}); pick --port N"
         if not self.settings.redis_url:
             try:
                 url = resolve_redis_url(self.settings)
