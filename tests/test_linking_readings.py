@@ -431,3 +431,31 @@ def test_a_place_named_as_where_something_happens_stays_a_place(nlp) -> None:
     assert {e.name: e.type for e in linked.entities}["Geneva"] == "location"
     linked = _link(nlp, "Michigan sued the Environmental Protection Agency on Monday.")
     assert {e.name: e.type for e in linked.entities}["Michigan"] == "location"  # a US state
+
+
+def test_a_stance_verb_coordinated_with_a_denial_is_asserted(nlp) -> None:
+    """ "rejected the criticism and blamed X": the blame is said, not disowned."""
+    got = _pairs(
+        _link(nlp, "Pyongyang on Saturday rejected the criticism and blamed the United States.")
+    )
+    assert ("North Korea", "United States", "predicate", "oppose") in got
+
+
+def test_a_stance_verb_inside_a_denial_or_under_a_negation_is_not_read(nlp) -> None:
+    got = _pairs(_link(nlp, "Moscow denied that it had attacked and shelled Ukraine."))
+    assert not any(p == "oppose" for *_, p in got)
+    got = _pairs(_link(nlp, "Elizabeth Warren did not criticize or mock Greg Abbott on Monday."))
+    assert not any(p == "oppose" for *_, p in got)
+
+
+def test_a_whole_sentence_in_parentheses_is_read_like_any_sentence(nlp) -> None:
+    """Only inserts into a sentence are set apart ("[a group outlawed in Russia]")."""
+    got = _pairs(_link(nlp, "(Sure, House Speaker Paul Ryan criticized Trump's comments.)"))
+    assert ("Paul Ryan", "Trump", "predicate", "oppose") in got
+
+
+def test_lamenting_that_something_happened_is_a_report_of_the_speaker(nlp) -> None:
+    linked = _link(nlp, "Joseph Biden lamented last week that Hillary Clinton had not done enough.")
+    names = {e.id: e.name for e in linked.entities}
+    assert [names.get(c.speaker) for c in linked.claims] == ["Joseph Biden"]
+    assert ("Joseph Biden", "Hillary Clinton", "speaker", None) in _pairs(linked)

@@ -56,6 +56,16 @@ CUE_LEMMAS = frozenset(
         "pledge",
         "vow",
         "promise",
+        "lament",
+        "complain",
+        "charge",
+        "contend",
+        "suggest",
+        "concede",
+        "caution",
+        "urge",
+        "predict",
+        "testify",
     }
 )
 _QUOTE_MARKS = {'"', "“", "”", "'", "’"}

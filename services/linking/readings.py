@@ -96,7 +96,13 @@ class ClaimReader:
     def __init__(self, text: str, actors: list[Actor], index: ActorIndex, resolver: Resolver):
         self.text, self.actors, self.index, self.resolver = text, actors, index, resolver
         self._country = {id(a): country_of(a, text) for a in actors}
-        self._brackets = bracketed(text)
+        # a whole sentence in parentheses ("(Sure, X criticized Y.)") is the outlet's aside,
+        # read like any sentence; only inserts into a sentence are set apart
+        self._brackets = [
+            (s, e)
+            for s, e in bracketed(text)
+            if text[s + 1 : e - 1].rstrip()[-1:] not in {".", "!", "?"}
+        ]
 
     # -- what an actor is ----------------------------------------------------------------
     def own_side(self, speaker: Actor) -> set[int]:

@@ -71,7 +71,18 @@ def negated(tok: Token) -> bool:
         c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
     ):
         return True
-    for anc in list(tok.ancestors)[:4]:
+    cur, coordinated = tok, True
+    for _ in range(4):
+        anc = cur.head
+        if anc == cur:
+            break
+        # "rejected the report and blamed X" coordinates the blame, it does not disown it
+        coordinated = coordinated and cur.dep_ == "conj"
+        cur = anc
+        if coordinated:  # but "did not criticize or mock Y" negates both
+            if any(c.dep_ == "neg" for c in anc.children):
+                return True
+            continue
         if anc.lemma_.lower() in sw.DISOWNING or any(
             c.dep_ == "neg" for c in anc.children if (anc.lemma_.lower() in sw.VERB_POLARITY)
         ):
