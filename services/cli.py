@@ -113,6 +113,7 @@ def up(
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
+    stack.handle_signals()  # from here on, Ctrl-C stops everything in order
     try:
         stack.start()
         api = f"http://{settings.storage.host}:{settings.storage.port}"
@@ -123,7 +124,7 @@ def up(
                 "\nStop with Ctrl-C.",
                 err=True,
             )
-        else:
+        elif not stack.stopping:
             typer.echo(
                 f"warning: the API at {api} is not answering yet; see {settings.data_dir}/logs/",
                 err=True,

@@ -1,11 +1,13 @@
 """``stancestream up``: the whole pipeline on one machine, one process per service worker.
 
 Starts the embedded Redis when no REDIS_URL is given, then each service as a child process
-(``python -m services service <name>``), restarts a child that dies, and on SIGINT/SIGTERM stops
-the children with SIGTERM (each drains its batch; unfinished entries stay pending in Redis and are
-picked up on the next start), then Redis (AOF flushed), so nothing is lost. One `up` per data dir
-(a lock file), one API per stack (the first storage worker; the others only store), and children
-that die with `up` even when it is killed.
+(``python -m services service <name>``), restarts a child that dies, and on SIGINT/SIGTERM/SIGHUP
+stops them in order, each step with a deadline: the workers (each drains its batch; unfinished
+entries stay pending in Redis and are picked up on the next start), then the worker serving the
+API, then Redis (AOF flushed), so nothing is lost and nobody loses Redis mid-batch. Children and
+the embedded Redis run in process groups of their own, so a Ctrl-C in the terminal reaches `up`
+alone and the order holds. One `up` per data dir (a lock file), one API per stack (the first
+storage worker; the others only store), and children that die with `up` even when it is killed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SERVICES = ("ingestion", "linking", "stance", "storage")
 # on a 2-core AVX2 EPYC the two are even (2.1 vs 2.3, within run-to-run noise), on a 2-core AMX
 # Xeon two workers of one thread win again (4.7 vs 3.9 articles/s)
 DEFAULT_WORKERS = {"stance": 2 if (os.cpu_count() or 1) >= 2 else 1}
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass
@@ -83,8 +86,15 @@ class Stack:
             env["STANCESTREAM_STORAGE__SERVE_API"] = "false"  # one API per stack
         with open(logdir / f"{child.label.replace('#', '-')}.log", "ab") as out:
             # the child keeps its own copy of the descriptor; it gets SIGTERM if `up` dies
+            # its own process group: a terminal's Ctrl-C goes to `up` only, which stops the
+            # children in order
             child.proc = subprocess.Popen(
-                cmd, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent
+                cmd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+                process_group=0,
             )
         child.started = time.monotonic()
         log.info("started %s (pid %d), log %s", child.label, child.proc.pid, out.name)
@@ -176,34 +186,51 @@ class Stack:
             # no sleeping here: the others and the embedded Redis are supervised meanwhile
             child.restart_at = now + delay
 
-    def run_forever(self, stop_signals: tuple[int, ...] = (signal.SIGINT, signal.SIGTERM)) -> None:
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    def handle_signals(self, signals: tuple[int, ...] = STOP_SIGNALS) -> None:
+        """Turn ``signals`` into a stop request (before :meth:`start`, so a Ctrl-C during
+        start-up stops the stack the same orderly way)."""
+
         def _stop(signum, _frame):
             self._stopping = True
 
-        for s in stop_signals:
+        for s in signals:
             signal.signal(s, _stop)
+
+    def run_forever(self) -> None:
+        """Supervise until a stop is requested (see :meth:`handle_signals`)."""
         while not self._stopping:
             self.supervise()
-            time.sleep(0.5)
+            time.sleep(0.2)
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, workers_s: float = 30.0, api_s: float = 15.0, redis_s: float = 10.0) -> None:
+        """Stop the workers, then the API, then the embedded Redis, each within its deadline
+        (a child past it is killed; its unacked entries stay pending for the next start)."""
         self._stopping = True
-        for child in self.children:
-            if child.proc and child.proc.poll() is None:
-                child.proc.send_signal(signal.SIGTERM)
+        api = [c for c in self.children if c.service == "storage" and c.index == 0]
+        log.info("stopping: the workers, then the API, then Redis")
+        self._stop_children([c for c in self.children if c not in api], workers_s)
+        self._stop_children(api, api_s)
+        if self.embedded:
+            self.embedded.stop(redis_s)
+        log.info("stopped")
+
+    def _stop_children(self, children: list[Child], timeout: float) -> None:
+        running = [c for c in children if c.proc and c.proc.poll() is None]
+        for child in running:
+            child.proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
         deadline = time.monotonic() + timeout
-        for child in self.children:
-            if child.proc is None:
-                continue
+        for child in running:
+            assert child.proc is not None
             try:
                 child.proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 log.warning("%s did not stop in %.0fs; killing it", child.label, timeout)
                 child.proc.kill()
                 child.proc.wait()
-        if self.embedded:
-            self.embedded.stop()
-        log.info("stopped")
 
 
 class DataDirLock:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from shared.process import die_with_parent
 from shared.settings import Settings
@@ -56,7 +58,9 @@ class EmbeddedRedis:
         self.data_dir = data_dir.resolve()
         self.socket = self.data_dir / "redis.sock"
         self.proc: subprocess.Popen | None = None
-        self.tied = tied  # the server gets SIGTERM when the thread that started it dies
+        # a supervisor's server: SIGTERM when the thread that started it dies, and a process
+        # group of its own so a terminal's Ctrl-C leaves it to the supervisor to stop, last
+        self.tied = tied
         self.port = port  # also listen on 127.0.0.1:port (0: the unix socket only)
 
     @property
@@ -97,6 +101,7 @@ class EmbeddedRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=die_with_parent if self.tied else None,
+            process_group=0 if self.tied else None,
         )
         deadline = time.monotonic() + timeout
         client = redis.Redis(unix_socket_path=str(self.socket))
@@ -115,16 +120,21 @@ class EmbeddedRedis:
                 time.sleep(0.05)
         raise RuntimeError(f"embedded redis-server did not answer within {timeout}s")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """SHUTDOWN (the AOF is flushed), killed when not gone within ``timeout`` seconds."""
         if self.proc and self.proc.poll() is None:
             try:
-                redis.Redis(unix_socket_path=str(self.socket)).shutdown(nosave=False)
+                # no retries: the connection closing is SHUTDOWN's success (retried, it costs 3 s)
+                client = redis.Redis(unix_socket_path=str(self.socket), retry=Retry(NoBackoff(), 0))
+                client.shutdown(nosave=False)
             except (redis.ConnectionError, OSError, redis.ResponseError):
                 self.proc.terminate()
             try:
-                self.proc.wait(10)
+                self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
+                log.warning("embedded Redis did not stop in %.0fs; killing it", timeout)
                 self.proc.kill()
+                self.proc.wait()
         f = url_file(self.data_dir)
         if f.exists() and f.read_text().strip() == self.url:
             f.unlink()

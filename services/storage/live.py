@@ -183,6 +183,7 @@ class SseBudget:
         pool = client.connection_pool
         self.limit = limit
         self.open = 0
+        self.closing = False  # the server is shutting down: streams end at their next poll
         self.client = aioredis.Redis(
             connection_pool=aioredis.ConnectionPool(
                 connection_class=pool.connection_class,
@@ -207,7 +208,12 @@ class SseBudget:
 
         return release
 
+    def close_streams(self) -> None:
+        """Ask every open stream to end (each checks between two XREADs, ``block_ms`` apart)."""
+        self.closing = True
+
     async def aclose(self) -> None:
+        self.closing = True
         await self.client.aclose()
 
 

@@ -134,7 +134,13 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
         if api is None:  # a storing-only worker
             await rt.stop.wait()
             return
-        await serve(api.app, api.sock, rt.settings.storage.header_timeout_s)
+        sse = api.app.state.sse
+        await serve(
+            api.app,
+            api.sock,
+            rt.settings.storage.header_timeout_s,
+            on_shutdown=sse.close_streams if sse is not None else None,
+        )
 
     return ServiceSpec(
         name="storage",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn
@@ -82,10 +82,17 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(app: Any, sock: socket.socket, header_timeout: float = 10.0) -> None:
-    """Serve ``app`` on ``sock`` until cancelled; then let uvicorn finish open requests (3 s at
-    most: live streams like /stream/stances never finish on their own). Request headers must
-    arrive within ``header_timeout`` seconds (see ``HeaderTimeoutH11``)."""
+async def serve(
+    app: Any,
+    sock: socket.socket,
+    header_timeout: float = 10.0,
+    on_shutdown: Callable[[], None] | None = None,
+) -> None:
+    """Serve ``app`` on ``sock`` until cancelled; then call ``on_shutdown`` (which tells live
+    streams like /stream/stances to end: they never finish on their own) and let uvicorn finish
+    open requests, 3 s at most, however often the caller cancels meanwhile (a request cut by a
+    second cancel would die with a traceback). Request headers must arrive within
+    ``header_timeout`` seconds (see ``HeaderTimeoutH11``)."""
     protocol = type("Http", (HeaderTimeoutH11,), {"header_timeout": header_timeout})
     server = _Server(
         uvicorn.Config(
@@ -97,7 +104,11 @@ async def serve(app: Any, sock: socket.socket, header_timeout: float = 10.0) -> 
         await asyncio.shield(task)
     except asyncio.CancelledError:
         server.should_exit = True
-        await task
+        if on_shutdown is not None:
+            on_shutdown()
+        while not task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(task)
         raise
     finally:
         sock.close()

@@ -65,12 +65,16 @@ async def stream_stances(
             raise bad_param(
                 "Last-Event-ID" if last_event_id else "last_event_id", str(exc), where
             ) from exc
+
+    async def done() -> bool:  # the client left, or the server is shutting down
+        return budget.closing or await request.is_disconnected()
+
     events = sse_stances(
         budget.client,
         request.app.state.stances_stream,
         StanceFilter(actor=actor, stance=stance, min_score=min_score),
         resume,
-        request.is_disconnected,
+        done,
     )
     body = released_after(events, release)
     weakref.finalize(body, release)  # a client gone before the stream started
