@@ -150,7 +150,7 @@ def ingest(
     """Publish articles into the running stack (the one `up` started with the same data dir, or
     REDIS_URL). Rejected inputs are listed and parked in articles.v1.dlq."""
     from services.ingestion.service import ingest as run_ingest
-    from shared.redis import RedisUnavailable
+    from shared.redis import REDIS_LOST, RedisUnavailable, lost_message
 
     if not inputs and not feed:
         typer.echo("error: nothing to ingest: give files, URLs or --feed URL", err=True)
@@ -163,6 +163,10 @@ def ingest(
         )
     except RedisUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    except REDIS_LOST as exc:
+        then = "Run it again once the stack is back: what was published is skipped as duplicate"
+        typer.echo(f"error: {lost_message(exc, then)}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(report.summary(), err=True)
     for item in getattr(report, "published_ids", []) or []:

@@ -47,7 +47,7 @@ def subscribe(
     after printing, so a restart goes on where it stopped; unacked ones come again)."""
     from services.downstream import ack, ensure_subscriber_group, subscribe_events
     from services.storage.live import StanceFilter
-    from shared.redis import RedisUnavailable, connect, resolve_redis_url
+    from shared.redis import REDIS_LOST, RedisUnavailable, connect, lost_message, resolve_redis_url
 
     if stance not in (None, "support", "oppose", "neutral"):
         raise _fail(f"--stance must be support, oppose or neutral, not {stance!r}")
@@ -77,6 +77,9 @@ def subscribe(
             asyncio.run(run())
     except (RedisUnavailable, OSError) as exc:
         raise _fail(str(exc)) from exc
+    except REDIS_LOST as exc:
+        then = f"Run it again once the stack is back: group {group!r} goes on where it stopped"
+        raise _fail(lost_message(exc, then)) from exc
 
 
 def export(

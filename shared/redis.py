@@ -29,6 +29,15 @@ class RedisUnavailable(RuntimeError):
     """No REDIS_URL and no embedded Redis running for this data dir."""
 
 
+# what redis-py raises when the server goes away under a command (stack stopped, server died)
+REDIS_LOST = (redis.ConnectionError, redis.TimeoutError)
+
+
+def lost_message(exc: BaseException, then: str) -> str:
+    """One line for a command whose Redis went away: what happened and ``then`` what to do."""
+    return f"lost the connection to Redis ({str(exc).rstrip('.')}); has the stack stopped? {then}"
+
+
 def url_file(data_dir: Path) -> Path:
     return data_dir / "redis.url"
 
