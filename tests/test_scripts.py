@@ -1,0 +1,70 @@
+"""`scripts/up` installs only when the project's dependencies changed: run in a copy of the
+project whose venv's python and stancestream record what they were asked to do."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.stack_helpers import ROOT
+
+RECORDER = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >>"$(dirname "$0")/../calls.log"
+if [ "$1 $2" = "-m pip" ] && [ -f "$(dirname "$0")/../pip-fails" ]; then exit 1; fi
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of scripts/ and pyproject.toml with a venv of recorders."""
+    shutil.copytree(ROOT / "scripts", tmp_path / "scripts")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    bin_dir = tmp_path / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("python", "stancestream"):
+        (bin_dir / name).write_text(RECORDER)
+        (bin_dir / name).chmod(0o755)
+    return tmp_path
+
+
+def _up(project: Path) -> tuple[int, list[str]]:
+    log = project / ".venv" / "calls.log"
+    log.unlink(missing_ok=True)
+    proc = subprocess.run(
+        ["bash", str(project / "scripts" / "up"), "--port", "8123"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return proc.returncode, calls
+
+
+def _pip_calls(calls: list[str]) -> list[str]:
+    return [c for c in calls if c.startswith("python -m pip")]
+
+
+def test_scripts_up_installs_only_when_the_dependencies_changed(project: Path) -> None:
+    code, calls = _up(project)
+    assert code == 0 and "python -m pip install -q -e ." in calls, calls
+    assert calls[-1] == "stancestream up --port 8123"
+
+    code, calls = _up(project)  # nothing changed: straight to `up`
+    assert code == 0 and calls == ["stancestream up --port 8123"], calls
+
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"psutil>=5.9",', '"psutil>=5.9", "x",'))
+    code, calls = _up(project)
+    assert code == 0 and _pip_calls(calls), calls
+
+
+def test_scripts_up_tries_again_after_a_failed_install(project: Path) -> None:
+    (project / ".venv" / "pip-fails").touch()
+    code, calls = _up(project)
+    assert code != 0 and _pip_calls(calls) and "stancestream up --port 8123" not in calls
+    (project / ".venv" / "pip-fails").unlink()
+    code, calls = _up(project)
+    assert code == 0 and _pip_calls(calls), calls  # not taken for installed
