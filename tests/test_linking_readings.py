@@ -459,3 +459,20 @@ def test_lamenting_that_something_happened_is_a_report_of_the_speaker(nlp) -> No
     names = {e.id: e.name for e in linked.entities}
     assert [names.get(c.speaker) for c in linked.claims] == ["Joseph Biden"]
     assert ("Joseph Biden", "Hillary Clinton", "speaker", None) in _pairs(linked)
+
+
+def test_a_closing_attribution_the_parse_left_without_subject_keeps_its_speaker(nlp) -> None:
+    text = (
+        "Faulty repair work by Boeing BA.N was a cause of the crash on August 12, 1985, that "
+        "killed 520 people, the final draft of a Ministry of Transport report says."
+    )
+    linked = _link(nlp, text)
+    names = {e.id: e.name for e in linked.entities}
+    assert [names.get(c.speaker) for c in linked.claims] == ["Ministry of Transport"]
+
+
+def test_a_stance_noun_takes_the_target_the_parse_hung_on_the_noun_above(nlp) -> None:
+    got = _pairs(
+        _link(nlp, "After the lifting of U.S. Sanctions against the Polish economy, trade grew.")
+    )
+    assert ("United States", "Poland", "predicate", "oppose") in got

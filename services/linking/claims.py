@@ -164,7 +164,27 @@ def _speaker_token(tok: Token) -> Token | None:
         if subj.tag_ in {"WDT", "WP"} and v.dep_ == "relcl":  # "X, which said ..."
             return v.head
         return subj
-    return None
+    return _orphan_subject(tok)
+
+
+def _orphan_subject(cue: Token) -> Token | None:
+    """The subject of a closing attribution the parse attached elsewhere ("... that killed 520
+    people, the final draft of a Ministry of Transport report says."): the noun phrase between
+    the last comma and the cue, when the cue ends the sentence."""
+    doc = cue.doc
+    after = doc[cue.i + 1] if cue.i + 1 < len(doc) else None
+    if after is not None and not after.is_punct:
+        return None
+    start = cue.i
+    while start > 0 and not doc[start - 1].is_punct and cue.i - start < 12:
+        start -= 1
+    if start == 0 or doc[start - 1].text != "," or start == cue.i:
+        return None
+    phrase = doc[start : cue.i]
+    roots = [t for t in phrase if not (start <= t.head.i < cue.i)]
+    if len(roots) != 1 or roots[0].pos_ not in {"NOUN", "PROPN"}:
+        return None
+    return roots[0]
 
 
 def _cues(chunk: Chunk, s: int, e: int, quotes: list[tuple[int, int]]) -> list[Token]:

@@ -565,6 +565,14 @@ class ClaimReader:
                 if key in sw.SYMMETRIC_NOUNS:
                     holders += both
                     targets += both
+        if not targets and noun.dep_ == "pobj" and noun.head.lower_ == "of":
+            # "the lifting of US sanctions against B": the parse hangs "against B" on "lifting"
+            above = noun.head.head
+            for c in above.children if above.pos_ == "NOUN" else ():
+                if c.dep_ == "prep" and c.lower_ in sw.NOUN_PREPS - {"of"} and c.i > noun.i:
+                    targets += self._np_actors(
+                        chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
+                    )
         if of_objects and targets and not holders and key not in sw.SYMMETRIC_NOUNS:
             holders = of_objects  # "the campaign of A against B"
         else:
