@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -146,9 +147,25 @@ def ingest(
     data_dir: DataDir = None,
     redis_url: RedisUrl = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='one JSON object per input: {"input", "status": published|duplicate|rejected,'
+            ' "id" | "error"}',
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="publish known articles again (same ids: storage updates them, no duplicates)",
+        ),
+    ] = False,
 ) -> None:
     """Publish articles into the running stack (the one `up` started with the same data dir, or
-    REDIS_URL). Rejected inputs are listed and parked in articles.v1.dlq."""
+    REDIS_URL) and print `input -> id` for each (`(duplicate)` for one known already).
+    Rejected inputs are listed with the reason and parked in articles.v1.dlq."""
     from services.ingestion.service import ingest as run_ingest
     from shared.redis import REDIS_LOST, RedisUnavailable, lost_message
 
@@ -159,7 +176,9 @@ def ingest(
     setup_logging("WARNING")
     try:
         report = asyncio.run(
-            run_ingest(settings, list(inputs or []), list(feed or []), progress=not quiet)
+            run_ingest(
+                settings, list(inputs or []), list(feed or []), progress=not quiet, force=force
+            )
         )
     except RedisUnavailable as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -169,8 +188,14 @@ def ingest(
         typer.echo(f"error: {lost_message(exc, then)}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(report.summary(), err=True)
-    for item in getattr(report, "published_ids", []) or []:
-        typer.echo(item)
+    for out in report.outcomes:
+        if as_json:
+            typer.echo(json.dumps(out.as_json(), ensure_ascii=False))
+        elif out.status == "published":
+            typer.echo(f"{out.input} -> {out.id}")
+        elif out.status == "duplicate":
+            typer.echo(f"{out.input} -> {out.id} (duplicate)")
+        # the rejected ones were listed on stderr with their reason
     raise typer.Exit(1 if report.rejected and not report.published else 0)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -48,7 +49,8 @@ def ingest(data_dir: Path, *args: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
     env["STANCESTREAM_INGESTION__ALLOW_HOSTS"] = '["127.0.0.1"]'  # the tests' local web server
     proc = subprocess.run(
-        [sys.executable, "-m", "services", "ingest", "--data-dir", str(data_dir), "-q", *args],
+        [sys.executable, "-m", "services", "ingest", "--data-dir", str(data_dir), "-q", "--json"]
+        + list(args),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -56,4 +58,5 @@ def ingest(data_dir: Path, *args: str) -> list[str]:
         timeout=180,
     )
     assert proc.returncode == 0, proc.stderr
-    return [x for x in proc.stdout.split() if x.startswith("a_")]
+    outcomes = [json.loads(line) for line in proc.stdout.splitlines()]
+    return [o["id"] for o in outcomes if o["status"] == "published"]

@@ -43,6 +43,7 @@ class FeedResult:
     items: list[Item] = field(default_factory=list)
     not_modified: bool = False
     skipped_seen: int = 0  # entries whose URL was seen before: not fetched at all
+    seen_links: list[str] = field(default_factory=list)  # their links
     error: FeedError | None = None
     etag: str | None = None
     modified: str | None = None
@@ -74,9 +75,11 @@ class FeedPoller:
         *,
         deduper: Deduper | None = None,
         state_key: str = DEFAULT_STATE_KEY,
+        force: bool = False,
     ):
         self.http, self.redis, self.settings = client, redis, settings
         self.deduper, self.state_key = deduper, state_key
+        self.force = force  # fetch every entry again: no 304s, no skipping of seen links
         self.stats: Counter[tuple[str, str]] = Counter()
         self._sem = asyncio.Semaphore(settings.fetch_concurrency)
         self._due: dict[str, float] = {}
@@ -122,7 +125,7 @@ class FeedPoller:
             return FeedResult(feed, error=err)
 
     async def _poll(self, feed: str) -> FeedResult:
-        state = await self.load_state(feed)
+        state = {} if self.force else await self.load_state(feed)
         headers = {}
         if state.get("etag"):
             headers["If-None-Match"] = state["etag"]
@@ -155,9 +158,10 @@ class FeedPoller:
             feed, etag=resp.headers.get("etag"), modified=resp.headers.get("last-modified")
         )
         outcomes = await asyncio.gather(*(self._entry(feed, e, source) for e in parsed.entries))
-        for item in outcomes:
+        for entry, item in zip(parsed.entries, outcomes, strict=True):
             if item is None:
                 result.skipped_seen += 1
+                result.seen_links.append(entry.get("link"))
             else:
                 result.items.append(item)
         self.stats[(feed, "entries")] += len(parsed.entries)
@@ -174,7 +178,7 @@ class FeedPoller:
         link = entry.get("link")
         ref = link or f"{feed}#{entry.get('id') or entry.get('title') or '?'}"
         meta = {"title": entry.get("title"), "source": source, "published_at": _when(entry)}
-        if link and self.deduper is not None and await self.deduper.seen_url(link):
+        if link and self.deduper and not self.force and await self.deduper.seen_url(link):
             return None
         fetch_err: IngestError | None = None
         if link:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
@@ -30,11 +30,28 @@ LAG_POLL_S = 0.5
 Target = RedisBroker | aioredis.Redis
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one input: its article id (published, or a duplicate of a known one) or
+    why it was refused."""
+
+    input: str
+    status: Literal["published", "duplicate", "rejected"]
+    id: str | None = None
+    error: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        out = {"input": self.input, "status": self.status}
+        out.update({k: v for k, v in (("id", self.id), ("error", self.error)) if v})
+        return out
+
+
 @dataclass
 class PublishResult:
     published: list[str] = field(default_factory=list)  # article ids
     duplicates: int = 0
     rejected: list[IngestError] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # one per item, in order
 
 
 def _s(v: Any) -> str:
@@ -115,16 +132,23 @@ async def publish_articles(
     lag_group: str = GROUPS["linking"][1],
     max_lag: int | None = None,
     metrics: Any = None,
+    refs: Sequence[str] | None = None,
+    force: bool = False,
 ) -> PublishResult:
     """Publish each new ``Article`` to ``stream`` and dead-letter each ``IngestError`` to
     ``<stream>.dlq``. ``target`` is a FastStream ``RedisBroker`` (connected on demand) or a redis
     client. Dedupe and backpressure need a client (``client``, or the broker's own connection).
+    ``refs`` name the input of each item for ``result.outcomes`` (default: the article's URL or
+    id, the error's source); ``force`` publishes articles seen before too (same ids).
     """
     if client is None:
         client = target if isinstance(target, aioredis.Redis) else await target.connect()
     result = PublishResult()
-    for item in articles:
+    items = list(articles)
+    for n, item in enumerate(items):
+        ref = refs[n] if refs is not None else None
         if isinstance(item, IngestError):
+            result.outcomes.append(Outcome(ref or item.source, "rejected", error=item.reason))
             # the format every service writes: the letter's JSON in ``__data__``, no envelope
             letter = dead_letter_for(item, stream)
             await client.xadd(dlq(stream), {"__data__": letter.model_dump_json()})
@@ -133,18 +157,24 @@ async def publish_articles(
                 metrics.dead_lettered.labels(stream).inc()
             log.warning("rejected %s", item)
             continue
-        if deduper is not None and await deduper.seen(item):
+        ref = ref or item.url or item.id
+        known = await deduper.known_id(item) if deduper is not None and not force else None
+        if known is not None:  # the id is the stored article's, which may be another URL's
             result.duplicates += 1
+            result.outcomes.append(Outcome(ref, "duplicate", id=known))
             continue
         if max_lag is not None:
             await wait_for_capacity(client, stream=stream, group=lag_group, max_lag=max_lag)
         item.trace.mark("ingestion")
         if deduper is None:
             await _send(target, item, stream)
-        elif not await deduper.publish(item, stream):  # entry and keys in one atomic step
-            result.duplicates += 1
+        elif not await deduper.publish(item, stream, force):  # entry and keys in one step
+            result.duplicates += 1  # published by another ingester meanwhile
+            known = await deduper.known_id(item)
+            result.outcomes.append(Outcome(ref, "duplicate", id=known or item.id))
             continue
         result.published.append(item.id)
+        result.outcomes.append(Outcome(ref, "published", id=item.id))
         if metrics is not None:
             metrics.published.labels(stream).inc()
     return result

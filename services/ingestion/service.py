@@ -20,8 +20,9 @@ from faststream.redis import RedisBroker
 from services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
 from services.ingestion.errors import IngestError
 from services.ingestion.feeds import DEFAULT_STATE_KEY, FeedPoller, FeedResult
-from services.ingestion.publisher import PublishResult, publish_articles
-from services.ingestion.sources import Item, expand_inputs, fetch_article, read_path
+from services.ingestion.normalize import article_id
+from services.ingestion.publisher import Outcome, PublishResult, publish_articles
+from services.ingestion.sources import Item, expand_inputs, fetch_article, read_path_refs
 from services.ingestion.url_policy import UrlPolicy
 from shared.consumer import ProcessFn
 from shared.redis import connect, resolve_redis_url
@@ -42,12 +43,14 @@ class IngestReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (input, reason)
     feeds_not_modified: int = 0
     feed_errors: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)  # one per input, in order
 
     def add(self, res: PublishResult) -> None:
         self.published += len(res.published)
         self.published_ids.extend(res.published)
         self.duplicates += res.duplicates
         self.rejected.extend((e.source, e.reason) for e in res.rejected)
+        self.outcomes.extend(res.outcomes)
 
     def summary(self) -> str:
         return (
@@ -66,8 +69,9 @@ class _Pipeline:
     stream: str
     max_lag: int
     metrics: object = None
+    force: bool = False  # publish articles seen before too (`ingest --force`)
 
-    async def publish(self, items: list[Item]) -> PublishResult:
+    async def publish(self, items: list[Item], refs: list[str] | None = None) -> PublishResult:
         return await publish_articles(
             self.broker,
             items,
@@ -76,6 +80,8 @@ class _Pipeline:
             stream=self.stream,
             max_lag=self.max_lag,
             metrics=self.metrics,
+            refs=refs,
+            force=self.force,
         )
 
     async def feed(self, poller: FeedPoller, url: str) -> tuple[FeedResult, PublishResult]:
@@ -84,6 +90,9 @@ class _Pipeline:
         items: list[Item] = [res.error] if res.error else res.items
         pub = await self.publish(items)
         pub.duplicates += res.skipped_seen
+        pub.outcomes += [  # not fetched again: their ids are their URLs'
+            Outcome(link, "duplicate", id=article_id(link, "")) for link in res.seen_links if link
+        ]
         await poller.save_state(res)
         return res, pub
 
@@ -167,13 +176,16 @@ async def ingest(
     feeds: list[str],
     progress: bool,
     *,
+    force: bool = False,
     stream: str = ARTICLES,
     key_prefix: str = DEFAULT_PREFIX,
     state_key: str = DEFAULT_STATE_KEY,
 ) -> IngestReport:
     """Read files/directories/URLs and poll ``feeds`` once, publish the new articles, dead-letter
-    the refused inputs, and say what happened. A rich progress bar shows when ``progress`` is set
-    and there is more than one input."""
+    the refused inputs, and say what happened to each (``report.outcomes``). ``force``
+    publishes known articles again under their ids (feeds fetched whole, no 304s), for a
+    re-processing that storage upserts. A rich progress bar shows when ``progress`` is set and
+    there is more than one input."""
     url = resolve_redis_url(settings)
     client = await connect(url, attempts=3)
     broker = RedisBroker(url, log_level=logging.DEBUG)
@@ -182,11 +194,13 @@ async def ingest(
         await broker.connect()
         cfg = settings.ingestion
         deduper = Deduper(client, prefix=key_prefix, ttl_s=cfg.dedupe_ttl_s)
-        pipe = _Pipeline(broker, client, deduper, stream, cfg.max_lag)
+        pipe = _Pipeline(broker, client, deduper, stream, cfg.max_lag, force=force)
         targets, missing = expand_inputs(inputs)
         report.add(await pipe.publish(list(missing)))
         async with _http(settings) as http:
-            poller = FeedPoller(http, client, cfg, deduper=deduper, state_key=state_key)
+            poller = FeedPoller(
+                http, client, cfg, deduper=deduper, state_key=state_key, force=force
+            )
             work: list[tuple[str, Path | str]] = [("input", t) for t in targets]
             work += [("feed", f) for f in dict.fromkeys(feeds)]
             with _progress(progress and len(work) > 1, len(work)) as advance:
@@ -196,7 +210,8 @@ async def ingest(
                         report.feeds_not_modified += res.not_modified
                         report.feed_errors += res.error is not None
                     else:
-                        pub = await pipe.publish(await _read(http, target, settings))
+                        refs, items = await _read(http, target, settings)
+                        pub = await pipe.publish(items, refs)
                     report.add(pub)
                     advance(str(target))
     finally:
@@ -205,13 +220,17 @@ async def ingest(
     return report
 
 
-async def _read(http: httpx.AsyncClient, target: Path | str, settings: Settings) -> list[Item]:
+async def _read(
+    http: httpx.AsyncClient, target: Path | str, settings: Settings
+) -> tuple[list[str], list[Item]]:
+    """The items of one input and the input each came from (``file:line`` in JSONL)."""
     if isinstance(target, Path):
-        return await asyncio.to_thread(lambda: list(read_path(target, settings.ingestion)))
+        pairs = await asyncio.to_thread(lambda: list(read_path_refs(target, settings.ingestion)))
+        return [ref for ref, _ in pairs], [item for _, item in pairs]
     try:
-        return [await fetch_article(http, target, settings.ingestion)]
+        return [target], [await fetch_article(http, target, settings.ingestion)]
     except IngestError as err:
-        return [err]
+        return [target], [err]
 
 
 @contextlib.contextmanager

@@ -176,10 +176,15 @@ def read_html_file(path: Path, settings: IngestionSettings) -> Article:
 def read_jsonl_file(path: Path, settings: IngestionSettings) -> Iterator[Item]:
     """One article per line: ``{"id"?, "text"|"html", "title"?, "url"?, "published_at"?,
     "source"?}``. Blank lines are skipped; every bad line is its own ``BadInput``."""
+    for _ref, item in _jsonl_lines(path, settings):
+        yield item
+
+
+def _jsonl_lines(path: Path, settings: IngestionSettings) -> Iterator[tuple[str, Item]]:
     try:
         fh = path.open("rb")
     except OSError as exc:
-        yield BadInput(str(path), f"cannot read file: {exc.strerror or exc}")
+        yield str(path), BadInput(str(path), f"cannot read file: {exc.strerror or exc}")
         return
     with fh:
         for n, raw in enumerate(fh, start=1):
@@ -187,9 +192,9 @@ def read_jsonl_file(path: Path, settings: IngestionSettings) -> Iterator[Item]:
                 continue
             ref = f"{path}:{n}"
             try:
-                yield _jsonl_record(raw, ref, settings)
+                yield ref, _jsonl_record(raw, ref, settings)
             except IngestError as err:
-                yield err
+                yield ref, err
 
 
 def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
@@ -229,21 +234,27 @@ def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
 
 def read_path(path: Path, settings: IngestionSettings) -> Iterator[Item]:
     """All items of one file, by suffix."""
+    for _ref, item in read_path_refs(path, settings):
+        yield item
+
+
+def read_path_refs(path: Path, settings: IngestionSettings) -> Iterator[tuple[str, Item]]:
+    """(input, item) for all items of one file: the input is the file, ``file:line`` in JSONL."""
     suffix = path.suffix.lower()
+    ref = str(path)
     try:
         if suffix in JSONL_SUFFIXES:
-            yield from read_jsonl_file(path, settings)
+            yield from _jsonl_lines(path, settings)
         elif suffix in HTML_SUFFIXES:
-            yield read_html_file(path, settings)
+            yield ref, read_html_file(path, settings)
         elif suffix in TEXT_SUFFIXES:
-            yield read_text_file(path, settings)
+            yield ref, read_text_file(path, settings)
         else:
-            yield BadInput(
-                str(path),
-                f"unsupported file type {suffix or '(none)'!r}; use .txt, .html, .htm or .jsonl",
-            )
+            kind = suffix or "(none)"
+            why = f"unsupported file type {kind!r}; use .txt, .html, .htm or .jsonl"
+            yield ref, BadInput(ref, why)
     except IngestError as err:
-        yield err
+        yield ref, err
 
 
 def is_url(s: str) -> bool:
