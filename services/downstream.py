@@ -92,6 +92,43 @@ async def ack(client: aioredis.Redis, stream: str, group: str, eid: bytes) -> No
 
 
 # ---- export ----------------------------------------------------------------------------------
+LABELS = ("support", "oppose", "neutral")
+# the CSV columns of each view, written as the header even when the window holds no stance
+CLAIM_COLUMNS = (
+    "id",
+    "created_at",
+    "source",
+    "source_name",
+    "target",
+    "target_name",
+    "stance",
+    "score",
+    "model",
+    "basis",
+    "cue",
+    "claim_id",
+    "claim_text",
+    "speaker",
+    "article_id",
+    "article_url",
+    "outlet",
+)
+ARTICLE_COLUMNS = (
+    "article_id",
+    "article_url",
+    "outlet",
+    "created_at",
+    "source",
+    "source_name",
+    "target",
+    "target_name",
+    "stance",
+    *LABELS,
+    "score",
+    "evidence",
+)
+
+
 async def export_stances(
     db_url: str,
     since: datetime | None,
@@ -101,28 +138,27 @@ async def export_stances(
     view: str = "article",
 ) -> int:
     """Write the stances of the window as JSON lines or CSV, one row per article and ordered
-    pair (``view="article"``, as ``GET /stances`` does) or per claim; returns how many."""
+    pair (``view="article"``, as ``GET /stances`` does) or per claim; returns how many. A CSV
+    has its header (``ARTICLE_COLUMNS`` or ``CLAIM_COLUMNS``) even when no row follows."""
     engine = create_engine(db_url)
     n = 0
     try:
         writer: csv.DictWriter[str] | None = None
+        if fmt == "csv":
+            columns = ARTICLE_COLUMNS if view == "article" else CLAIM_COLUMNS
+            writer = csv.DictWriter(out, fieldnames=columns)
+            writer.writeheader()
         rows = Queries(create_sessionmaker(engine)).iter_stances(since, until)
         async for row in article_rows(rows) if view == "article" else rows:
-            if fmt == "jsonl":
+            if writer is None:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
-                if writer is None:
-                    writer = csv.DictWriter(out, fieldnames=list(row))
-                    writer.writeheader()
                 flat = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
                 writer.writerow(flat)
             n += 1
     finally:
         await engine.dispose()
     return n
-
-
-LABELS = ("support", "oppose", "neutral")
 
 
 async def article_rows(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:

@@ -146,6 +146,17 @@ def test_export_jsonl_and_csv(stored: str, tmp_path: Path) -> None:
     assert len(list(csv.DictReader(io.StringIO(out)))) == 3
 
 
+@pytest.mark.parametrize("view", ["article", "claim"])
+def test_export_csv_has_its_header_even_when_empty(stored: str, view: str, tmp_path: Path) -> None:
+    columns = list(_lines(_export(stored, "--view", view, tmp=tmp_path))[0])
+    empty = _export(
+        stored, "--format", "csv", "--view", view, "--since", "2030-01-01", tmp=tmp_path
+    )
+    assert empty.splitlines() == [",".join(columns)]  # the same columns as a row has
+    full = _export(stored, "--format", "csv", "--view", view, tmp=tmp_path)
+    assert full.splitlines()[0] == ",".join(columns)
+
+
 @pytest.fixture
 async def repeated(repo: Repository, db_url: str) -> str:
     labels = ["neutral", "oppose", "neutral", "oppose", "support"]
