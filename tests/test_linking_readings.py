@@ -476,3 +476,15 @@ def test_a_stance_noun_takes_the_target_the_parse_hung_on_the_noun_above(nlp) ->
         _link(nlp, "After the lifting of U.S. Sanctions against the Polish economy, trade grew.")
     )
     assert ("United States", "Poland", "predicate", "oppose") in got
+
+
+def test_a_speaker_who_would_not_support_someone_is_asked_about_them(nlp) -> None:
+    """A negated support still says where the speaker stands (the model decides how); a
+    negated attack is disowned and is no candidate."""
+    got = _directed(_link(nlp, "Kirk also said he wouldn't support Hillary Clinton for president."))
+    assert ("Kirk", "Hillary Clinton") in got
+    got = _directed(_link(nlp, 'Lavrov said: "I am not accusing Hillary Clinton of anything."'))
+    assert ("Sergei Lavrov", "Hillary Clinton") not in got and (
+        "Lavrov",
+        "Hillary Clinton",
+    ) not in got

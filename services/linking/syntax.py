@@ -18,7 +18,12 @@ def object_of_negated_stance(tok: Token) -> bool:
     if head.dep_ not in {"dobj", "pobj", "nsubjpass"}:
         return False
     verb = head.head.head if head.dep_ == "pobj" else head.head
-    return verb.lemma_.lower() in sw.VERB_POLARITY and negated(verb)
+    # "I am not accusing X" disowns an attack; "he would not support X" still says where he
+    # stands, so its object stays a candidate for the model
+    polarity = sw.VERB_POLARITY.get(verb.lemma_.lower())
+    if polarity == sw.SUPPORT and directly_negated(verb):
+        return False
+    return polarity is not None and negated(verb)
 
 
 def definite_description(tok: Token) -> bool:
