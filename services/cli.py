@@ -68,7 +68,7 @@ def service(
         )
         raise typer.Exit(2)
     settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
-    setup_logging(settings.log_level, name)
+    setup_logging(settings.log_level, name, settings.log_format)
     spec = importlib.import_module(SERVICE_SPECS[name]).SPEC
     try:
         asyncio.run(run_service(spec, settings))
@@ -102,7 +102,7 @@ def up(
     settings = settings_or_exit(**kw)
     if port is not None:
         settings.storage.port = port
-    setup_logging(settings.log_level, "up")
+    setup_logging(settings.log_level, "up", settings.log_format)
     try:
         counts = parse_workers(workers or [])
     except ValueError as exc:

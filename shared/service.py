@@ -32,6 +32,15 @@ from shared.streams import consumer_name
 from shared.tasks import stop_tasks
 
 log = logging.getLogger("stancestream.service")
+# FastStream's own messages (per-message access lines at DEBUG, task callbacks at INFO) go to
+# this logger instead of FastStream's coloured stdout handler, so they are formatted like every
+# other line; ``services.logs.setup_logging`` shows them only at DEBUG
+BROKER_LOG = logging.getLogger("stancestream.broker")
+
+
+def new_broker(url: str) -> RedisBroker:
+    """A FastStream broker that logs through :data:`BROKER_LOG`."""
+    return RedisBroker(url, logger=BROKER_LOG, log_level=logging.DEBUG)
 
 
 @dataclass
@@ -74,7 +83,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
     """Start ``spec`` (broker, consumers, reclaimers, background tasks); stop it on exit."""
     url = resolve_redis_url(settings)
     client = await connect(url)
-    broker = RedisBroker(url, log_level=logging.DEBUG)
+    broker = new_broker(url)
     metrics = ServiceMetrics(spec.name.replace("-", "_"))
     rt = Runtime(settings, broker, client, metrics)
     async with spec.resources(rt) as callbacks:

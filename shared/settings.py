@@ -138,6 +138,9 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("DATABASE_URL", "STANCESTREAM_DATABASE_URL")
     )
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        "text", description="service logs: plain text lines, or one JSON object per line"
+    )
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
     ingestion: IngestionSettings = Field(default_factory=IngestionSettings)
     linking: LinkingSettings = Field(default_factory=LinkingSettings)

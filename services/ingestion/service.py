@@ -26,7 +26,7 @@ from services.ingestion.sources import Item, expand_inputs, fetch_article, read_
 from services.ingestion.url_policy import UrlPolicy
 from shared.consumer import ProcessFn
 from shared.redis import connect, resolve_redis_url
-from shared.service import Runtime, ServiceSpec
+from shared.service import Runtime, ServiceSpec, new_broker
 from shared.settings import Settings
 from shared.streams import ARTICLES
 
@@ -188,7 +188,7 @@ async def ingest(
     there is more than one input."""
     url = resolve_redis_url(settings)
     client = await connect(url, attempts=3)
-    broker = RedisBroker(url, log_level=logging.DEBUG)
+    broker = new_broker(url)
     report = IngestReport()
     try:
         await broker.connect()

@@ -96,7 +96,12 @@ async def serve(
     protocol = type("Http", (HeaderTimeoutH11,), {"header_timeout": header_timeout})
     server = _Server(
         uvicorn.Config(
-            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=3, http=protocol
+            app,
+            log_level="warning",
+            log_config=None,  # uvicorn's loggers go through the service's handler, no colours
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+            http=protocol,
         )
     )
     task = asyncio.create_task(server.serve(sockets=[sock]), name="storage-api")
