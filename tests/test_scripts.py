@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,39 @@ def test_scripts_up_tries_again_after_a_failed_install(project: Path) -> None:
     (project / ".venv" / "pip-fails").unlink()
     code, calls = _up(project)
     assert code == 0 and _pip_calls(calls), calls  # not taken for installed
+
+
+BUILD_METADATA = """
+import sys, warnings
+from setuptools import build_meta
+from setuptools.warnings import SetuptoolsDeprecationWarning
+warnings.simplefilter("error", SetuptoolsDeprecationWarning)
+print(build_meta.prepare_metadata_for_build_wheel(sys.argv[1]))
+"""
+
+
+def test_the_package_metadata_builds_without_setuptools_deprecation_warnings(
+    tmp_path: Path,
+) -> None:
+    """The install's metadata step, with setuptools' deprecation warnings as errors (the
+    project.license table form is one): the licence is an SPDX expression."""
+    src = tmp_path / "src"
+    for name in ("pyproject.toml", "README.md"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, src / name)
+    for pkg in ("shared", "services"):
+        (src / pkg).mkdir()
+        (src / pkg / "__init__.py").touch()
+    (tmp_path / "meta").mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILD_METADATA, str(tmp_path / "meta")],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    dist_info = tmp_path / "meta" / proc.stdout.strip().splitlines()[-1]
+    metadata = (dist_info / "METADATA").read_text()
+    assert "License-Expression: MIT" in metadata
+    assert "Classifier: License ::" not in metadata  # deprecated beside an SPDX expression
