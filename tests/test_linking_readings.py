@@ -488,3 +488,10 @@ def test_a_speaker_who_would_not_support_someone_is_asked_about_them(nlp) -> Non
         "Lavrov",
         "Hillary Clinton",
     ) not in got
+
+
+def test_a_capital_that_acts_stands_for_its_country(nlp) -> None:
+    got = _pairs(_link(nlp, "Ottawa accused Washington of breaking the trade deal."))
+    assert ("Canada", "United States", "predicate", "oppose") in got
+    linked = _link(nlp, "Talks in Ottawa ended on Friday.")
+    assert {e.name: e.type for e in linked.entities}.get("Ottawa") == "location"
