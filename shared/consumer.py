@@ -311,7 +311,10 @@ class ReliableConsumer:
         while True:
             await asyncio.sleep(self.settings.reclaim_every_s)
             try:
-                await self.reclaim_once()
+                # a full round means a backlog (workers died, an outage ended): drain it now
+                # instead of one batch per round (359 entries once took almost 4 minutes)
+                while await self.reclaim_once() >= self.settings.max_records:
+                    pass
                 await self.forget_idle_consumers()
                 if time.monotonic() - last_trim > self.settings.trim_every_s:
                     last_trim = time.monotonic()

@@ -328,3 +328,27 @@ async def _no_pending_after(aredis, stream, calls, n):
     if len(calls) < n:
         return None
     return (await aredis.xinfo_groups(stream))[0]["pending"] == 0 or None
+
+
+async def test_a_backlog_of_reclaimable_entries_drains_in_one_round(aredis, uid):
+    """Entries a dead worker left behind are claimed batch after batch until none is left, not
+    one batch (``max_records``) per reclaim round."""
+    stream = f"{uid}.articles"
+    done: list[str] = []
+
+    async def process(items):
+        done.extend(a.id for a in items)
+
+    for i in range(120):
+        await aredis.xadd(stream, {"__data__": article(i).model_dump_json()})
+    await aredis.xgroup_create(stream, "g", id="0")
+    await aredis.xreadgroup("g", "dead-worker", {stream: ">"}, count=200)
+    await asyncio.sleep(0.35)  # past claim_idle_ms: every entry is reclaimable
+    # rounds 2 s apart: one batch of 10 per round would need 24 s
+    survivor = make_consumer(aredis, stream, process, name="survivor", reclaim_every_s=2)
+    await survivor.start()
+    try:
+        await wait_for(lambda: asyncio.sleep(0, len(done) == 120), timeout=8)
+    finally:
+        await survivor.stop()
+    assert sorted(done) == sorted(f"a{i}" for i in range(120))
