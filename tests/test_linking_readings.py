@@ -495,3 +495,15 @@ def test_a_capital_that_acts_stands_for_its_country(nlp) -> None:
     assert ("Canada", "United States", "predicate", "oppose") in got
     linked = _link(nlp, "Talks in Ottawa ended on Friday.")
     assert {e.name: e.type for e in linked.entities}.get("Ottawa") == "location"
+
+
+def test_an_acronym_the_text_spells_out_in_lowercase_words_is_no_actor(nlp) -> None:
+    text = (
+        "Advanced Micro Devices Inc said the new chips support the integrated services digital "
+        "network, or ISDN, the international standard."
+    )
+    assert "ISDN" not in {e.name for e in _link(nlp, text).entities}
+    text = "The North Atlantic Treaty Organization (NATO) criticized Russia. NATO said so."
+    assert ("North Atlantic Treaty Organization", "Russia", "predicate", "oppose") in _pairs(
+        _link(nlp, text)
+    )

@@ -24,7 +24,7 @@ from services.linking.credits import credit_spans, inside
 from services.linking.matching import add_string_matches
 from services.linking.nlp import parse
 from services.linking.readings import ClaimReader
-from services.linking.spans import THING_LABELS
+from services.linking.spans import THING_LABELS, common_noun_acronyms
 from services.linking.speakers import Resolver, find_affiliations, title_orgs
 from shared.contracts import (
     Article,
@@ -70,7 +70,12 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list
     offsets of stance-holding tokens."""
     chunks = parse(nlp, text)
     credits = credit_spans(text)  # bylines, reporting and photo credits name no actors
-    mentions = [m for m in extract_mentions(chunks) if not inside(credits, m.start, m.end)]
+    spelled = common_noun_acronyms(text)  # "the integrated services digital network, or ISDN"
+    mentions = [
+        m
+        for m in extract_mentions(chunks)
+        if not inside(credits, m.start, m.end) and m.text not in spelled
+    ]
     taken = [(m.start, m.end) for m in mentions]
     mentions += [
         m

@@ -133,3 +133,20 @@ def datelines(text: str) -> list[tuple[int, int, bool]]:
         if m is not None and len(m.group(1)) >= 3:
             out.append((m.start(1), m.end(1), (m.group(2) or "").lower() in nm.US_STATES))
     return out
+
+
+_DEFINED_ACRONYM = re.compile(
+    r"\b([a-z][a-z-]*(?:\s+[a-z][a-z-]*){1,7}),?\s+(?:or\s+)?\(?([A-Z]{2,6})\b"
+)
+
+
+def common_noun_acronyms(text: str) -> frozenset[str]:
+    """Acronyms the text spells out in lowercase words ("the integrated services digital
+    network, or ISDN", "value added tax (VAT)"): names of things, not of actors."""
+    out = set()
+    for m in _DEFINED_ACRONYM.finditer(text):
+        acronym = m.group(2)
+        words = re.split(r"[\s-]+", m.group(1))[-len(acronym) :]
+        if "".join(w[0] for w in words).upper() == acronym:
+            out.add(acronym)
+    return frozenset(out)
