@@ -15,8 +15,10 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from services.ingestion.errors import BadInput, EmptyArticle, TooLarge
+from services.ingestion.furniture import drop_furniture_lines, prune_tree
 from services.ingestion.normalize import normalize_text, paragraphs_to_blocks
 
 # trafilatura keeps module-level lxml objects (compiled XPath expressions, parsers) that lxml does
@@ -160,8 +162,9 @@ def extract_html(
     page = decode_bytes(html, content_type) if isinstance(html, bytes) else html
     try:
         with TRAFILATURA_LOCK:
+            tree = load_html(page)
             doc = trafilatura.bare_extraction(
-                page,
+                prune_tree(tree) if tree is not None else page,
                 url=url,
                 favor_precision=True,
                 include_comments=False,
@@ -175,7 +178,7 @@ def extract_html(
     raw = (getattr(doc, "text", None) or "") if doc is not None else ""
     title = normalize_text(getattr(doc, "title", None) or "") or None
     text = normalize_text(paragraphs_to_blocks(raw))
-    text = _drop_title_line(text, title)
+    text = drop_furniture_lines(_drop_title_line(text, title))
     if not text:
         raise EmptyArticle(source, "no body text found in the HTML (paywall, index or media page?)")
     return Extracted(
