@@ -21,8 +21,15 @@ from services.storage.param_errors import bad_param
 from services.storage.queries import Queries
 from services.storage.repository import Repository
 from services.storage.routes import live, query, web
-from services.storage.routes.query import MAX_OFFSET, IsoTime, utc
+from services.storage.routes.query import MAX_OFFSET, Since, Until, window
 from services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
+from services.storage.vocabulary import (
+    ActorParam,
+    TimeParam,
+    choices,
+    reject_unknown_params,
+    resolve_or_none,
+)
 from shared.settings import Settings
 from shared.streams import STANCES
 
@@ -34,6 +41,7 @@ def _repo(request: Request) -> Repository:
 
 
 RepoDep = Annotated[Repository, Depends(_repo)]
+ARTICLE_LABELS = ("support", "oppose", "neutral", "mixed")  # mixed: a tie of support and oppose
 
 
 def create_app(
@@ -51,6 +59,7 @@ def create_app(
         title="StanceStream storage",
         summary="Articles, actors, claims and directed stances stored from the pipeline.",
         version="1",
+        dependencies=[Depends(reject_unknown_params)],
     )
     token = settings.storage.api_token
     if token is not None and token.get_secret_value():
@@ -97,13 +106,16 @@ def create_app(
     async def list_stances(
         repo: RepoDep,
         article_id: str | None = None,
-        source: Annotated[str | None, Query(description="source entity id")] = None,
-        target: Annotated[str | None, Query(description="target entity id")] = None,
-        since: Annotated[IsoTime | None, Query(description="ISO-8601; UTC when no offset")] = None,
+        source: ActorParam = None,
+        target: ActorParam = None,
+        since: Since = None,
+        until: Until = None,
+        time: TimeParam = "published",
         stance: Annotated[
-            Literal["support", "oppose", "neutral", "mixed"] | None,
+            list[str] | None,
             Query(
-                description="label; 'mixed' (a tie of support and oppose) only with view=article"
+                description="labels (support, oppose, neutral, mixed), repeated or "
+                "comma-separated; 'mixed' (a tie of support and oppose) only with view=article"
             ),
         ] = None,
         view: Annotated[
@@ -118,17 +130,24 @@ def create_app(
     ) -> ArticleStancePage | StancePage:
         """Stances newest first (by the article's publication time), with actor names and claim
         text; all filters combine."""
-        since = utc(since, "since")
-        args = dict(article_id=article_id, source=source, target=target, since=since)
-        if view == "article":
-            rows, total = await repo.article_stances(
-                **args, stance=stance, limit=limit, offset=offset
-            )
-            return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)
-        if stance == "mixed":
+        s, u = window(since, until)
+        labels = choices(stance, ARTICLE_LABELS, "stance")
+        if view == "claim" and "mixed" in labels:
             raise bad_param("stance", "stance=mixed is an article-level label: use view=article")
-        items = await repo.list_stances(**args, stance=stance, limit=limit, offset=offset)
-        total = await repo.count_stances(**args, stance=stance)
+        args = dict(
+            article_id=article_id,
+            source=await resolve_or_none(sessionmaker, source, "source"),
+            target=await resolve_or_none(sessionmaker, target, "target"),
+            since=s,
+            until=u,
+            time=time,
+            stance=labels,
+        )
+        if view == "article":
+            rows, total = await repo.article_stances(**args, limit=limit, offset=offset)
+            return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)
+        items = await repo.list_stances(**args, limit=limit, offset=offset)
+        total = await repo.count_stances(**args)
         return StancePage(items=items, total=total, limit=limit, offset=offset)
 
     @app.get("/metrics", include_in_schema=False)

@@ -25,14 +25,16 @@ log = logging.getLogger("stancestream.live")
 
 @dataclass(frozen=True)
 class StanceFilter:
-    """``actor`` (entity id or exact name, either side), ``stance`` label, ``min_score``."""
+    """``actor`` (entity id or exact name, either side), ``stance`` label (or any of several),
+    ``min_score``."""
 
     actor: str | None = None
-    stance: str | None = None
+    stance: str | tuple[str, ...] | None = None
     min_score: float = 0.0
 
     def keep(self, ev: dict[str, Any]) -> bool:
-        if self.stance and ev["stance"] != self.stance:
+        labels = (self.stance,) if isinstance(self.stance, str) else self.stance
+        if labels and ev["stance"] not in labels:
             return False
         if ev["score"] < self.min_score:
             return False

@@ -2,8 +2,9 @@
 claims with their evidence. Plain SQL through SQLAlchemy Core so SQLite and PostgreSQL run the same
 statements; every list is paginated in the database (``limit``/``offset`` plus a ``total``).
 
-Stance time is ``stances.created_at`` (the article's publication time, or when it was stored);
-claim time is the article's publication time, or when it was stored.
+Windows are on one of two time axes (``time``): ``published`` (default: a stance's
+``created_at``, i.e. its article's publication time or when it was stored; a claim's article's
+publication time, or when it was stored) or ``ingested`` (when ingestion took the article in).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, distinct, func, literal, or_, select, union_all
+from sqlalchemy import Select, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from services.storage.db import Sessionmaker
@@ -31,7 +32,7 @@ from services.storage.query_schemas import (
     PairAgg,
     PairPage,
 )
-from services.storage.repository import norm_alias
+from services.storage.repository import article_time, norm_alias, stance_window, window_conds
 from services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
@@ -48,7 +49,7 @@ ALIASES_SHOWN = 8
 class GraphFilter:
     """What the graph (and its export) keeps: a time window, edges seen ``min_count`` times or
     more, both actors of one of ``types``, at least one actor of (or affiliated with) one of
-    ``countries`` (ids or names of country entities), articles from one of ``outlets``."""
+    ``countries`` (entity ids of countries), articles from one of ``outlets``."""
 
     since: datetime | None = None
     until: datetime | None = None
@@ -56,15 +57,7 @@ class GraphFilter:
     types: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     outlets: tuple[str, ...] = ()
-
-
-def _window(col: Any, since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
-    conds = []
-    if since is not None:
-        conds.append(col >= since)
-    if until is not None:
-        conds.append(col < until)
-    return conds
+    time: str = "published"  # the axis of since/until (see ``stance_window``)
 
 
 def _label_counts() -> list[Any]:
@@ -215,9 +208,10 @@ class Queries:
         until: datetime | None,
         limit: int,
         offset: int,
+        time: str = "published",
     ) -> ActorPage | None:
         """The actor and its stances held/received, aggregated per other actor; None if unknown."""
-        window = _window(StanceRow.created_at, since, until)
+        window = stance_window(since, until, time)
         async with self.sessionmaker() as session:
             ent = await session.get(EntityRow, actor)
             if ent is None:
@@ -248,7 +242,7 @@ class Queries:
     def _edges(self, f: GraphFilter) -> Select[Any]:
         """One row per directed (source, target) pair passing ``f``, with its label counts."""
         q = select(StanceRow.source, StanceRow.target, *_label_counts()).where(
-            *_window(StanceRow.created_at, f.since, f.until)
+            *stance_window(f.since, f.until, f.time)
         )
         if f.outlets:
             q = q.join(ArticleRow, ArticleRow.id == StanceRow.article_id).where(
@@ -262,14 +256,8 @@ class Queries:
                 .where(src.type.in_(f.types), tgt.type.in_(f.types))
             )
         if f.countries:
-            names = [c.lower() for c in f.countries]
             country = select(EntityRow.id).where(
-                EntityRow.type == "country",
-                or_(
-                    EntityRow.id.in_(f.countries),
-                    EntityRow.wikidata.in_(f.countries),
-                    func.lower(EntityRow.name).in_(names),
-                ),
+                EntityRow.type == "country", EntityRow.id.in_(f.countries)
             )
             members = select(ArticleEntityRow.entity_id).where(
                 ArticleEntityRow.affiliation.in_(country)
@@ -346,11 +334,12 @@ class Queries:
         until: datetime | None = None,
         limit: int = 50,
         offset: int = 0,
+        time: str = "published",
     ) -> ClaimPage:
-        """Claims newest article first, each with its article, speaker and stances. ``actor``
-        keeps claims it speaks or holds/receives a stance in."""
-        when = func.coalesce(ArticleRow.published_at, ArticleRow.stored_at)
-        conds: list[Any] = _window(when, since, until)
+        """Claims newest article first (on ``time``), each with its article, speaker and
+        stances. ``actor`` keeps claims it speaks or holds/receives a stance in."""
+        when = article_time(time)
+        conds: list[Any] = window_conds(when, since, until)
         if article_id is not None:
             conds.append(ClaimRow.article_id == article_id)
         if speaker is not None:
@@ -422,7 +411,11 @@ class Queries:
         return ClaimPage(items=items, total=int(total or 0), limit=limit, offset=offset)
 
     async def iter_stances(
-        self, since: datetime | None, until: datetime | None, chunk: int = 1000
+        self,
+        since: datetime | None,
+        until: datetime | None,
+        chunk: int = 1000,
+        time: str = "published",
     ) -> AsyncIterator[dict[str, Any]]:
         """Every stance in the window, oldest first, flat (names, claim text, article link),
         streamed from the database in chunks; for the exports."""
@@ -441,7 +434,7 @@ class Queries:
             .outerjoin(tgt, tgt.id == StanceRow.target)
             .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
             .outerjoin(ArticleRow, ArticleRow.id == StanceRow.article_id)
-            .where(*_window(StanceRow.created_at, since, until))
+            .where(*stance_window(since, until, time))
             .order_by(StanceRow.created_at, StanceRow.id)
             .execution_options(yield_per=chunk)
         )

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, func, select
+from sqlalchemy import ColumnElement, Table, case, delete, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -190,26 +190,64 @@ def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
 
 
+def window_conds(col: Any, since: datetime | None, until: datetime | None) -> list[Any]:
+    """``since <= col < until``, either end open when None."""
+    conds = []
+    if since is not None:
+        conds.append(col >= since)
+    if until is not None:
+        conds.append(col < until)
+    return conds
+
+
+def article_time(axis: str = "published") -> ColumnElement[Any]:
+    """An article's time on ``axis``: ``published`` (publication time, else when it was stored)
+    or ``ingested`` (when ingestion took it in, else when it was stored)."""
+    first = ArticleRow.ingested_at if axis == "ingested" else ArticleRow.published_at
+    return func.coalesce(first, ArticleRow.stored_at)
+
+
+def stance_window(
+    since: datetime | None, until: datetime | None, axis: str = "published"
+) -> list[Any]:
+    """Stances in the window on ``axis``: ``published`` compares the stance's ``created_at``
+    (its article's publication time, or when it was stored), ``ingested`` its article's
+    ingestion time."""
+    if since is None and until is None:
+        return []
+    if axis == "published":
+        return window_conds(StanceRow.created_at, since, until)
+    arts = select(ArticleRow.id).where(*window_conds(article_time(axis), since, until))
+    return [StanceRow.article_id.in_(arts)]
+
+
+def _labels(stance: str | Sequence[str] | None) -> tuple[str, ...]:
+    if stance is None:
+        return ()
+    return (stance,) if isinstance(stance, str) else tuple(stance)
+
+
 def _stance_filters(
     article_id: str | None,
     source: str | None,
     target: str | None,
     since: datetime | None,
-    stance: str | None = None,
+    stance: str | Sequence[str] | None = None,
+    until: datetime | None = None,
+    time: str = "published",
 ) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of the per-claim stance filters (``stance`` is a claim's label)."""
+    """The WHERE conditions of the per-claim stance filters (``stance``: a claim's label, or
+    any of several)."""
     conds: list[ColumnElement[bool]] = []
-    if stance is not None:
-        conds.append(StanceRow.stance == stance)
+    if labels := _labels(stance):
+        conds.append(StanceRow.stance.in_(labels))
     if article_id is not None:
         conds.append(StanceRow.article_id == article_id)
     if source is not None:
         conds.append(StanceRow.source == source)
     if target is not None:
         conds.append(StanceRow.target == target)
-    if since is not None:
-        conds.append(StanceRow.created_at >= since)
-    return conds
+    return conds + stance_window(since, until, time)
 
 
 def majority(support: int, oppose: int) -> str:
@@ -427,14 +465,17 @@ class Repository:
         source: str | None = None,
         target: str | None = None,
         since: datetime | None = None,
-        stance: str | None = None,
+        stance: str | Sequence[str] | None = None,
         limit: int = 100,
         offset: int = 0,
+        until: datetime | None = None,
+        time: str = "published",
     ) -> list[StanceOut]:
         """Per-claim stances, newest first, with actor names and claim text; filters combine
-        with AND. ``source``/``target`` are entity ids; ``since`` compares with ``created_at``."""
+        with AND. ``source``/``target`` are entity ids; the window is on ``time`` (see
+        :func:`stance_window`)."""
         src, tgt = aliased(EntityRow), aliased(EntityRow)
-        conds = _stance_filters(article_id, source, target, since, stance)
+        conds = _stance_filters(article_id, source, target, since, stance, until, time)
         q = (
             select(StanceRow, ClaimRow.text, src.name, tgt.name)
             .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
@@ -474,10 +515,12 @@ class Repository:
         source: str | None = None,
         target: str | None = None,
         since: datetime | None = None,
-        stance: str | None = None,
+        stance: str | Sequence[str] | None = None,
+        until: datetime | None = None,
+        time: str = "published",
     ) -> int:
         """How many per-claim stances :meth:`list_stances` would page through."""
-        conds = _stance_filters(article_id, source, target, since, stance)
+        conds = _stance_filters(article_id, source, target, since, stance, until, time)
         async with self.sessionmaker() as session:
             q = select(func.count()).select_from(StanceRow).where(*conds)
             return int((await session.execute(q)).scalar_one())
@@ -489,13 +532,16 @@ class Repository:
         source: str | None = None,
         target: str | None = None,
         since: datetime | None = None,
-        stance: str | None = None,
+        stance: str | Sequence[str] | None = None,
         limit: int = 100,
         offset: int = 0,
+        until: datetime | None = None,
+        time: str = "published",
     ) -> tuple[list[ArticleStanceOut], int]:
         """One stance per article and ordered pair (see ``ArticleStanceOut``), newest first,
-        with the claims as evidence; ``stance`` filters on the article-level label."""
-        conds = _stance_filters(article_id, source, target, since)
+        with the claims as evidence; ``stance`` filters on the article-level label (any of
+        several)."""
+        conds = _stance_filters(article_id, source, target, since, until=until, time=time)
         sup, opp, neu = (
             func.sum(case((StanceRow.stance == lab, 1), else_=0))
             for lab in ("support", "oppose", "neutral")
@@ -517,8 +563,8 @@ class Repository:
             "mixed": (sup == opp) & (sup > 0),
             "neutral": (sup == 0) & (opp == 0),
         }
-        if stance is not None:
-            q = q.having(having[stance])
+        if labels := _labels(stance):
+            q = q.having(or_(*(having[lab] for lab in labels)))
         total_q = select(func.count()).select_from(q.subquery())
         page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
         async with self.sessionmaker() as session:

@@ -8,14 +8,17 @@ as soon as the stance service publishes it, before storage has written it.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.storage.live import StanceFilter, parse_event_id, released_after, sse_stances
 from services.storage.param_errors import bad_param
+from services.storage.vocabulary import choices, resolve_actor
 from shared.contracts import StanceLabel
 
 router = APIRouter(tags=["live"])
@@ -31,8 +34,18 @@ router = APIRouter(tags=["live"])
 )
 async def stream_stances(
     request: Request,
-    actor: Annotated[str | None, Query(description="entity id or name, source or target")] = None,
-    stance: StanceLabel | None = None,
+    actor: Annotated[
+        str | None,
+        Query(
+            description="source or target: entity id, QID, or a name or alias (any case); a "
+            "stored name several actors carry is a 422 listing them, one not stored yet matches "
+            "the live events' names"
+        ),
+    ] = None,
+    stance: Annotated[
+        list[str] | None,
+        Query(description="labels (support, oppose, neutral), repeated or comma-separated"),
+    ] = None,
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     last_event_id: Annotated[
         str | None,
@@ -45,6 +58,11 @@ async def stream_stances(
     """Stances published after connecting (or after ``Last-Event-ID``) as `event: stance` with
     the stance, actor names, claim text and article link as JSON; ids are
     ``<stream entry id>:<stance index>``."""
+    labels = choices(stance, get_args(StanceLabel), "stance")
+    if actor is not None:
+        # the live stream needs no database: without one, the name meets the events' names
+        with contextlib.suppress(SQLAlchemyError):
+            actor = await resolve_actor(request.app.state.queries.sessionmaker, actor, "actor")
     budget = request.app.state.sse
     if budget is None:
         raise HTTPException(503, "live stream unavailable: this API runs without Redis")
@@ -72,7 +90,7 @@ async def stream_stances(
     events = sse_stances(
         budget.client,
         request.app.state.stances_stream,
-        StanceFilter(actor=actor, stance=stance, min_score=min_score),
+        StanceFilter(actor=actor, stance=labels, min_score=min_score),
         resume,
         done,
     )

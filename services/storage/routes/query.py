@@ -1,7 +1,8 @@
 """Query routes: actor search, actor pages, the stance graph, claims with their evidence.
 
-Every list takes ``limit``/``offset`` and answers ``total``; bad parameters are 422 with a
-message saying which and why (FastAPI's validation, plus the checks in :func:`window`).
+Every list takes ``limit``/``offset`` and answers ``total``, and speaks the vocabulary of
+:mod:`services.storage.vocabulary`; bad parameters are 422 with a message saying which and why
+(FastAPI's validation, plus the checks in :func:`window`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from pydantic import BeforeValidator
 from services.storage.param_errors import bad_param
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
+from services.storage.vocabulary import (
+    ActorParam,
+    ListParam,
+    TimeParam,
+    choices,
+    resolve_actors,
+    resolve_or_none,
+    split,
+)
 from shared.contracts import EntityType
 
 router = APIRouter(tags=["query"])
@@ -47,9 +57,6 @@ SearchText = Annotated[
         description="name, alias or QID",
     ),
 ]
-ListParam = Annotated[
-    list[str] | None, Query(description="repeat the parameter or separate values with commas")
-]
 
 
 def _queries(request: Request) -> Queries:
@@ -80,11 +87,6 @@ def window(since: datetime | None, until: datetime | None) -> tuple[datetime | N
     return since, until
 
 
-def split(values: list[str] | None) -> tuple[str, ...]:
-    """``?x=a,b&x=c`` -> ("a", "b", "c")."""
-    return tuple(v.strip() for raw in values or [] for v in raw.split(",") if v.strip())
-
-
 @router.get("/actors", response_model=ActorSearch)
 async def search_actors(
     queries: QueriesDep,
@@ -109,6 +111,7 @@ async def actor_page(
     queries: QueriesDep,
     since: Since = None,
     until: Until = None,
+    time: TimeParam = "published",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ActorPage:
@@ -116,7 +119,7 @@ async def actor_page(
     (by source) in the window, with counts per label and mean score; ``limit``/``offset`` page
     both lists."""
     s, u = window(since, until)
-    page = await queries.actor_page(actor_id, s, u, limit, offset)
+    page = await queries.actor_page(actor_id, s, u, limit, offset, time)
     if page is None:
         raise HTTPException(404, f"actor {actor_id!r} not found: search with GET /actors?q=")
     return page
@@ -127,6 +130,7 @@ async def graph(
     queries: QueriesDep,
     since: Since = None,
     until: Until = None,
+    time: TimeParam = "published",
     min_count: Annotated[int, Query(ge=1, description="edges seen at least this often")] = 1,
     types: ListParam = None,
     countries: ListParam = None,
@@ -137,21 +141,18 @@ async def graph(
     """The directed actor-to-actor stance graph: one edge per (source, target) with support /
     oppose / neutral counts and mean score, most frequent first; nodes are the page's endpoints
     with their activity. ``types``: both actors of these entity types; ``countries``: an actor is
-    the country (id or name) or affiliated with it; ``outlets``: article sources."""
+    the country (id, QID or name) or affiliated with it; ``outlets``: article sources."""
     s, u = window(since, until)
-    kinds = split(types)
-    bad = sorted(set(kinds) - ENTITY_TYPES)
-    if bad:
-        raise bad_param(
-            "types", f"unknown entity type(s) {bad}; choose from {sorted(ENTITY_TYPES)}"
-        )
     f = GraphFilter(
         since=s,
         until=u,
         min_count=min_count,
-        types=kinds,
-        countries=split(countries),
+        types=choices(types, sorted(ENTITY_TYPES), "types"),
+        countries=await resolve_actors(
+            queries.sessionmaker, split(countries), "countries", "country"
+        ),
         outlets=split(outlets),
+        time=time,
     )
     return await queries.graph(f, limit, offset)
 
@@ -159,25 +160,25 @@ async def graph(
 @router.get("/claims", response_model=ClaimPage)
 async def claims(
     queries: QueriesDep,
-    actor: Annotated[
-        str | None, Query(description="entity id: claims it speaks or has a stance in")
-    ] = None,
+    actor: ActorParam = None,
     article_id: str | None = None,
-    speaker: Annotated[str | None, Query(description="entity id of the speaker")] = None,
+    speaker: ActorParam = None,
     since: Since = None,
     until: Until = None,
+    time: TimeParam = "published",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> ClaimPage:
     """Claims (newest article first) with evidence text, speaker, article link and the stances
-    read from each."""
+    read from each; ``actor``: claims it speaks or has a stance in."""
     s, u = window(since, until)
     return await queries.claims(
-        actor=actor,
+        actor=await resolve_or_none(queries.sessionmaker, actor, "actor"),
         article_id=article_id,
-        speaker=speaker,
+        speaker=await resolve_or_none(queries.sessionmaker, speaker, "speaker"),
         since=s,
         until=u,
         limit=limit,
         offset=offset,
+        time=time,
     )
