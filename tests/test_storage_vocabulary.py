@@ -14,6 +14,7 @@ import pytest
 from services.storage.api import create_app
 from services.storage.db import Sessionmaker
 from services.storage.live import StanceFilter
+from services.storage.outlets import outlet_key, outlet_name
 from services.storage.repository import Repository
 from shared.contracts import Claim, Entity, Stance, Trace
 from shared.settings import Settings
@@ -220,3 +221,33 @@ async def test_a_name_several_actors_carry_is_422_listing_them(
     assert err["loc"] == ["query", param]
     assert "ambiguous" in err["msg"] and "Q159" in err["msg"]
     assert "local:country:russia" in err["msg"]
+
+
+# ---- outlets -----------------------------------------------------------------------------------
+def test_outlet_names_are_the_publisher() -> None:
+    for raw in ("ReutersIndia", "Reuters_Co_Uk", "in.reuters.com", "Reuters", "reuters"):
+        assert outlet_key(raw) == "reuters", raw
+    assert outlet_name("www.bbc.co.uk") == "BBC"
+    assert outlet_name("The New York Times") == "The New York Times"
+
+
+async def test_graph_outlets_find_every_spelling_and_claims_keep_the_raw_one(
+    sessionmaker: Sessionmaker, repo: Repository
+) -> None:
+    batches = [make_batch(aid) for aid in ("a_1", "a_2", "a_3")]
+    for b, raw in zip(batches, ("ReutersIndia", "Reuters_Co_Uk", "example"), strict=True):
+        b.article.source = raw
+    batches[2].stances = batches[2].stances[:1]
+    await repo.store_stance_batches(batches)
+    app = create_app(Settings(), sessionmaker)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://storage"
+    ) as client:
+        reuters = await _ok(client, "/graph", outlets="Reuters")
+        assert reuters["total"] == 3
+        assert {e["articles"] for e in reuters["edges"]} == {2}  # a_1 and a_2, not a_3
+        assert (await _ok(client, "/graph", outlets="reuters.com,nowhere"))["total"] == 3
+        assert (await _ok(client, "/graph", outlets="nowhere"))["total"] == 0
+        claims = await _ok(client, "/claims", article_id="a_1")
+        art = claims["items"][0]["article"]
+        assert (art["source"], art["outlet"]) == ("ReutersIndia", "Reuters")

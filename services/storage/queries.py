@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, distinct, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from services.storage.db import Sessionmaker
+from services.storage.outlets import outlet_key, outlet_name
 from services.storage.query_schemas import (
     ActorHit,
     ActorPage,
@@ -272,6 +273,16 @@ class Queries:
             )
         return q.group_by(StanceRow.source, StanceRow.target).having(func.count() >= f.min_count)
 
+    async def outlet_sources(self, outlets: Sequence[str]) -> tuple[str, ...]:
+        """The raw ``articles.source`` values that name one of ``outlets`` (see
+        :func:`outlet_name`: ``Reuters`` finds ``ReutersIndia`` and ``Reuters_Co_Uk``)."""
+        keys = {outlet_key(o) for o in outlets}
+        async with self.sessionmaker() as session:
+            raws = await session.scalars(
+                select(ArticleRow.source).where(ArticleRow.source.is_not(None)).distinct()
+            )
+            return tuple(sorted(r for r in raws if outlet_key(r) in keys))
+
     async def graph(self, f: GraphFilter, limit: int | None, offset: int = 0) -> Graph:
         """The directed stance graph: edges by count (most first), nodes = their endpoints with
         their activity over all edges passing ``f``. ``limit`` None returns every edge."""
@@ -402,7 +413,12 @@ class Queries:
                 speaker=c.speaker,
                 speaker_name=speaker_name,
                 article=ArticleRef(
-                    id=c.article_id, url=url, title=title, source=outlet, published_at=published
+                    id=c.article_id,
+                    url=url,
+                    title=title,
+                    source=outlet,
+                    outlet=outlet_name(outlet),
+                    published_at=published,
                 ),
                 stances=by_claim[c.id],
             )

@@ -112,7 +112,8 @@ class ArticleRef(BaseModel):
     id: str
     url: str | None = None
     title: str | None = None
-    source: str | None = None
+    source: str | None = None  # as the feed or page gave it ("ReutersIndia")
+    outlet: str | None = None  # the publisher it names ("Reuters")
     published_at: datetime | None = None
 
 

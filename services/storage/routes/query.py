@@ -141,7 +141,8 @@ async def graph(
     """The directed actor-to-actor stance graph: one edge per (source, target) with support /
     oppose / neutral counts and mean score, most frequent first; nodes are the page's endpoints
     with their activity. ``types``: both actors of these entity types; ``countries``: an actor is
-    the country (id, QID or name) or affiliated with it; ``outlets``: article sources."""
+    the country (id, QID or name) or affiliated with it; ``outlets``: article sources, by publisher
+    name (``Reuters`` finds ``ReutersIndia`` and ``Reuters_Co_Uk``)."""
     s, u = window(since, until)
     f = GraphFilter(
         since=s,
@@ -151,10 +152,17 @@ async def graph(
         countries=await resolve_actors(
             queries.sessionmaker, split(countries), "countries", "country"
         ),
-        outlets=split(outlets),
+        outlets=await _outlets(queries, split(outlets)),
         time=time,
     )
     return await queries.graph(f, limit, offset)
+
+
+async def _outlets(queries: Queries, outlets: tuple[str, ...]) -> tuple[str, ...]:
+    """The stored spellings of these outlets; none stored: the values as given (match nothing)."""
+    if not outlets:
+        return ()
+    return await queries.outlet_sources(outlets) or outlets
 
 
 @router.get("/claims", response_model=ClaimPage)
