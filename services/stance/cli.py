@@ -145,6 +145,13 @@ def train(
             "scores all its actor pairs (v2)"
         ),
     ] = "claim",
+    pipeline_pairs: Annotated[
+        bool,
+        typer.Option(
+            help="claim scheme: also train on the pairs the pipeline asks about, read from DSE "
+            "train sentences by the linker (v3)"
+        ),
+    ] = False,
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
@@ -166,6 +173,7 @@ def train(
             base=base,
             limit=limit,
             layers=layers,
+            pipeline_pairs=pipeline_pairs,
         )
     )
     typer.echo(json.dumps(best))

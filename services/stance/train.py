@@ -40,6 +40,7 @@ class TrainConfig:
     bf16: bool | None = None  # None: bf16 autocast where the CPU computes bf16 natively
     limit: int = 0  # train on the first N rows only (smoke tests)
     layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
+    pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
 
 
 def bf16_native() -> bool:

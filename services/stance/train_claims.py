@@ -60,6 +60,18 @@ def encode_rows(tokenizer, rows: list[DseRow], extras: list[list[tuple[int, int]
     return ids, pairs
 
 
+def encode_pipeline(tokenizer, claims, max_length):
+    """Token ids and (source token, target token, label) pairs of pipeline-shaped claims."""
+    ids, pairs = [], []
+    for c in claims:
+        marked = mark_actors(c.text, c.spans)
+        enc = tokenizer(marked.text, truncation=True, max_length=max_length)
+        tok = [marker_token(enc, ch) for ch in marked.open_chars]
+        ids.append(enc["input_ids"])
+        pairs.append([(tok[s], tok[t], lab) for s, t, lab in c.pairs])
+    return ids, pairs
+
+
 def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id: int):
     """Length-bucketed sentence batches (shuffled when ``rng`` is given) with their pairs."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
@@ -128,6 +140,20 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     pad_id = tokenizer.pad_token_id or 0
 
     tr_ids, tr_pairs = encode_rows(tokenizer, train_rows, extras, cfg.max_length)
+    if cfg.pipeline_pairs:
+        from pathlib import Path
+
+        from services.stance.pipeline_data import cached_pipeline_claims
+
+        t1 = time.time()
+        claims = cached_pipeline_claims(train_rows, Path(cfg.out) / "pipeline-claims.json", log)
+        p_ids, p_pairs = encode_pipeline(tokenizer, claims, cfg.max_length)
+        counts = np.bincount([lab for ps in p_pairs for *_, lab in ps], minlength=len(LABELS))
+        log(
+            f"pipeline-shaped claims: {len(claims)} with {int(counts.sum())} pairs "
+            f"{dict(zip(LABELS, counts.tolist()))} ({time.time() - t1:.0f}s)"
+        )
+        tr_ids, tr_pairs = tr_ids + p_ids, tr_pairs + p_pairs
     va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
     # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
     sent_batch = max(1, cfg.batch_size // 2)
