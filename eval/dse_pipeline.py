@@ -51,12 +51,12 @@ def _side(mentions: Iterable[tuple[int, int]], row: DseRow) -> str | None:
     return None
 
 
-def predict(nlp, scorer, batch: list[DseRow]) -> list[int]:
+def predict(nlp, scorer, batch: list[DseRow], threshold: float) -> list[int]:
     """The pipeline's 5-way label for each row."""
     arts = [Article(id=str(i), text=r.text, content_hash=str(i)) for i, r in enumerate(batch)]
     linked = [link_article(nlp, a) for a in arts]
     out = []
-    for row, la, sb in zip(batch, linked, score_articles(scorer, linked)):
+    for row, la, sb in zip(batch, linked, score_articles(scorer, linked, threshold=threshold)):
         side = {e.id: _side(e.mentions, row) for e in la.entities}
         best, label = 0.0, 0
         for st in sb.stances:
@@ -79,13 +79,22 @@ def macro_f1(gold: list[int], pred: list[int], classes: int = 5) -> float:
     return sum(f1s) / classes
 
 
-def evaluate(path: pathlib.Path, limit: int | None = None, model: str | None = None) -> dict:
+def evaluate(
+    path: pathlib.Path,
+    limit: int | None = None,
+    model: str | None = None,
+    threshold: float | None = None,
+) -> dict:
+    if threshold is None:  # the service's own default
+        from shared.settings import Settings
+
+        threshold = Settings().stance.threshold
     nlp = load_nlp()
     scorer = load_scorer(model)
     data = rows(path, limit)
     pred: list[int] = []
     for i in range(0, len(data), 64):
-        pred += predict(nlp, scorer, data[i : i + 64])
+        pred += predict(nlp, scorer, data[i : i + 64], threshold)
     gold = [r.label for r in data]
     acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
     return {"macro_f1": macro_f1(gold, pred), "accuracy": acc, "n": len(gold)}
@@ -97,8 +106,9 @@ def main() -> int:
     ap.add_argument("--data", type=pathlib.Path, default=pathlib.Path(shared) / "dse" / "valid.txt")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--model", default=None)
+    ap.add_argument("--threshold", type=float, default=None, help="default: the service's")
     a = ap.parse_args()
-    r = evaluate(a.data, a.limit, a.model)
+    r = evaluate(a.data, a.limit, a.model, a.threshold)
     print(f"dse_pipeline_macro_f1={r['macro_f1']:.4f} accuracy={r['accuracy']:.4f} n={r['n']}")
     return 0
 
