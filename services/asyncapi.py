@@ -23,6 +23,13 @@ STREAMS: dict[str, tuple[type[BaseModel], str]] = {
     STANCES: (StanceBatch, "stance"),
 }
 
+# streams that producers outside the pipeline also write, through the storage API
+PUSHED: dict[str, str] = {
+    ARTICLES: "POST /articles on the storage API appends one Article per new item of the "
+    "request, deduped with ingestion's keys (the same entry ingestion writes); refused items "
+    "are dead-lettered to articles.v1.dlq",
+}
+
 ENCODING = (
     "Each Redis stream entry carries one JSON message: FastStream's binary envelope in the "
     "`__data__` field (decode with `shared.consumer.decode_entry`, or with any FastStream "
@@ -77,6 +84,13 @@ def asyncapi_document(server: str = "localhost:6379") -> dict[str, Any]:
             "channel": {"$ref": f"#/channels/{key}"},
             "summary": f"{writer} appends one {name} per entry (XADD)",
         }
+        if stream in PUSHED:
+            channels[key]["description"] += f" Also: {PUSHED[stream]}."
+            operations[f"storage_api_sends_{key}"] = {
+                "action": "send",
+                "channel": {"$ref": f"#/channels/{key}"},
+                "summary": PUSHED[stream],
+            }
         for group in _groups(stream):
             operations[f"{group}_receives_{key}"] = {
                 "action": "receive",

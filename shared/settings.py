@@ -123,6 +123,9 @@ class StorageSettings(BaseModel):
     max_sse_clients: int = Field(
         50, ge=1, description="live streams served at once (each holds a Redis connection)"
     )
+    max_push_bytes: int = Field(
+        16_000_000, ge=1024, description="POST /articles bodies larger than this are refused (413)"
+    )
 
 
 class Settings(BaseSettings):

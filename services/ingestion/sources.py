@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -198,14 +199,25 @@ def _jsonl_lines(path: Path, settings: IngestionSettings) -> Iterator[tuple[str,
 
 
 def _jsonl_record(raw: bytes, ref: str, settings: IngestionSettings) -> Article:
+    return article_from_record(decode_record(raw, ref), ref, settings)
+
+
+def decode_record(raw: bytes, ref: str) -> Any:
+    """One JSONL line decoded (any charset ``decode_bytes`` reads). Raises ``BadInput`` for
+    what is not JSON, or JSON that Python cannot hold (nested too deep, huge integers)."""
     try:
-        rec = json.loads(decode_bytes(raw))
+        return json.loads(decode_bytes(raw))
     except json.JSONDecodeError as exc:
         raise BadInput(ref, f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
     except RecursionError as exc:
         raise BadInput(ref, "not JSON StanceStream reads: nested too deep") from exc
     except ValueError as exc:  # an integer of more digits than Python converts
         raise BadInput(ref, f"not JSON StanceStream reads: {exc}") from exc
+
+
+def article_from_record(rec: Any, ref: str, settings: IngestionSettings) -> Article:
+    """The article of one decoded JSONL record (see :func:`read_jsonl_file` for its fields),
+    checked and limited like every input. Raises ``IngestError`` naming ``ref``."""
     if not isinstance(rec, dict):
         raise BadInput(ref, f"expected a JSON object, got {type(rec).__name__}")
     for key in ("id", "text", "html", "title", "url", "published_at", "source"):

@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
 from services.storage.auth import BearerToken
 from services.storage.db import Sessionmaker, ping
 from services.storage.headers import SecurityHeaders
@@ -20,7 +21,7 @@ from services.storage.live import SseBudget
 from services.storage.param_errors import bad_param
 from services.storage.queries import Queries
 from services.storage.repository import Repository
-from services.storage.routes import live, query, web
+from services.storage.routes import live, push, query, web
 from services.storage.routes.query import MAX_OFFSET, Since, Until, window
 from services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
 from services.storage.vocabulary import (
@@ -31,7 +32,7 @@ from services.storage.vocabulary import (
     resolve_or_none,
 )
 from shared.settings import Settings
-from shared.streams import STANCES
+from shared.streams import ARTICLES, STANCES
 
 Readiness = Callable[[], dict[str, Any]]
 
@@ -51,10 +52,14 @@ def create_app(
     registry: CollectorRegistry | None = None,
     redis: Any = None,
     stances_stream: str = STANCES,
+    articles_stream: str = ARTICLES,
+    dedupe_prefix: str = DEFAULT_PREFIX,
 ) -> FastAPI:
     """The API app. ``readiness`` adds the consumers' state to /health (``"ready": False`` there
     makes it 503); ``registry`` is what /metrics exposes (an empty one when None); ``redis`` (an
-    asyncio client) feeds /stream/stances from ``stances_stream`` (503 there when None)."""
+    asyncio client) feeds /stream/stances from ``stances_stream`` and takes ``POST /articles``
+    to ``articles_stream`` under the ingesters' dedupe keys (``dedupe_prefix``); both are 503
+    when it is None."""
     app = FastAPI(
         title="StanceStream storage",
         summary="Articles, actors, claims and directed stances stored from the pipeline.",
@@ -72,7 +77,17 @@ def create_app(
     # live streams on a Redis pool of their own (the owner closes it: ``app.state.sse.aclose``)
     app.state.sse = SseBudget(redis, settings.storage.max_sse_clients) if redis else None
     app.state.stances_stream = stances_stream
+    app.state.push = (
+        push.PushTarget(
+            redis,
+            Deduper(redis, prefix=dedupe_prefix, ttl_s=settings.ingestion.dedupe_ttl_s),
+            articles_stream,
+        )
+        if redis
+        else None
+    )
     app.include_router(query.router)
+    app.include_router(push.router)
     app.include_router(live.router)
     web.mount(app)
     metrics_registry = registry or CollectorRegistry()

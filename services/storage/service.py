@@ -105,6 +105,7 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
                 registry=rt.metrics.registry,
                 redis=rt.redis,
                 stances_stream=stances_stream,
+                articles_stream=articles_stream,
             )
             host, port = rt.settings.storage.host, rt.settings.storage.port
             if rt.settings.storage.serve_api:
