@@ -136,10 +136,12 @@ async def export_stances(
     fmt: str,
     out: IO[str],
     view: str = "article",
+    time: str = "published",
 ) -> int:
     """Write the stances of the window as JSON lines or CSV, one row per article and ordered
-    pair (``view="article"``, as ``GET /stances`` does) or per claim; returns how many. A CSV
-    has its header (``ARTICLE_COLUMNS`` or ``CLAIM_COLUMNS``) even when no row follows."""
+    pair (``view="article"``, as ``GET /stances`` does) or per claim; returns how many. The
+    window is on ``time`` (``published`` or ``ingested``, as the API's ``time=``). A CSV has
+    its header (``ARTICLE_COLUMNS`` or ``CLAIM_COLUMNS``) even when no row follows."""
     engine = create_engine(db_url)
     n = 0
     try:
@@ -148,7 +150,7 @@ async def export_stances(
             columns = ARTICLE_COLUMNS if view == "article" else CLAIM_COLUMNS
             writer = csv.DictWriter(out, fieldnames=columns)
             writer.writeheader()
-        rows = Queries(create_sessionmaker(engine)).iter_stances(since, until)
+        rows = Queries(create_sessionmaker(engine)).iter_stances(since, until, time=time)
         async for row in article_rows(rows) if view == "article" else rows:
             if writer is None:
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")

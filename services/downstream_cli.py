@@ -87,6 +87,13 @@ def export(
         str | None, typer.Option(help="ISO date/time or a span back from now: 24h, 7d, 2w")
     ] = None,
     until: Annotated[str | None, typer.Option(help="ISO date/time or span, exclusive")] = None,
+    time: Annotated[
+        str,
+        typer.Option(
+            help="what --since/--until compare with: published (the article's publication time,"
+            " else when it was stored) | ingested (when ingestion took it in)"
+        ),
+    ] = "published",
     fmt: Annotated[str, typer.Option("--format", help="jsonl | csv (stances) | graphml")] = "jsonl",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="file (default stdout)")
@@ -114,6 +121,8 @@ def export(
         raise _fail(f"--format must be jsonl, csv or graphml, not {fmt!r}")
     if view not in ("article", "claim"):
         raise _fail(f"--view must be article or claim, not {view!r}")
+    if time not in ("published", "ingested"):
+        raise _fail(f"--time must be published or ingested, not {time!r}")
     try:
         t0 = parse_when(since) if since else None
         t1 = parse_when(until) if until else None
@@ -128,11 +137,12 @@ def export(
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "graphml":
-            g = asyncio.run(export_graph(url, GraphFilter(since=t0, until=t1, min_count=min_count)))
+            f = GraphFilter(since=t0, until=t1, min_count=min_count, time=time)
+            g = asyncio.run(export_graph(url, f))
             out.write(graphml(g))
             what = f"{len(g.nodes)} actors and {len(g.edges)} edges"
         else:
-            n = asyncio.run(export_stances(url, t0, t1, fmt, out, view))
+            n = asyncio.run(export_stances(url, t0, t1, fmt, out, view, time))
             what = f"{n} {'article-level ' if view == 'article' else ''}stances"
     finally:
         if output:

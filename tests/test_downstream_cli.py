@@ -21,6 +21,7 @@ from services.cli import app
 from services.downstream import parse_when, subscribe_events
 from services.storage.live import StanceFilter
 from services.storage.repository import Repository
+from shared.contracts import Trace
 from tests.storage_factories import make_batch, make_repeated_batch
 
 pytestmark = pytest.mark.integration
@@ -158,6 +159,38 @@ def test_export_csv_has_its_header_even_when_empty(stored: str, view: str, tmp_p
 
 
 @pytest.fixture
+async def ingested_late(repo: Repository, db_url: str) -> str:
+    """a_1 published and ingested on May 6; a_2 published on May 9 but ingested just now."""
+    may = datetime(2024, 5, 6, 12, tzinfo=UTC)
+    early = make_batch("a_1", published_at=may)
+    early.trace = Trace(ingested_at=may)
+    late = make_batch("a_2", published_at=may.replace(day=9), stance="support")
+    late.trace = Trace(ingested_at=datetime.now(UTC))
+    await repo.store_stance_batches([early, late])
+    return db_url
+
+
+def _ids(db_url: str, tmp: Path, *args: str) -> set[str]:
+    return {r["article_id"] for r in _lines(_export(db_url, *args, tmp=tmp))}
+
+
+def test_export_time_is_publication_by_default_or_ingestion(
+    ingested_late: str, tmp_path: Path
+) -> None:
+    db, hour = ingested_late, ("--since", "1h")
+    assert _ids(db, tmp_path, *hour) == set()  # nothing was published in the last hour
+    assert _ids(db, tmp_path, *hour, "--time", "published") == set()
+    assert _ids(db, tmp_path, *hour, "--time", "ingested") == {"a_2"}  # a_2 came in just now
+    assert _ids(db, tmp_path, *hour, "--time", "ingested", "--view", "claim") == {"a_2"}
+    may = ("--since", "2024-05-01", "--until", "2024-05-08")
+    assert _ids(db, tmp_path, *may) == _ids(db, tmp_path, *may, "--time", "ingested") == {"a_1"}
+    _export(db, *hour, "--format", "graphml", tmp=tmp_path)
+    assert "<edge" not in (tmp_path / "out").read_text()
+    _export(db, *hour, "--time", "ingested", "--format", "graphml", tmp=tmp_path)
+    assert 'source="Q2575" target="Q159"' in (tmp_path / "out").read_text()
+
+
+@pytest.fixture
 async def repeated(repo: Repository, db_url: str) -> str:
     labels = ["neutral", "oppose", "neutral", "oppose", "support"]
     await repo.store_stance_batches([make_repeated_batch("a_7", labels)])
@@ -197,6 +230,7 @@ def test_export_graphml_reimports_in_networkx(stored: str, tmp_path: Path) -> No
         (["--format", "xml"], "--format must be"),
         (["--since", "last tuesday"], "bad time"),
         (["--since", "2024-05-09", "--until", "2024-05-01"], "empty window"),
+        (["--time", "stored"], "--time must be published or ingested"),
     ],
 )
 def test_export_bad_args(args: list[str], needle: str, tmp_path: Path) -> None:
