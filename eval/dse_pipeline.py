@@ -57,7 +57,7 @@ def predict(nlp, scorer, batch: list[DseRow], threshold: float) -> list[int]:
     linked = [link_article(nlp, a) for a in arts]
     out = []
     for row, la, sb in zip(batch, linked, score_articles(scorer, linked, threshold=threshold)):
-        side = {e.id: _side(e.mentions, row) for e in la.entities}
+        side = {e.id: _side([*e.mentions, *e.references], row) for e in la.entities}
         best, label = 0.0, 0
         for st in sb.stances:
             src, tgt = side.get(st.source), side.get(st.target)

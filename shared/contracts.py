@@ -70,14 +70,18 @@ class Article(ArticleMeta):
 
 
 class Entity(_Model):
-    """An actor in one article: all its mentions, its KB link when verified, its affiliation."""
+    """An actor in one article: the spans that name it, the pronouns and descriptions read as
+    it, its KB link when verified, its affiliation."""
 
     # Wikidata QID when linked, else a stable local id ("local:<type>:<normalised name>")
     id: str = Field(max_length=255)
     name: str
     type: EntityType = "other"
     wikidata: str | None = None
-    mentions: list[Span] = Field(default_factory=list)
+    mentions: list[Span] = Field(default_factory=list)  # names: "Igor Konashenkov", "Konashenkov"
+    # pronouns and descriptions the reading resolved to the actor ("he", "the Russian general"):
+    # not names of it, so not what a KB link or an alias is made of
+    references: list[Span] = Field(default_factory=list)
     affiliation: str | None = None  # entity id of the organisation a person speaks for
 
 

@@ -75,8 +75,9 @@ def test_other_speakers_and_descriptions(seed) -> None:
     assert _claim(linked, "most part of Raqqa").speaker == dujarric.id
     assert dujarric.affiliation == _entity(linked, "United Nations").id
     kona = _entity(linked, "Igor Konashenkov")
-    resolved = {text[s:e] for s, e in kona.mentions}
+    resolved = {text[s:e] for s, e in kona.references}
     assert {"he", "Russian general", "spokesman"} <= resolved
+    assert not resolved & {text[s:e] for s, e in kona.mentions}  # names and references apart
 
 
 def test_claim_texts_and_spans_agree(seed) -> None:

@@ -52,6 +52,8 @@ class NullLinker:
 
 
 HOLDER_DEPS = {"nsubj", "poss"}
+# labels the resolver gives the pronouns and descriptions it reads as an actor (speakers._add)
+_REFS = frozenset({"PRON", "DESC"})
 
 
 def holder_offsets(chunks) -> list[int]:
@@ -121,10 +123,13 @@ def _entities(
         eid = qid or local_id(a.type, a.name)
         ids[id(a)] = eid
         ent = merged.setdefault(eid, Entity(id=eid, name=a.name, type=a.type, wikidata=qid))
-        # names and coreferent mentions only; modifier uses ("American officials") stay in the
-        # claims' mentions, where they drive stance scoring, but are not names of the entity
-        named = ((m.start, m.end) for m in a.mentions if not m.adjectival)
+        # names, and apart from them what the resolver read as the actor ("he", "the company");
+        # modifier uses ("American officials") stay in the claims' mentions, where they drive
+        # stance scoring, but are not names of the entity
+        named = {(m.start, m.end) for m in a.mentions if not m.adjectival and m.label not in _REFS}
+        refs = {(m.start, m.end) for m in a.mentions if m.label in _REFS}
         ent.mentions = sorted({*ent.mentions, *named})
+        ent.references = sorted({*ent.references, *refs})
     for a in actors:
         if a.affiliation is not None:
             ent = merged[ids[id(a)]]

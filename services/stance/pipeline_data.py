@@ -68,7 +68,7 @@ def pipeline_claims(rows: list[DseRow], log=print, batch: int = 256) -> list[Pip
             spans = [sp for r in notes for sp in (r.p, r.q)]
             art = Article(id=str(start + i), text=text, content_hash=str(start + i))
             linked = link_article(nlp, art)
-            side = {e.id: _sides(e.mentions, spans) for e in linked.entities}
+            side = {e.id: _sides([*e.mentions, *e.references], spans) for e in linked.entities}
             pairs = article_pairs(linked, 30, ("location",))
             queries = [p.query for p in pairs]
             for g in claim_groups(queries):
