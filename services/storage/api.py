@@ -165,8 +165,13 @@ def create_app(
         total = await repo.count_stances(**args)
         return StancePage(items=items, total=total, limit=limit, offset=offset)
 
-    @app.get("/metrics", include_in_schema=False)
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
+    )
     async def metrics() -> Response:
+        """The service's metrics for Prometheus (processed, failed, lag, batch latency, ...)."""
         return Response(generate_latest(metrics_registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
