@@ -14,9 +14,10 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from services.linking.kb.context import names_a_team, qualified_forms
 from services.linking.kb.keys import alias_key
 from services.linking.kb.store import Candidate, Entry, KbIndex
 
@@ -66,6 +67,7 @@ class Query:
     forms: list[str] = field(default_factory=list)  # named surface forms, most specific first
     labels: set[str] = field(default_factory=set)  # spaCy labels of its named mentions
     country: str | None = None  # country name the text places it in ("Springfield, Ill.")
+    team: bool = False  # its mentions stand in sports contexts: a team, not the place
 
     def fit(self, entry_type: str) -> float:
         """Type agreement with the actor's type, or (less) with a label spaCy gave a mention."""
@@ -152,7 +154,7 @@ class KbLinker:
 
     def link_actors(self, actors: Sequence, text: str) -> list[str | None]:
         """``services.linking.actors.Actor`` s of one article -> QIDs (None: unlinked)."""
-        return self.link_queries([query_of(a) for a in actors])
+        return self.link_queries([query_of(a, text) for a in actors])
 
     # -- one actor -------------------------------------------------------------------------
     def candidates(self, q: Query) -> dict[str, list[Candidate]]:
@@ -212,6 +214,9 @@ class KbLinker:
             if hit:
                 return Decision(hit, 1.0, 1.0, "surname of a linked person")
         found = self.candidates(q)
+        if q.team:  # "Alabama hasn't won the league": the team, which the place is not
+            found = {k: v for k, v in found.items() if type_class(v[0].entry.type) != "place"}
+            q = replace(q, type="org")
         if not found:
             return Decision(None, why="no candidate")
         countries = {e.qid for e in linked.values() if e.type == "country"}
@@ -287,12 +292,16 @@ def _surname_of(q: Query, linked: dict[str, Entry]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def query_of(actor) -> Query:  # noqa: ANN001 - services.linking.actors.Actor, kept duck-typed
-    """The linker's view of an actor: its name and its distinct named surface forms."""
+def query_of(actor, text: str = "") -> Query:  # noqa: ANN001 - actors.Actor, duck-typed
+    """The linker's view of an actor: its name, its distinct named surface forms (with the
+    state or country the text puts after them), and whether the text makes it a team."""
     forms = [actor.name]
     named = [m for m in actor.mentions if m.label in _NAMED]
     for m in sorted(named, key=lambda m: -len(m.text)):
         forms += [m.text, m.name] if m.name else [m.text]
+    spans = [(m.start, m.end) for m in named]
+    if text:
+        forms += qualified_forms(text, spans)
     country = next((m.country for m in actor.mentions if getattr(m, "country", None)), None)
     return Query(
         actor.name,
@@ -300,4 +309,5 @@ def query_of(actor) -> Query:  # noqa: ANN001 - services.linking.actors.Actor, k
         list(dict.fromkeys(f for f in forms if f)),
         {m.label for m in named},
         country,
+        names_a_team(text, spans),
     )
