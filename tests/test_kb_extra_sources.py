@@ -298,9 +298,12 @@ def test_us_states_cities_newspapers(tmp_path: Path) -> None:
     assert set(cities) == {"Q1010", "Q1011", "Q1012"}  # Lostville has no id; URL ids ok
     unique, twin = cities["Q1010"], cities["Q1011"]
     assert (unique.type, unique.country) == ("location", USA)
-    assert unique.aliases["Uniqueton"] == 1.0
+    assert unique.aliases["Uniqueton"] < 1.0  # one word of one small town: needs its state
+    assert unique.aliases["Uniqueton, Exampleshire"] == 1.0
     assert twin.aliases["Twinville"] < 0.5  # a shared name is weak for each place
     assert {"Twinville, Exampleshire", "Twinville, Exa."} <= set(twin.aliases)
+    spaced = _by_qid(read_us_cities(path, USA, {"Exampleshire": "E.Sh."}))["Q1011"]
+    assert {"Twinville, E.Sh.", "Twinville, E. Sh."} <= set(spaced.aliases)
 
     papers = read_us_newspapers(_write(tmp_path / "wikipedia-us-newspapers.tsv", PAPERS_TSV), USA)
     assert [(r.qid, r.name, r.type, r.country) for r in papers] == [

@@ -389,7 +389,8 @@ def read_us_cities(path: Path, usa: str | None, ap: dict[str, str] | None = None
     """US places (hearvox ``wikidata-us-cities.tsv``). The file gives no population, so a
     name many places share ("Springfield", "Washington") weighs 0.5 for all of them together:
     thirty towns must not outweigh a big city of that name; a name only one place has is
-    evidence (1). "<place>, <state>" is a full name."""
+    evidence (1), or nearly (0.9, too little alone) when it is one word. "<place>, <state>"
+    and "<place>, <AP abbreviation>" are full names."""
     ap = ap or {}
     rows = list(_read_csv(path, "\t"))
     seen: dict[str, int] = {}
@@ -405,11 +406,15 @@ def read_us_cities(path: Path, usa: str | None, ap: dict[str, str] | None = None
         rec = Record(qid, name, "location", "us_cities", country=usa, prior=0.0)
         rec.description = f"place in {state}, US" if state else "place in the US"
         n = seen.get(alias_key(name), 1)
-        _add(rec, name, count=1.0 if n == 1 else 0.5 / n)
+        # one word only a town of unknown size has ("Earth", Texas) is as often an ordinary
+        # word or something else: it links only with its state ("Earth, Texas")
+        unique = 0.9 if len(alias_key(name).split()) == 1 else 1.0
+        _add(rec, name, count=unique if n == 1 else 0.5 / n)
         if state:
             _add(rec, f"{name}, {state}", count=1.0)
-            if state in ap and ap[state] != state:
-                _add(rec, f"{name}, {ap[state]}", count=1.0)
+            if state in ap and ap[state] != state:  # "W.Va." is also written "W. Va."
+                short = dict.fromkeys((ap[state], re.sub(r"\.(?=\w)", ". ", ap[state])))
+                _add(rec, *(f"{name}, {a}" for a in short), count=1.0)
         out.append(rec)
     return out
 
