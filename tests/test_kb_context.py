@@ -71,3 +71,26 @@ def test_the_linker_leaves_a_team_unlinked_unless_the_kb_holds_a_non_place(tmp_p
     sport.team = True
     assert index(place).link_queries([plain, sport]) == ["Q900020", None]
     assert index(place, team).link_queries([sport]) == ["Q900021"]
+
+
+def test_a_big_city_beats_its_many_small_namesakes(tmp_path) -> None:
+    from services.linking.kb.build import merge, write_index
+    from services.linking.kb.linker import KbLinker, Query
+    from services.linking.kb.sources import Record
+    from services.linking.kb.store import KbIndex
+
+    def rec(qid: str, count: float, prior: float) -> Record:
+        r = Record(qid, "Arden", "location", "places", prior=prior)
+        r.aliases["Arden"] = count
+        return r
+
+    towns = [rec(f"Q90010{i}", 0.7, 0.0) for i in range(4)]  # many weak rivals
+    path = tmp_path / "index.sqlite"
+    write_index(merge([rec("Q900100", 6.0, 12.0), rec("Q900109", 2.0, 5.0), *towns]), path, {})
+    linker = KbLinker(KbIndex(path))
+    assert linker.link_queries([Query("Arden", "location", ["Arden"])]) == ["Q900100"]
+    path2 = tmp_path / "close.sqlite"
+    write_index(merge([rec("Q900100", 3.0, 6.0), rec("Q900109", 2.5, 5.0)]), path2, {})
+    assert KbLinker(KbIndex(path2)).link_queries([Query("Arden", "location", ["Arden"])]) == [
+        None
+    ]  # two close candidates: unlinked

@@ -247,7 +247,10 @@ class KbLinker:
         best = max(scores, key=lambda k: scores[k])
         if scores[best] <= 0:
             return Decision(None, why="type disagrees")
-        share = scores[best] / total
+        # the winner against its runner-up; the tail of namesakes (thirty small towns called
+        # Washington) counts half: it is not one rival but many weak ones
+        second = max((v for k, v in scores.items() if k != best), default=0.0)
+        share = scores[best] / (scores[best] + second + 0.5 * (total - scores[best] - second))
         if share < self.cfg.min_share:
             return Decision(None, scores[best], share, "ambiguous")
         entry = found[best][0].entry
