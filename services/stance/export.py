@@ -101,7 +101,7 @@ def export_onnx(
     onnx_meta = {
         "format": "onnx",
         "scheme": scheme,
-        "name": "stancestream-stance-minilm-" + ("v2-claim" if scheme == "claim" else "v1"),
+        "name": "stancestream-stance-minilm-" + _version(scheme, meta["train_config"]),
         "onnx": "model.onnx",
         "labels": meta["labels"],
         "max_length": meta["max_length"],
@@ -116,6 +116,13 @@ def export_onnx(
         onnx_meta.update(recalibrate(out, data))
         (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
     return onnx_meta
+
+
+def _version(scheme: str, train_config: dict) -> str:
+    """v1: pair scheme; v2: claim scheme on DSE; v3: claim scheme with the pipeline's pairs."""
+    if scheme != "claim":
+        return "v1"
+    return "v3-claim" if train_config.get("pipeline_pairs") else "v2-claim"
 
 
 def recalibrate(out: Path, data: Path) -> dict:
