@@ -152,6 +152,13 @@ def train(
             "train sentences by the linker (v3)"
         ),
     ] = False,
+    pipeline_unannotated: Annotated[
+        bool,
+        typer.Option(
+            help="with --pipeline-pairs: pairs no DSE annotation covers are trained as no "
+            "stance (--no-pipeline-unannotated: left out)"
+        ),
+    ] = True,
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
@@ -174,6 +181,7 @@ def train(
             limit=limit,
             layers=layers,
             pipeline_pairs=pipeline_pairs,
+            pipeline_unannotated=pipeline_unannotated,
         )
     )
     typer.echo(json.dumps(best))

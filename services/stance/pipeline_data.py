@@ -35,10 +35,10 @@ def _sides(mentions: Iterable[tuple[int, int]], spans: list[tuple[int, int]]) ->
     return {i for i, (a, b) in enumerate(spans) for s, e in mentions if s < b and a < e}
 
 
-def _label(notes: list[DseRow], src: set[int], tgt: set[int]) -> int:
-    """The directed label of a pair from every annotation of its sentence: DSE annotates some
+def _label(notes: list[DseRow], src: set[int], tgt: set[int]) -> int | None:
+    """The directed label of a pair from every annotation of its sentence (DSE annotates some
     sentences several times, one entity pair a row, so a pair one row leaves out another may
-    label; neutral only when none does."""
+    label); None when no annotation covers the pair."""
     for k, row in enumerate(notes):
         pq, qp = _DIRECTED[row.label]
         p, q = 2 * k, 2 * k + 1
@@ -46,12 +46,15 @@ def _label(notes: list[DseRow], src: set[int], tgt: set[int]) -> int:
             return LABELS.index(pq)
         if q in src and p in tgt:
             return LABELS.index(qp)
-    return LABELS.index("neutral")
+    return None
 
 
-def pipeline_claims(rows: list[DseRow], log=print, batch: int = 256) -> list[PipelineClaim]:
+def pipeline_claims(
+    rows: list[DseRow], log=print, batch: int = 256, unannotated: bool = True
+) -> list[PipelineClaim]:
     """The pipeline's questions about the sentences of ``rows`` with their labels (see the
-    module doc); each distinct sentence once, with all its annotations."""
+    module doc); each distinct sentence once, with all its annotations. A pair no annotation
+    covers is "no stance" with ``unannotated``, else left out."""
     from services.linking.link import link_article
     from services.linking.nlp import load_nlp
     from services.stance.pairs import article_pairs
@@ -80,7 +83,10 @@ def pipeline_claims(rows: list[DseRow], log=print, batch: int = 256) -> list[Pip
                     t = index.get((q.target[0] - g.offset, q.target[1] - g.offset))
                     if s is not None and t is not None:
                         lab = _label(notes, side.get(p.source, set()), side.get(p.target, set()))
-                        labelled.append((s, t, lab))
+                        if lab is None and unannotated:
+                            lab = LABELS.index("neutral")
+                        if lab is not None:
+                            labelled.append((s, t, lab))
                 if labelled:
                     out.append(PipelineClaim(g.text, g.spans, tuple(labelled)))
         log(
@@ -89,7 +95,9 @@ def pipeline_claims(rows: list[DseRow], log=print, batch: int = 256) -> list[Pip
     return out
 
 
-def cached_pipeline_claims(rows: list[DseRow], path: Path, log=print) -> list[PipelineClaim]:
+def cached_pipeline_claims(
+    rows: list[DseRow], path: Path, log=print, unannotated: bool = True
+) -> list[PipelineClaim]:
     """``pipeline_claims`` read from ``path`` when present (linking 13 k sentences takes
     minutes), else computed and written there."""
     if path.exists():
@@ -98,6 +106,6 @@ def cached_pipeline_claims(rows: list[DseRow], path: Path, log=print) -> list[Pi
             PipelineClaim(d["text"], tuple(map(tuple, d["spans"])), tuple(map(tuple, d["pairs"])))
             for d in data
         ]
-    got = pipeline_claims(rows, log)
+    got = pipeline_claims(rows, log, unannotated=unannotated)
     path.write_text(json.dumps([c.__dict__ for c in got]))
     return got

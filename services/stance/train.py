@@ -41,6 +41,7 @@ class TrainConfig:
     limit: int = 0  # train on the first N rows only (smoke tests)
     layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
     pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
+    pipeline_unannotated: bool = True  # ... and pairs no DSE annotation covers as "no stance"
 
 
 def bf16_native() -> bool:

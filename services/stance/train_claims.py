@@ -146,7 +146,12 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
         from services.stance.pipeline_data import cached_pipeline_claims
 
         t1 = time.time()
-        claims = cached_pipeline_claims(train_rows, Path(cfg.out) / "pipeline-claims.json", log)
+        claims = cached_pipeline_claims(
+            train_rows,
+            Path(cfg.out) / "pipeline-claims.json",
+            log,
+            unannotated=cfg.pipeline_unannotated,
+        )
         p_ids, p_pairs = encode_pipeline(tokenizer, claims, cfg.max_length)
         counts = np.bincount([lab for ps in p_pairs for *_, lab in ps], minlength=len(LABELS))
         log(
