@@ -431,6 +431,9 @@ def test_a_place_named_as_where_something_happens_stays_a_place(nlp) -> None:
     assert {e.name: e.type for e in linked.entities}["Geneva"] == "location"
     linked = _link(nlp, "Michigan sued the Environmental Protection Agency on Monday.")
     assert {e.name: e.type for e in linked.entities}["Michigan"] == "location"  # a US state
+    # a place that acts as its government is not retyped a person
+    linked = _link(nlp, "Hong Kong condemned the decision of the Chinese parliament on Monday.")
+    assert {e.name: e.type for e in linked.entities}.get("Hong Kong") != "person"
 
 
 def test_a_stance_verb_coordinated_with_a_denial_is_asserted(nlp) -> None:

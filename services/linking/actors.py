@@ -156,15 +156,23 @@ _AGENT_VERBS = frozenset(sw.VERB_POLARITY_BASE) | {
 }
 
 
+_PERSONAL = frozenset({"he", "she", "his", "her", "him", "himself", "herself"})
+
+
 def _acts(span: SpacySpan) -> bool:
-    """Whether a name NER took for a place acts as a person does: the subject of a speech or
-    stance verb, or followed by "who" ("Palin, who ...")."""
+    """Whether a name NER took for a place acts as a person does: followed by "who" ("Palin,
+    who ..."), or the subject of a speech or stance verb in a sentence that goes on with "he"
+    or "his" ("Kasich, for his part, applauded Romney"). A place that acts as its government
+    ("Hong Kong condemned the move") has neither."""
     doc = span.doc
     after = [t.lower_ for t in doc[span.end : span.end + 2]]
     if after[:1] == ["who"] or after == [",", "who"]:
         return True
     root = span.root
-    return root.dep_ == "nsubj" and root.head.lemma_.lower() in _AGENT_VERBS
+    if root.dep_ != "nsubj" or root.head.lemma_.lower() not in _AGENT_VERBS:
+        return False
+    rest = doc[span.end : span.sent.end]
+    return any(t.lower_ in _PERSONAL for t in rest)
 
 
 def _norp(ent: SpacySpan) -> tuple[str, str] | None:
