@@ -510,3 +510,22 @@ def test_an_acronym_the_text_spells_out_in_lowercase_words_is_no_actor(nlp) -> N
     assert ("North Atlantic Treaty Organization", "Russia", "predicate", "oppose") in _pairs(
         _link(nlp, text)
     )
+
+
+def test_a_hyphenated_pair_of_parties_binds_both_ways_on_a_mutual_noun(nlp) -> None:
+    text = (
+        "Reagan said the July 1986 U.S.-Japanese semiconductor pact convinced U.S. officials "
+        "that Japan was not honoring it. Israel and Hamas traded fire again on Monday. The "
+        "Israel-Hamas war has killed thousands of people."
+    )
+    got = _pairs(_link(nlp, text))
+    assert ("United States", "Japan", "predicate", "support") in got
+    assert ("Japan", "United States", "predicate", "support") in got
+    assert ("Israel", "Hamas", "predicate", "oppose") in got
+    assert ("Hamas", "Israel", "predicate", "oppose") in got
+
+
+def test_a_hyphenated_pair_on_a_joint_act_is_no_stance_between_them(nlp) -> None:
+    text = "A U.S.-Iraqi offensive against the militants began in Iraq on Monday, officials said."
+    got = _directed(_link(nlp, text))
+    assert ("United States", "Iraq") not in got and ("Iraq", "United States") not in got

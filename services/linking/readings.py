@@ -573,6 +573,9 @@ class ClaimReader:
                     targets += self._np_actors(
                         chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
                     )
+        if not targets and key in sw.MUTUAL_NOUNS and (pair := self._hyphen_parties(chunk, noun)):
+            # "the U.S.-Japanese semiconductor pact", "the Israel-Hamas war": both parties
+            return self._pairs(pair[:1], pair[1:], polarity, key, True)
         if of_objects and targets and not holders and key not in sw.SYMMETRIC_NOUNS:
             holders = of_objects  # "the campaign of A against B"
         else:
@@ -620,6 +623,44 @@ class ClaimReader:
             targets = list(holders)  # "the friendship he and Ford developed"
         targets = [t for t in targets if t not in holders or symmetric]
         return self._pairs(holders, targets, polarity, key, symmetric)
+
+    def _hyphen_parties(self, chunk: Chunk, noun: Token) -> list[Actor]:
+        """The two actors a hyphenated modifier of ``noun`` joins ("U.S.-Japanese",
+        "Israel-Hamas"): each part a name of an actor of the article or a country's demonym,
+        recorded as a mention of its actor."""
+        doc = noun.doc
+        for t in noun.subtree:
+            if t.i >= noun.i:
+                break
+            if t.text == "-" and 0 < t.i < noun.i - 1:  # the tokenizer split "Israel-Hamas"
+                words = [doc[t.i - 1], doc[t.i + 1]]
+                parts = [(w.text, chunk.offset + w.idx) for w in words]
+            elif t.text.count("-") == 1 and not t.text.startswith("-"):  # "U.S.-Japanese"
+                left, right = t.text.split("-")
+                start = chunk.offset + t.idx
+                parts = [(left, start), (right, start + len(left) + 1)]
+            else:
+                continue
+            found = [self._named(part) for part, _ in parts]
+            if None in found or found[0] is found[1]:
+                continue
+            for a, (part, start) in zip(found, parts):
+                assert a is not None
+                if self.index.mention_at(start, start + len(part)) is None:
+                    a.mentions.append(
+                        Mention(start, start + len(part), part, "NORP", a.name, adjectival=True)
+                    )
+            return [a for a in found if a is not None]
+        return []
+
+    def _named(self, word: str) -> Actor | None:
+        """The actor (not a place) of the article a word names, or whose country it is the
+        demonym of."""
+        for a in self.actors:
+            if a.type != "location" and (word == a.name or any(m.text == word for m in a.mentions)):
+                return a
+        country = nm.DEMONYMS.get(word.lower())
+        return next((a for a in self.actors if a.type == "country" and a.name == country), None)
 
     def _owner_above(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> Actor | None:
         """The possessor of the noun a prepositional phrase hangs on: "Texaco's bond in the

@@ -103,6 +103,11 @@ SYMMETRIC_NOUNS = words("""
 accord agreement alliance conflict contract cooperation deal dispute feud friendship litigation
 memorandum merger pact partnership rivalry settlement treaty venture
 """)
+# Nouns of a relation both parties hold, named by a hyphenated pair ("the U.S.-Japanese pact",
+# "the Israel-Hamas war"); not joint acts ("a US-Iraqi offensive" is against a third party).
+MUTUAL_NOUNS = SYMMETRIC_NOUNS | words("""
+battle fight war
+""")
 # Nouns naming an actor by their stance: "X is a critic of Y", "X, a key Y backer", "Y's allies".
 # The noun's holder is the actor it describes; its target its possessor, modifier or "of" object.
 ROLE_POLARITY = _polar(
