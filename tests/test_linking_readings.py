@@ -529,3 +529,23 @@ def test_a_hyphenated_pair_on_a_joint_act_is_no_stance_between_them(nlp) -> None
     text = "A U.S.-Iraqi offensive against the militants began in Iraq on Monday, officials said."
     got = _directed(_link(nlp, text))
     assert ("United States", "Iraq") not in got and ("Iraq", "United States") not in got
+
+
+def test_a_stance_idiom_reads_its_subject_toward_the_object_of_its_preposition(nlp) -> None:
+    text = (
+        "Donald Trump has pointed the finger at CIA chief John Brennan. The Chicago Office of "
+        "Emergency Management took issue with the methodology of the Department of Homeland "
+        "Security. Senator John McCain threw his support behind Mitt Romney on Tuesday."
+    )
+    got = _pairs(_link(nlp, text))
+    assert ("Donald Trump", "John Brennan", "predicate", "oppose") in got
+    assert (
+        "Chicago Office of Emergency Management",
+        "Department of Homeland Security",
+        "predicate",
+        "oppose",
+    ) in got
+    assert ("John McCain", "Mitt Romney", "predicate", "support") in got
+    # a plain object of the same verb is no idiom: "took the issue to the Senate"
+    plain = _pairs(_link(nlp, "Senator John McCain took the bill to Mitt Romney on Tuesday."))
+    assert not any(pol for *_, pol in plain)

@@ -445,7 +445,10 @@ class ClaimReader:
         preps = {"against", "with"} if lemma in sw.WITH_VERBS else {"against"}
         if phrasal:
             preps = preps | {phrasal[0]}
-        for c in verb.children:
+        idiom = syn.idiom_object(verb)  # "took issue with B": "with" may hang on "issue"
+        if idiom is not None:
+            objs.remove(idiom)
+        for c in [*verb.children, *(idiom.children if idiom is not None else ())]:
             if c.dep_ == "prep" and c.lower_ in preps:
                 objs += [o for o in c.children if o.dep_ == "pobj"]
             if c.dep_ == "prt" and phrasal:  # "cracked down on X"

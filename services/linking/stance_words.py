@@ -81,6 +81,25 @@ PHRASAL: dict[tuple[str, str], str] = {
     ("push", "against"): "oppose",
     ("lash", "against"): "oppose",
 }
+# Verb + object noun + preposition idioms with their polarity ("took issue with B", "pointed
+# the finger at B", "threw his support behind B"): the target is the preposition's object.
+IDIOMS: dict[tuple[str, str, str], str] = {
+    ("take", "issue", "with"): "oppose",
+    ("take", "aim", "at"): "oppose",
+    ("point", "finger", "at"): "oppose",
+    ("find", "fault", "with"): "oppose",
+    ("pour", "scorn", "on"): "oppose",
+    ("heap", "scorn", "on"): "oppose",
+    ("cast", "doubt", "on"): "oppose",
+    ("declare", "war", "on"): "oppose",
+    ("wage", "war", "on"): "oppose",
+    ("level", "criticism", "at"): "oppose",
+    ("throw", "support", "behind"): "support",
+    ("throw", "weight", "behind"): "support",
+    ("heap", "praise", "on"): "support",
+    ("pay", "tribute", "to"): "support",
+    ("give", "support", "to"): "support",
+}
 # Phrasal verbs that bind both ways ("A teamed up with B").
 SYMMETRIC_PHRASAL = frozenset({("team", "with"), ("settle", "with"), ("agree", "with")})
 

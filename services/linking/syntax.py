@@ -107,9 +107,30 @@ def is_authority(actor: Actor) -> bool:
     return False
 
 
-def phrasal(verb: Token) -> tuple[str, str] | None:
-    """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on")."""
+def idiom_object(verb: Token) -> Token | None:
+    """The object noun of a stance idiom ("took issue with", "pointed the finger at")."""
     lemma = verb.lemma_.lower()
+    for c in verb.children:
+        if c.dep_ == "dobj" and any(
+            (lemma, c.lemma_.lower(), p) in sw.IDIOMS for p in _preps_of(verb, c)
+        ):
+            return c
+    return None
+
+
+def _preps_of(verb: Token, noun: Token) -> list[str]:
+    return [p.lower_ for t in (verb, noun) for p in t.children if p.dep_ == "prep"]
+
+
+def phrasal(verb: Token) -> tuple[str, str] | None:
+    """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on") or a
+    stance idiom ("took issue with")."""
+    lemma = verb.lemma_.lower()
+    noun = idiom_object(verb)
+    if noun is not None:
+        for p in _preps_of(verb, noun):
+            if (lemma, noun.lemma_.lower(), p) in sw.IDIOMS:
+                return p, sw.IDIOMS[(lemma, noun.lemma_.lower(), p)]
     for c in verb.children:
         if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in sw.PHRASAL:
             return c.lower_, sw.PHRASAL[(lemma, c.lower_)]
