@@ -1,5 +1,5 @@
-"""The web view (static files, no build step, nothing fetched from elsewhere) and the AsyncAPI
-document of the streams."""
+"""The web view (static files, no build step, nothing fetched from elsewhere: the graph library
+is vendored under ``static/vendor/``) and the AsyncAPI document of the streams."""
 
 from __future__ import annotations
 
