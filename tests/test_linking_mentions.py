@@ -124,3 +124,36 @@ def test_a_name_never_straddles_an_editorial_bracket():
     la = link_article(load_nlp("en_core_web_sm"), Article(id="a", text=text, content_hash="h"))
     spans = [text[s:e] for ent in la.entities for s, e in ent.mentions]
     assert not any("[" in x or "]" in x for x in spans), spans
+
+
+def test_name_extent_the_inside_a_sentence_and_an_abbreviation_dot() -> None:
+    from services.linking.spans import name_extent
+
+    text = "Shares of The Acme Depot fell. The Acme Depot said so; Jane met The Donald."
+    s = text.index("Acme Depot")
+    assert text[slice(*name_extent(text, s, s + len("Acme Depot")))] == "The Acme Depot"
+    s = text.index("Acme Depot", s + 1)  # the sentence's own "The" is no part of the name
+    assert text[slice(*name_extent(text, s, s + len("Acme Depot")))] == "Acme Depot"
+    s = text.index("Donald")
+    assert text[slice(*name_extent(text, s, s + 6))] == "The Donald"
+    headline = "Storm Hits The Acme Depot Again\nIt rained."
+    s = headline.index("Acme")
+    assert name_extent(headline, s, s + len("Acme Depot")) == (s, s + len("Acme Depot"))
+    text = "They went to Laramie County, Wyo. The day after, Acme Inc. said so."
+    s = text.index("Wyo")
+    assert text[slice(*name_extent(text, s, s + 3))] == "Wyo."
+    s = text.index("Acme Inc")
+    assert text[slice(*name_extent(text, s, s + 8))] == "Acme Inc."
+    # an ordinary word before a full stop keeps it out
+    assert name_extent("in Laramie County. Then", 3, 17) == (3, 17)
+
+
+def test_places_inside_compound_names_and_regions_are_not_named(nlp) -> None:
+    text = (
+        "The best scores went to San Diego; Minneapolis-St. Paul; and Denver. "
+        "Fog at London's Heathrow Airport delayed flights from the Nevada desert to Denver."
+    )
+    linked = run(nlp, text)
+    names = {text[s:e] for ent in linked.entities for s, e in ent.mentions}
+    assert {"San Diego", "Denver"} <= names
+    assert not names & {"Minneapolis", "St. Paul", "London", "Nevada"}

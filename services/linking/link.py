@@ -24,7 +24,7 @@ from services.linking.credits import credit_spans, inside
 from services.linking.matching import add_string_matches
 from services.linking.nlp import parse
 from services.linking.readings import ClaimReader
-from services.linking.spans import THING_LABELS, common_noun_acronyms
+from services.linking.spans import THING_LABELS, common_noun_acronyms, name_extent
 from services.linking.speakers import Resolver, find_affiliations, title_orgs
 from shared.contracts import (
     Article,
@@ -126,7 +126,11 @@ def _entities(
         # names, and apart from them what the resolver read as the actor ("he", "the company");
         # modifier uses ("American officials") stay in the claims' mentions, where they drive
         # stance scoring, but are not names of the entity
-        named = {(m.start, m.end) for m in a.mentions if not m.adjectival and m.label not in _REFS}
+        named = {
+            name_extent(text, m.start, m.end)
+            for m in a.mentions
+            if not m.adjectival and m.label not in _REFS
+        }
         refs = {(m.start, m.end) for m in a.mentions if m.label in _REFS}
         ent.mentions = sorted({*ent.mentions, *named})
         ent.references = sorted({*ent.references, *refs})

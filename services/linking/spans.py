@@ -18,25 +18,66 @@ from services.linking import names as nm
 THING_LABELS = frozenset({"FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 _MODIFIER_DEPS = frozenset({"compound", "nmod", "amod"})
 _INDEX_NOUNS = frozenset({"index", "average"})
+# "the California desert", "the Texas coast": a region of the place, as "northern Italy" is
+_LANDFORM_NOUNS = nm.words(
+    "desert deserts coast coastline countryside mountains highlands lowlands interior "
+    "wilderness backcountry plains outback hinterland"
+)
+_HYPHENS = frozenset({"-", "\u2013"})
+
+
+def _hyphen_compound(ent: SpacySpan) -> bool:
+    """ "Minneapolis-St. Paul", "Dallas-Fort Worth": a place joined by a bare hyphen to another
+    name is part of that compound name (a metro area), not a name of the place alone."""
+    doc = ent.doc
+    s, e = ent.start, ent.end
+    after = (
+        e + 1 < len(doc)
+        and doc[e].text in _HYPHENS
+        and not doc[e - 1].whitespace_
+        and not doc[e].whitespace_
+        and doc[e + 1].is_title
+    )
+    before = (
+        s >= 2
+        and doc[s - 1].text in _HYPHENS
+        and not doc[s - 2].whitespace_
+        and not doc[s - 1].whitespace_
+        and doc[s - 2].is_title
+    )
+    return after or before
 
 
 def adjectival_place(ent: SpacySpan) -> bool:
     """Whether a GPE/LOC span is part of a longer name rather than a name of the place: a state
     institution ("U.S. military", an actor of its own), a facility or event ("Paris's Orly
-    Airport"), or a region ("northern Italy" is not Italy)."""
+    Airport"), a compound place ("Minneapolis-St. Paul") or a region ("northern Italy", "the
+    California desert" are not the place itself)."""
     root, doc = ent.root, ent.doc
     head = root.head
     if ent.start > 0 and doc[ent.start - 1].lower_ in nm.COMPASS:
+        return True
+    if _hyphen_compound(ent):
+        return True
+    nxt = doc[ent.end] if ent.end < len(doc) else None
+    if (  # "London's Heathrow Airport", however the parser attached the possessive
+        nxt is not None
+        and nxt.tag_ == "POS"
+        and ent.end + 1 < len(doc)
+        and doc[ent.end + 1].ent_type_ in THING_LABELS
+    ):
         return True
     if ent.start <= head.i < ent.end:
         return False
     if head.ent_type_ in THING_LABELS and root.dep_ in _MODIFIER_DEPS | {"poss"}:
         return True
-    nxt = doc[ent.end] if ent.end < len(doc) else None
     return (
         nxt is not None
         and not nxt.ent_type_
-        and nxt.lower_ in nm.INSTITUTION_NOUNS
+        and (
+            nxt.lower_ in nm.INSTITUTION_NOUNS
+            or (nxt.lower_ in _LANDFORM_NOUNS and head.i == nxt.i)
+        )
         and root.dep_ in _MODIFIER_DEPS
     )
 
@@ -150,3 +191,40 @@ def common_noun_acronyms(text: str) -> frozenset[str]:
         if "".join(w[0] for w in words).upper() == acronym:
             out.add(acronym)
     return frozenset(out)
+
+
+_ABBREV_END = re.compile(r"(?:[A-Z]\.){1,3}[A-Z]|Inc|Corp|Co|Ltd|Bros|Jr|Sr")
+_SENTENCE_GAP = re.compile(r"(?:^|[.!?:;\"“”‘’'(\[\n\u2014\u2013-])\s*$")
+
+
+def _headline(text: str, pos: int) -> bool:
+    """The line around ``pos`` is written in title case (a headline: every word capitalised)."""
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    words = re.findall(r"[A-Za-z][\w'’-]*", text[lo : hi if hi >= 0 else len(text)])
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def name_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """The characters that name an entity, as a reader marks them: a capitalised "The" inside a
+    sentence belongs to the name ("shares of The Home Depot", "made up with The Donald"; a
+    sentence-opening "The" or a headline's does not), and an abbreviation keeps the dot that
+    the tokenizer gave to the end of the sentence ("Laramie County, Wyo. The", "Acme Inc.")."""
+    if (
+        start >= 4
+        and text[start - 4 : start] == "The "
+        and not _SENTENCE_GAP.search(text, max(0, start - 12), start - 4)
+        and not _headline(text, start)
+    ):
+        start -= 4
+    word = text[start:end]
+    if (
+        text[end : end + 1] == "."
+        and not word.endswith(".")
+        and (
+            f"{word}.".lower() in nm.US_STATES
+            or _ABBREV_END.fullmatch(word.rsplit(" ", 1)[-1]) is not None
+        )
+    ):
+        end += 1
+    return start, end
