@@ -111,3 +111,32 @@ def test_surname_of_an_unlinked_person_shadows_other_entities(linker: KbLinker) 
     assert linker.link_queries([Query("Ford", "org", ["Ford"])]) == ["Q44294"]
     doc = [Query("Gerald Ford", "person"), Query("Ford", "org", ["Ford"])]
     assert linker.link_queries(doc) == [None, None]
+
+
+def _places_linker(tmp_path: Path) -> KbLinker:
+    recs = [
+        _rec("Q16567", "Columbus", "location", "Columbus, Ohio", country="Q30", prior=6),
+        _rec("Q239870", "Columbus", "location", "Columbus, Ga.", country="Q30", prior=5),
+        _rec("Q131335", "Sioux Falls", "location", "Sioux Falls, S.D.", country="Q30"),
+        _rec("Q2990068", "CTS", "org", "cts"),
+    ]
+    path = tmp_path / "index.sqlite"
+    write_index(merge(recs), path, {"test": True})
+    return KbLinker(KbIndex(path))
+
+
+def test_state_qualified_form_picks_the_place(tmp_path: Path) -> None:
+    linker = _places_linker(tmp_path)
+    assert linker.decide(Query("Columbus", "location", ["Columbus"]), {}).qid is None
+    q = Query("Columbus", "location", ["Columbus", "Columbus, Ohio"])
+    assert linker.decide(q, {}).qid == "Q16567"
+    # NER took the town for a person; the text's "Sioux Falls, S.D." says it is the place
+    q = Query("Sioux Falls", "person", ["Sioux Falls", "Sioux Falls, S.D."])
+    assert linker.decide(q, {}).qid == "Q131335"
+    assert linker.decide(Query("Sioux Falls", "person", ["Sioux Falls"]), {}).qid is None
+
+
+def test_a_lowercase_word_is_no_name(tmp_path: Path) -> None:
+    linker = _places_linker(tmp_path)
+    assert linker.decide(Query("cts", "org", ["cts"]), {}).why == "not a name"
+    assert linker.decide(Query("CTS", "org", ["CTS"]), {}).qid == "Q2990068"

@@ -204,6 +204,16 @@ class KbLinker:
             or sum(c.gold for c in v) > 0
         }
 
+    def _qualified(self, q: Query, found: dict[str, list[Candidate]]) -> set[str]:
+        """Places among the candidates that a "Name, State" form of the actor names exactly."""
+        return {
+            c.entry.qid
+            for form in q.forms
+            if ", " in form
+            for c in self.index.lookup(form)
+            if c.entry.qid in found and type_class(c.entry.type) == "place"
+        }
+
     def _country_qid(self, name: str) -> str | None:
         hits = [c.entry.qid for c in self.index.lookup(name) if c.entry.type == "country"]
         return hits[0] if len(set(hits)) == 1 else None
@@ -213,10 +223,17 @@ class KbLinker:
             hit = _surname_of(q, linked)
             if hit:
                 return Decision(hit, 1.0, 1.0, "surname of a linked person")
+        if not any(ch.isupper() for f in [q.name, *q.forms] for ch in f):
+            return Decision(None, why="not a name")  # "19 cts a share": a lowercase word
         found = self.candidates(q)
         if q.team:  # "Alabama hasn't won the league": the team, which the place is not
             found = {k: v for k, v in found.items() if type_class(v[0].entry.type) != "place"}
             q = replace(q, type="org")
+        pinned = self._qualified(q, found)
+        if pinned:  # "Columbus, Ohio", "Sioux Falls, S.D.": the place the text says, whatever NER
+            found = {k: v for k, v in found.items() if k in pinned}  # made of the name
+            if type_class(q.type) != "place":
+                q = replace(q, type="location")
         if not found:
             return Decision(None, why="no candidate")
         countries = {e.qid for e in linked.values() if e.type == "country"}
