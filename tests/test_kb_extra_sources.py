@@ -419,3 +419,13 @@ def test_build_command_repeatable_source_dir(shared_data: Path, tmp_path: Path) 
     index = KbIndex.open(tmp_path / "data" / "kb")
     assert index is not None and {"Q1080", "Q1090"} <= set(index.ids())
     assert index.meta()["odbl"] is True
+
+
+def test_nsi_match_names_of_another_body_are_weak() -> None:
+    from services.linking.kb.extra_sources import _akin
+
+    own = ["Example Medicine", None]
+    assert not _akin("university of example", own)  # the body that runs the clinics
+    assert _akin("example medicine corp", own) and _akin("examplemedicine", own)
+    assert _akin("southeastern example transit authority", ["SETA"])  # spelled out
+    assert _akin("seta", ["Southeastern Example Transit Authority"])  # its acronym

@@ -492,6 +492,50 @@ def _nsi_country(item: dict, countries: Countries) -> str | None:
     return next(iter(hits)) if len(hits) == 1 and None not in hits else None
 
 
+_GLUE = frozenset({"of", "and", "the", "&", "for", "de", "du", "des", "la", "le"})
+# words a variant of a name may add or drop without naming another body
+_FREE = _GLUE | frozenset(
+    [
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "ltd",
+        "llc",
+        "plc",
+        "ag",
+        "gmbh",
+        "sa",
+        "us",
+        "uk",
+        "usa",
+    ]
+)
+
+
+def _initials(key: str) -> str:
+    return "".join(w[0] for w in key.split() if w not in _GLUE)
+
+
+def _akin(alias: str, names: Iterable[str | None]) -> bool:
+    """``alias`` is another spelling of one of the item's own ``names``: the same letters, the
+    acronym of one (or one is its acronym: "SEPTA"), or only words those names hold. A match
+    name with other words ("university of michigan" for the clinics Michigan Medicine runs) is
+    often another body's name."""
+    key = alias_key(alias)
+    flat = key.replace(" ", "")
+    own = [alias_key(n or "") for n in names]
+    own = [o for o in own if o]
+    vocab = {w for o in own for w in o.split()} | {o.replace(" ", "") for o in own}
+    for other in own:
+        if flat in {other.replace(" ", ""), _initials(other)} or other.replace(
+            " ", ""
+        ) == _initials(key):
+            return True
+    return all(w in vocab or w in _FREE for w in key.split())
+
+
 def read_nsi(path: Path, countries: Countries) -> list[Record]:
     """Brands, operators (companies, agencies, police forces), transit networks and flag
     subjects of the name-suggestion-index: one record per ``<role>:wikidata`` tag of an item.
@@ -532,7 +576,11 @@ def read_nsi(path: Path, countries: Countries) -> list[Record]:
                         _add_latin(rec, tags.get("name"), count=0.5)
                     _add_latin(rec, tags.get("short_name"), count=0.5)
                 if (role == primary or flag) and not weak:
-                    _add_latin(rec, *(item.get("matchNames") or []), count=1.0)
+                    own = [name, item.get("displayName"), tags.get("name"), short]
+                    for match in item.get("matchNames") or []:
+                        # a match name sharing nothing with the item's own names is often
+                        # another body's (the university that runs a clinic): weak evidence
+                        _add_latin(rec, match, count=1.0 if _akin(match, own) else 0.3)
                 if short and len(short) >= 2:  # "FBI": how the news names an agency
                     _add_latin(rec, short, count=1.0 if len(short) >= 3 else 0.5)
                 out.append(rec)
