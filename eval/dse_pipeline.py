@@ -51,12 +51,18 @@ def _side(mentions: Iterable[tuple[int, int]], row: DseRow) -> str | None:
     return None
 
 
-def predict(nlp, scorer, batch: list[DseRow], threshold: float) -> list[int]:
+def predict(
+    nlp, scorer, batch: list[DseRow], threshold: float, support_threshold: float | None
+) -> list[int]:
     """The pipeline's 5-way label for each row."""
     arts = [Article(id=str(i), text=r.text, content_hash=str(i)) for i, r in enumerate(batch)]
     linked = [link_article(nlp, a) for a in arts]
     out = []
-    for row, la, sb in zip(batch, linked, score_articles(scorer, linked, threshold=threshold)):
+    for row, la, sb in zip(
+        batch,
+        linked,
+        score_articles(scorer, linked, threshold=threshold, support_threshold=support_threshold),
+    ):
         side = {e.id: _side([*e.mentions, *e.references], row) for e in la.entities}
         best, label = 0.0, 0
         for st in sb.stances:
@@ -84,17 +90,19 @@ def evaluate(
     limit: int | None = None,
     model: str | None = None,
     threshold: float | None = None,
+    support_threshold: float | None = None,
 ) -> dict:
-    if threshold is None:  # the service's own default
+    if threshold is None:  # the service's own defaults
         from shared.settings import Settings
 
         threshold = Settings().stance.threshold
+        support_threshold = Settings().stance.support_threshold
     nlp = load_nlp()
     scorer = load_scorer(model)
     data = rows(path, limit)
     pred: list[int] = []
     for i in range(0, len(data), 64):
-        pred += predict(nlp, scorer, data[i : i + 64], threshold)
+        pred += predict(nlp, scorer, data[i : i + 64], threshold, support_threshold)
     gold = [r.label for r in data]
     acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
     return {"macro_f1": macro_f1(gold, pred), "accuracy": acc, "n": len(gold)}
@@ -107,8 +115,9 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--model", default=None)
     ap.add_argument("--threshold", type=float, default=None, help="default: the service's")
+    ap.add_argument("--support-threshold", type=float, default=None, help="with --threshold")
     a = ap.parse_args()
-    r = evaluate(a.data, a.limit, a.model, a.threshold)
+    r = evaluate(a.data, a.limit, a.model, a.threshold, a.support_threshold)
     print(f"dse_pipeline_macro_f1={r['macro_f1']:.4f} accuracy={r['accuracy']:.4f} n={r['n']}")
     return 0
 

@@ -119,6 +119,7 @@ def run_analyze(
                 settings.stance.skip_types,
                 settings.stance.sources,
                 settings.stance.threshold,
+                settings.stance.support_threshold,
             )
             if scorer
             else [None] * len(linked)

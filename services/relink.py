@@ -39,7 +39,13 @@ def relink(settings: Settings, since: datetime | None, echo: Callable[[str], Non
                     link_article(nlp, a, linker, settings.linking.max_claims) for a in articles
                 ]
                 batches = score_articles(
-                    scorer, linked, st.max_pairs_per_claim, st.skip_types, st.sources, st.threshold
+                    scorer,
+                    linked,
+                    st.max_pairs_per_claim,
+                    st.skip_types,
+                    st.sources,
+                    st.threshold,
+                    st.support_threshold,
                 )
                 await repo.store_stance_batches(batches, replace=True)
                 done += len(articles)

@@ -170,6 +170,17 @@ def test_the_model_decides_speaker_pairs_above_the_threshold_only() -> None:
     assert decide(_scored(None, "speaker"), sure, threshold=0.6) == "oppose"
 
 
+def test_the_model_needs_more_to_call_a_pair_support_than_oppose() -> None:
+    support = StanceScore("support", {"support": 0.85, "oppose": 0.05, "neutral": 0.1})
+    oppose = StanceScore("oppose", {"support": 0.05, "oppose": 0.85, "neutral": 0.1})
+    speaker = _scored(None, "speaker")
+    assert decide(speaker, oppose, threshold=0.7, support_threshold=0.9) == "oppose"
+    assert decide(speaker, support, threshold=0.7, support_threshold=0.9) == "neutral"
+    assert decide(speaker, support, threshold=0.7, support_threshold=None) == "support"
+    # a cue word's polarity is not the model's guess: "praised" stays support
+    assert decide(_scored("support"), support, threshold=0.7, support_threshold=0.99) == "support"
+
+
 def test_a_negated_support_verb_leaves_the_label_to_the_model(nlp) -> None:
     got = _pairs(_link(nlp, "Senator Lindsey Graham has not endorsed Donald Trump."))
     assert ("Lindsey Graham", "Donald Trump", "predicate", None) in got

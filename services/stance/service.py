@@ -33,6 +33,7 @@ def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "
                 cfg.skip_types,
                 cfg.sources,
                 cfg.threshold,
+                cfg.support_threshold,
             )
             for b in batches:
                 await rt.broker.publish(b, stream=out_stream)
