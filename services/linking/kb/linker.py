@@ -110,8 +110,9 @@ class KbLinker:
         self.cfg = settings or Settings()
 
     @classmethod
-    def open(cls, kb_dir: Path) -> KbLinker | None:
-        index = KbIndex.open(kb_dir)
+    def open(cls, kb_dir: Path, shipped: bool = True) -> KbLinker | None:
+        """The linker on the index in ``kb_dir``, else on the shipped one (``shipped``)."""
+        index = KbIndex.open(kb_dir, shipped)
         return cls(index) if index else None
 
     # -- the Linker protocol: one actor, no document state -----------------------------------

@@ -36,6 +36,6 @@ class ReloadingLinker:
             first = self._linker is None
             self._linker, self._key = self.factory(), key
             if not first:
-                what = "absent, actors stay unlinked" if key is None else "rebuilt, reloaded"
+                what = "absent: the shipped index or none" if key is None else "rebuilt, reloaded"
                 log.info("knowledge base %s %s", self.path, what)
         return self._linker

@@ -18,6 +18,17 @@ from rapidfuzz import fuzz
 from services.linking.kb import INDEX_NAME
 from services.linking.kb.keys import alias_key, tokens
 
+# the default index the package carries (``scripts/build-kb-index --package``; see NOTICE there)
+SHIPPED = Path(__file__).with_name("data") / INDEX_NAME
+
+
+def index_path(kb_dir: Path, shipped: bool = True) -> Path | None:
+    """The index a linker uses: the user's in ``kb_dir`` first, else the shipped one."""
+    for path in (kb_dir / INDEX_NAME, SHIPPED if shipped else None):
+        if path is not None and path.is_file():
+            return path
+    return None
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -51,10 +62,11 @@ class KbIndex:
         self.fuzzy = lru_cache(maxsize=20_000)(self._fuzzy)
 
     @classmethod
-    def open(cls, kb_dir: Path) -> KbIndex | None:
-        """The index in ``kb_dir``, or None when it has not been built."""
-        path = kb_dir / INDEX_NAME
-        return cls(path) if path.is_file() else None
+    def open(cls, kb_dir: Path, shipped: bool = True) -> KbIndex | None:
+        """The index built in ``kb_dir``, else (``shipped``) the one the package carries, else
+        None."""
+        path = index_path(kb_dir, shipped)
+        return cls(path) if path is not None else None
 
     def _rows(self, sql: str, args: tuple) -> list[tuple]:
         with self._lock:
