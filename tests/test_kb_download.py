@@ -84,4 +84,5 @@ def test_unreachable_mirror_is_a_clear_error(tmp_path: Path) -> None:
         app, ["kb", "download", "--data-dir", str(tmp_path), "--base-url", "http://127.0.0.1:9"]
     )
     assert res.exit_code == 1
-    assert "download failed" in res.output
+    assert "download failed (no network?)" in res.output
+    assert "--base-url URL" in res.output and "--source-dir DIR" in res.output  # what to do

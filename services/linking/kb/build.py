@@ -112,11 +112,17 @@ def merge(records: Iterable[Record]) -> dict[str, dict]:
     return out
 
 
-def _curated(source_dirs: Sequence[Path]) -> dict[str, Path]:
+# curated sources under a share-alike licence: left out of an index built ``permissive``
+SHARE_ALIKE = frozenset({"intl_orgs"})  # confirmordeny/supraverden, CC-BY-SA 4.0
+
+
+def _curated(source_dirs: Sequence[Path], permissive: bool = False) -> dict[str, Path]:
     """Each curated file from the first source dir that holds it (flat, as `kb download`
-    writes them); a missing one is an error."""
+    writes them); a missing one is an error (a share-alike one is not read ``permissive``)."""
     found = {
-        k: next((d / f for d in source_dirs if (d / f).is_file()), None) for k, f in FILES.items()
+        k: next((d / f for d in source_dirs if (d / f).is_file()), None)
+        for k, f in FILES.items()
+        if not (permissive and k in SHARE_ALIKE)
     }
     missing = [FILES[k] for k, p in found.items() if p is None]
     if missing:
@@ -133,20 +139,21 @@ def read_all(
     aida: Path | None = None,
     dumps: Iterable[Path] = (),
     include_odbl: bool = False,
+    permissive: bool = False,
 ) -> tuple[list[Record], dict[str, int]]:
     """Every record of the sources present in the source dir(s): the four curated files
     (required) and the extra files (kb-extra, any depth, optional; ODbL ones only with
     ``include_odbl``)."""
     dirs = [source_dir] if isinstance(source_dir, Path) else list(source_dir)
-    files = _curated(dirs)
+    files = _curated(dirs, permissive)
     countries, iso = read_countries(files["countries"])
     parts = {
         "countries": countries,
-        "intl_orgs": read_intl_orgs(files["intl_orgs"]),
+        "intl_orgs": read_intl_orgs(files["intl_orgs"]) if "intl_orgs" in files else [],
         "parties": read_parties(files["parties"], iso),
         "legislators": read_legislators(files["legislators"], iso.get("USA")),
     }
-    extra = find_files(dirs, include_odbl)
+    extra = find_files(dirs, include_odbl and not permissive)
     if extra:
         parts |= read_extra(extra, Countries.of(files["countries"], iso, countries))
     for d in dumps:
@@ -208,11 +215,14 @@ def build(
     aida: Path | None = None,
     dumps: Iterable[Path] = (),
     include_odbl: bool = False,
+    permissive: bool = False,
 ) -> BuildReport:
-    """Build ``kb_dir/index.sqlite`` from the files in the source dir(s) (+ AIDA gold, dumps)."""
+    """Build ``kb_dir/index.sqlite`` from the files in the source dir(s) (+ AIDA gold, dumps);
+    ``permissive``: only the sources whose licence lets the index ship without share-alike
+    terms (no ODbL, no CC-BY-SA file)."""
     t0 = time.perf_counter()
     dirs = [source_dir] if isinstance(source_dir, Path) else list(source_dir)
-    records, per_source = read_all(dirs, aida, list(dumps), include_odbl)
+    records, per_source = read_all(dirs, aida, list(dumps), include_odbl, permissive)
     entries = merge(records)
     path = kb_dir / INDEX_NAME
     n = write_index(
@@ -223,7 +233,8 @@ def build(
             "per_source": per_source,
             "source_dir": str(dirs[0]),
             "source_dirs": [str(d) for d in dirs],
-            "odbl": include_odbl,
+            "odbl": include_odbl and not permissive,
+            "permissive": permissive,
         },
     )
     return BuildReport(path, len(entries), n, per_source, time.perf_counter() - t0)

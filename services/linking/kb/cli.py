@@ -27,6 +27,14 @@ def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
     return settings.data_dir / "kb-sources", settings.kb_dir
 
 
+def _meanwhile() -> str:
+    from services.linking.kb.store import SHIPPED
+
+    if SHIPPED.is_file():
+        return "Meanwhile the index shipped with the package links actors."
+    return "Meanwhile actors keep local ids."
+
+
 @app.command()
 def download(
     data_dir: DataDir = None,
@@ -54,7 +62,14 @@ def download(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     except (httpx.HTTPError, OSError) as exc:
-        typer.echo(f"error: download failed: {exc}", err=True)
+        offline = isinstance(exc, httpx.TransportError)
+        typer.echo(
+            f"error: download failed{' (no network?)' if offline else ''}: {exc}\n"
+            "Alternatives: `stancestream kb download --base-url URL` fetches the same files "
+            "from a mirror; `stancestream kb build --source-dir DIR` (repeatable) builds from "
+            f"local copies of the sources. {_meanwhile()}",
+            err=True,
+        )
         raise typer.Exit(1) from exc
     typer.echo(f"{len(sums)} files in {dest}; next: stancestream kb build", err=True)
 
@@ -91,13 +106,28 @@ def build(
             "an index built so is ODbL too: for local use, never ship it",
         ),
     ] = False,
+    permissive: Annotated[
+        bool,
+        typer.Option(
+            "--permissive",
+            help="only sources an index can ship under without share-alike terms (no ODbL, "
+            "no CC-BY-SA file: the list of international organisations is left out)",
+        ),
+    ] = False,
 ) -> None:
     """Compile the alias index into <data_dir>/kb/index.sqlite."""
     from services.linking.kb.build import build as run
 
     default_src, kb_dir = _sources_dir(data_dir)
     try:
-        rep = run(source_dir or [default_src], kb_dir, aida, wikidata_dump or [], include_odbl)
+        rep = run(
+            source_dir or [default_src],
+            kb_dir,
+            aida,
+            wikidata_dump or [],
+            include_odbl,
+            permissive,
+        )
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
