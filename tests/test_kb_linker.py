@@ -140,3 +140,16 @@ def test_a_lowercase_word_is_no_name(tmp_path: Path) -> None:
     linker = _places_linker(tmp_path)
     assert linker.decide(Query("cts", "org", ["cts"]), {}).why == "not a name"
     assert linker.decide(Query("CTS", "org", ["CTS"]), {}).qid == "Q2990068"
+
+
+def test_known_full_names_ner_misses(tmp_path: Path) -> None:
+    recs = [
+        _rec("Q1", "Jan Pieter Example", "person"),
+        _rec("Q2", "Great Example Lake", "location"),
+    ]
+    path = tmp_path / "index.sqlite"
+    write_index(merge(recs), path, {"test": True})
+    linker = KbLinker(KbIndex(path))
+    text = "Critics met Jan Pieter Example by Great Example Lake."
+    s = text.index("Jan")
+    assert linker.known_names(text) == [(s, s + len("Jan Pieter Example"))]  # people only

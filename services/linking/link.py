@@ -12,9 +12,11 @@ from typing import Protocol
 
 from spacy.language import Language
 
+from services.linking import names as nm
 from services.linking.actors import (
     Actor,
     ActorIndex,
+    Mention,
     cluster,
     extract_mentions,
     local_id,
@@ -67,9 +69,12 @@ def holder_offsets(chunks) -> list[int]:
     return sorted(out)
 
 
-def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list[int]]:
+def find_actors(
+    nlp: Language, text: str, linker: Linker | None = None
+) -> tuple[list[Actor], list[Unit], list[int]]:
     """Actors (clustered, typed, with affiliations and resolved mentions), claim units and the
-    offsets of stance-holding tokens."""
+    offsets of stance-holding tokens. A linker with ``known_names`` adds the full names of
+    people it knows that NER missed ("Recep Tayyip Erdoğan")."""
     chunks = parse(nlp, text)
     credits = credit_spans(text)  # bylines, reporting and photo credits name no actors
     spelled = common_noun_acronyms(text)  # "the integrated services digital network, or ISDN"
@@ -78,6 +83,15 @@ def find_actors(nlp: Language, text: str) -> tuple[list[Actor], list[Unit], list
         for m in extract_mentions(chunks)
         if not inside(credits, m.start, m.end) and m.text not in spelled
     ]
+    known = getattr(linker, "known_names", None)
+    if known is not None:
+        taken = [(m.start, m.end) for m in mentions]
+        mentions += [
+            Mention(s, e, text[s:e], "PERSON", nm.normalise(text[s:e], person=True))
+            for s, e in known(text)
+            if not any(a < e and s < b for a, b in taken) and not inside(credits, s, e)
+        ]
+        mentions.sort(key=lambda m: m.start)
     taken = [(m.start, m.end) for m in mentions]
     mentions += [
         m
@@ -200,7 +214,7 @@ def link_article(
     nlp: Language, article: Article, linker: Linker | None = None, max_claims: int = 400
 ) -> LinkedArticle:
     """Actors and claims of ``article`` (see the package modules for the rules)."""
-    actors, units, holders = find_actors(nlp, article.text)
+    actors, units, holders = find_actors(nlp, article.text, linker)
     entities, ids = _entities(actors, article.text, linker or NullLinker())
     claims = _claims(article, units, actors, ids, max_claims, holders)
     return LinkedArticle(

@@ -39,6 +39,7 @@ _LEGAL_FORM = re.compile(
 
 
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
+_FULL_NAME = re.compile(r"\b[A-Z][a-z\u00e0-\u024f]+(?: [A-Z][a-z\u00e0-\u024f'’-]+){2,3}\b")
 
 
 def type_class(t: str) -> str:
@@ -118,6 +119,17 @@ class KbLinker:
     # -- the Linker protocol: one actor, no document state -----------------------------------
     def link(self, name: str, type: str, context: str) -> str | None:
         return self.decide(Query(name, type, [name]), {}).qid
+
+    def known_names(self, text: str) -> list[tuple[int, int]]:
+        """Spans of ``text`` that are the full name (three words or more, each capitalised) of
+        a person the index holds under that name and no other entity: names NER can miss."""
+        out = []
+        for m in _FULL_NAME.finditer(text):
+            cands = self.index.lookup(m.group(0))
+            people = {c.entry.qid for c in cands if type_class(c.entry.type) == "person"}
+            if len(people) == 1 and len(cands) == len([c for c in cands if c.entry.qid in people]):
+                out.append(m.span())
+        return out
 
     # -- a whole document ---------------------------------------------------------------------
     def link_queries(self, queries: Sequence[Query]) -> list[str | None]:
