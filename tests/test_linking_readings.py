@@ -560,3 +560,44 @@ def test_a_stance_idiom_reads_its_subject_toward_the_object_of_its_preposition(n
     # a plain object of the same verb is no idiom: "took the issue to the Senate"
     plain = _pairs(_link(nlp, "Senator John McCain took the bill to Mitt Romney on Tuesday."))
     assert not any(pol for *_, pol in plain)
+
+
+def test_people_listed_as_appositions_all_hold_the_stance(nlp) -> None:
+    text = (
+        "On the mall, filmmaker Michael Moore, feminist icon Gloria Steinem, musician Alicia Keys "
+        "and other speakers attacked Donald Trump for his views on immigration."
+    )
+    got = _directed(_link(nlp, text))
+    for name in ("Michael Moore", "Gloria Steinem", "Alicia Keys"):
+        assert (name, "Donald Trump") in got
+    described = _directed(_link(nlp, "Senator John Smith, the chairman, praised Hillary Clinton."))
+    assert described == {("John Smith", "Hillary Clinton")}
+
+
+def test_a_surname_taken_for_a_place_joins_its_person_where_it_takes_part_in_a_stance(
+    nlp,
+) -> None:
+    linked = _link(
+        nlp,
+        "Christie's office accused Wildstein of lying, saying he would say anything to save "
+        "David Wildstein.",
+    )
+    wildstein = next(e for e in linked.entities if e.name == "David Wildstein")
+    assert wildstein.type == "person" and len(wildstein.mentions) == 2
+    # a place of the same name where something happens stays a place
+    houston = _link(
+        nlp,
+        "Whitney Houston sang on Monday. Flights to Houston were cancelled, and Houston "
+        "officials said the airport would reopen.",
+    )
+    assert any(e.name == "Houston" and e.type == "location" for e in houston.entities)
+
+
+def test_the_author_of_a_statement_noun_speaks_its_that_clause(nlp) -> None:
+    text = (
+        "Donald Trump's claim that Hillary Clinton started the controversy touched off "
+        "rebuttals. The claim that Bill Clinton lied was false."
+    )
+    got = _pairs(_link(nlp, text))
+    assert ("Donald Trump", "Hillary Clinton", "speaker", None) in got
+    assert not any(t == "Bill Clinton" for _, t, *_ in got)  # no author, no speaker

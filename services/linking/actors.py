@@ -138,7 +138,27 @@ def _cue(span: SpacySpan) -> str | None:
             return "location"
     if span.label_ in {"GPE", "LOC"} and _acts(span):
         return "agent"
+    if span.label_ in {"GPE", "LOC"} and _party_to_speech_or_stance(span):
+        return "party"
     return None
+
+
+# Acts done to places as well as people: their object is no evidence of a person.
+_ACTS_ON_PLACES = frozenset(
+    {"attack", "bomb", "raid", "invade", "shell", "target", "destroy", "ambush", "strike"}
+)
+
+
+def _party_to_speech_or_stance(span: SpacySpan) -> bool:
+    """The subject of a speech or stance verb, or the object of a stance verb a place cannot
+    suffer ("attacked Wildstein" can be a place; "accused Wildstein" cannot): weaker than
+    ``_acts``, so it only lets a surname join the person of the same name (see
+    ``_surnames_as_persons``), never retypes a place on its own."""
+    root = span.root
+    lemma = root.head.lemma_.lower()
+    if root.dep_ == "nsubj":
+        return lemma in _AGENT_VERBS
+    return root.dep_ == "dobj" and lemma in _AGENT_VERBS and lemma not in _ACTS_ON_PLACES
 
 
 # Verbs whose subject is someone, not somewhere: "Kasich applauded Romney", "Palin endorsed".
@@ -383,14 +403,34 @@ def _display_name(actor: Actor) -> str:
 
 
 def _surnames_as_persons(mentions: list[Mention]) -> None:
-    """NER often tags a person's surname as an ORG ("Okafor said", "Lindqvist said"): an ORG
-    mention ending in the surname of a PERSON mention of the document, with no organisation
-    word in it, is relabelled PERSON so that it joins that person."""
+    """NER often tags a person's surname as an ORG ("Okafor said", "Lindqvist said") or a
+    place ("accused Wildstein" beside "David Wildstein"): an ORG mention ending in the surname
+    of a PERSON mention of the document, with no organisation word in it, or a one-word place
+    mention that is the surname of a full name, speaks or takes or suffers a stance there (cue
+    "agent" or "party") and names no country, state or capital, is relabelled PERSON so that
+    it joins that person."""
     surnames = {
         nm.key_tokens(m.name)[-1] for m in mentions if m.label == "PERSON" and nm.key_tokens(m.name)
     }
+    of_full_names = {
+        nm.key_tokens(m.name)[-1]
+        for m in mentions
+        if m.label == "PERSON" and len(nm.key_tokens(m.name)) > 1
+    }
     for m in mentions:
         toks = nm.key_tokens(m.name)
+        if (
+            m.label in {"GPE", "LOC"}
+            and len(toks) == 1
+            and toks[0] in of_full_names
+            and m.cue in {"agent", "party"}
+            and not nm.country_name(m.name)
+            and m.name.lower() not in nm.US_STATES
+            and m.name not in nm.METONYMS
+        ):
+            m.label = "PERSON"
+            m.name = nm.normalise(m.text, person=True)
+            continue
         if (
             m.label == "ORG"
             and toks

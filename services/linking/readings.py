@@ -261,6 +261,7 @@ class ClaimReader:
         out: list[Actor] = []
         for h in heads:
             later = [c for c in h.conjuncts if c.i > h.i] or self._coordinated(chunk, h)
+            later += self._listed_as_apposition(chunk, h)
             for t in [h, *later]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
@@ -287,6 +288,21 @@ class ClaimReader:
                     a = self._author(chunk, t, speaker)  # "criticised the efforts of X"
                 if a is not None and a.type != "location" and a not in out:
                     out.append(a)
+        return out
+
+    def _listed_as_apposition(self, chunk: Chunk, head: Token) -> list[Token]:
+        """The people of a list the parse took for an apposition: in "filmmaker Michael Moore,
+        feminist icon Gloria Steinem, musician Alicia Keys and other speakers attacked Trump"
+        Steinem hangs on Moore as an apposition and Keys on Steinem; a person is not described
+        by another person's name, so both are Moore's conjuncts."""
+        a = self.actor(chunk, head)
+        if a is None or a.type != "person":
+            return []
+        out: list[Token] = []
+        for c in head.children:
+            b = self.actor(chunk, c) if c.dep_ == "appos" else None
+            if b is not None and b is not a and b.type == "person":
+                out += [c, *(x for x in c.conjuncts if x.i > c.i)]
         return out
 
     def _coordinated(self, chunk: Chunk, head: Token) -> list[Token]:
@@ -395,6 +411,8 @@ class ClaimReader:
                 for a in self._np_actors(chunk, subj, speaker, authored=True):
                     out.append(Reading(speaker, a, "predicate", tok.lower_, sw.OPPOSE))
                 continue
+            if tok.pos_ == "NOUN" and lemma in sw.STATEMENT_NOUNS:
+                out += self._statement_readings(chunk, tok, speaker)
             if tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in sw.ROLE_POLARITY:
                 out += self._role_readings(chunk, tok, speaker)
                 continue
@@ -462,6 +480,24 @@ class ClaimReader:
         if symmetric and not targets and len(holders) >= 2:
             targets = list(holders)  # "A and B have been feuding"
         return self._pairs(holders, targets, polarity, lemma, symmetric, basis)
+
+    def _statement_readings(
+        self, chunk: Chunk, noun: Token, speaker: Actor | None
+    ) -> list[Reading]:
+        """ "Rove's claim that Ginsburg did not answer questions": the author of a statement
+        noun speaks the clause it introduces, toward its actors, as a speaker does (the model
+        decides the label)."""
+        author = self._author(chunk, noun, speaker)
+        if author is None:
+            return []
+        out: list[Reading] = []
+        for clause in noun.children:
+            if clause.dep_ in {"acl", "ccomp"} and any(
+                c.dep_ == "mark" and c.lower_ == "that" for c in clause.children
+            ):
+                content = noun.doc[clause.left_edge.i : clause.right_edge.i + 1]
+                out += self._speaker_pairs(chunk, content, author, [])
+        return out
 
     def _clause_subject(self, chunk: Chunk, tok: Token, speaker: Actor | None) -> Actor | None:
         """The non-person subject of the clause a token sits in (what "its" refers to there)."""

@@ -153,6 +153,11 @@ accusation accusations allegation allegations argument arguments assertion asser
 claim claims comments criticism decision demand demands plan policies policy position proposal
 remarks report statement statements version
 """)
+# Statement nouns whose "that" clause their author speaks: "Rove's claim that Ginsburg ...".
+STATEMENT_NOUNS = words("""
+accusation allegation argument assertion belief charge claim comment contention insistence
+remark statement suggestion view warning
+""")
 # Participles that describe an actor by its relations: "affiliated with X", "linked to X".
 DESCRIPTIVE = words("""
 affiliate associate base connect headquarter know link loyal own tie
