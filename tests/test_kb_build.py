@@ -59,10 +59,26 @@ def test_kb_ids_command(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert lines == sorted(lines)
 
 
-def test_kb_ids_without_index_says_how_to_build(tmp_path: Path) -> None:
+def test_kb_ids_without_index_says_how_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.linking.kb import store
+
+    monkeypatch.setattr(store, "SHIPPED", tmp_path / "no-shipped-index.sqlite")
     res = CliRunner().invoke(app, ["kb", "ids", "--data-dir", str(tmp_path)])
     assert res.exit_code == 1
     assert "kb build" in res.output
+
+
+def test_kb_ids_with_no_built_index_lists_the_shipped_one(tmp_path: Path) -> None:
+    from services.linking.kb.store import SHIPPED
+
+    if not SHIPPED.is_file():
+        pytest.skip("this checkout carries no shipped index")
+    res = CliRunner().invoke(app, ["kb", "ids", "--data-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.split()
+    assert {"Q7747", "Q6279", "Q159"} <= set(lines)  # Putin, Biden, Russia
 
 
 def test_build_command_with_a_wikidata_dump(shared_data: Path, tmp_path: Path) -> None:

@@ -40,7 +40,22 @@ def test_seed_links_syria_russia_un(shared_data: Path, kb_dir: Path) -> None:
     assert kona.wikidata is None and kona.id.startswith("local:person:")
 
 
-def test_missing_index_keeps_actors_local(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_no_built_index_links_with_the_shipped_one(tmp_path: Path) -> None:
+    from services.linking.kb.store import SHIPPED
+
+    if not SHIPPED.is_file():
+        pytest.skip("this checkout carries no shipped index")
+    linker = make_linker(Settings(data_dir=tmp_path))
+    assert isinstance(linker, KbLinker)
+    assert linker.link("Syria", "country", "") == "Q858"
+
+
+def test_missing_index_keeps_actors_local(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.linking.kb import store
+
+    monkeypatch.setattr(store, "SHIPPED", tmp_path / "no-shipped-index.sqlite")
     linker = make_linker(Settings(data_dir=tmp_path))
     assert not isinstance(linker, KbLinker)
     assert "stancestream kb build" in caplog.text
