@@ -71,10 +71,13 @@ def holder_offsets(chunks) -> list[int]:
 
 def find_actors(
     nlp: Language, text: str, linker: Linker | None = None
-) -> tuple[list[Actor], list[Unit], list[int]]:
-    """Actors (clustered, typed, with affiliations and resolved mentions), claim units and the
-    offsets of stance-holding tokens. A linker with ``known_names`` adds the full names of
-    people it knows that NER missed ("Recep Tayyip Erdoğan")."""
+) -> tuple[list[Actor], list[Unit], list[int], list[str | None]]:
+    """Actors (clustered, typed, with affiliations and resolved mentions), claim units, the
+    offsets of stance-holding tokens and each actor's QID. A linker with ``known_names`` adds
+    the full names of people it knows that NER missed ("Recep Tayyip Erdoğan"). Actors are
+    linked before the claims are read, so that a linked actor reads with the type its KB entry
+    gives (``type_of``: a town NER took for a person is a place, a ministry taken for a company
+    a government body)."""
     chunks = parse(nlp, text)
     credits = credit_spans(text)  # bylines, reporting and photo credits name no actors
     spelled = common_noun_acronyms(text)  # "the integrated services digital network, or ISDN"
@@ -108,10 +111,16 @@ def find_actors(
     ] + credits
     add_string_matches(text, actors, things)
     find_affiliations(chunks, ActorIndex(actors))
+    qids = _link_all(actors, text, linker or NullLinker())
+    type_of = getattr(linker, "type_of", None)
+    for a, qid in zip(actors, qids):
+        kb_type = type_of(qid) if qid and type_of is not None else None
+        if kb_type:
+            a.type = kb_type
     index = ActorIndex(actors)
     resolver = Resolver(actors, index)
     units = find_units(chunks, resolver, ClaimReader(text, actors, index, resolver))
-    return actors, units, holder_offsets(chunks)
+    return actors, units, holder_offsets(chunks), qids
 
 
 def _link_all(actors: list[Actor], text: str, linker: Linker) -> list[str | None]:
@@ -128,12 +137,12 @@ def _link_all(actors: list[Actor], text: str, linker: Linker) -> list[str | None
 
 
 def _entities(
-    actors: list[Actor], text: str, linker: Linker
+    actors: list[Actor], text: str, qids: list[str | None]
 ) -> tuple[list[Entity], dict[int, str]]:
     """Contract entities; actors that end up with the same id (same QID or local name) merge."""
     ids: dict[int, str] = {}
     merged: dict[str, Entity] = {}
-    for a, qid in zip(actors, _link_all(actors, text, linker)):
+    for a, qid in zip(actors, qids):
         eid = qid or local_id(a.type, a.name)
         ids[id(a)] = eid
         ent = merged.setdefault(eid, Entity(id=eid, name=a.name, type=a.type, wikidata=qid))
@@ -214,8 +223,8 @@ def link_article(
     nlp: Language, article: Article, linker: Linker | None = None, max_claims: int = 400
 ) -> LinkedArticle:
     """Actors and claims of ``article`` (see the package modules for the rules)."""
-    actors, units, holders = find_actors(nlp, article.text, linker)
-    entities, ids = _entities(actors, article.text, linker or NullLinker())
+    actors, units, holders, qids = find_actors(nlp, article.text, linker)
+    entities, ids = _entities(actors, article.text, qids)
     claims = _claims(article, units, actors, ids, max_claims, holders)
     return LinkedArticle(
         article=article.meta(),

@@ -20,6 +20,7 @@ from pathlib import Path
 from services.linking.kb.context import names_a_team, qualified_forms
 from services.linking.kb.keys import alias_key
 from services.linking.kb.store import Candidate, Entry, KbIndex
+from services.linking.names import DEMONYMS
 
 _CLASS = {"person": "person", "country": "place", "location": "place", "other": "other"}
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
@@ -40,6 +41,12 @@ _LEGAL_FORM = re.compile(
 
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
 _FULL_NAME = re.compile(r"\b[A-Z][a-z\u00e0-\u024f]+(?: [A-Z][a-z\u00e0-\u024f'’-]+){2,3}\b")
+
+
+def _people_of_a_country(name: str) -> bool:
+    """ "Iraqis", "Syrians", "Americans": a demonym's plural names the people, not a body."""
+    word = name.lower()
+    return word.endswith("s") and (word[:-1] in DEMONYMS or word[:-2] in DEMONYMS)
 
 
 def type_class(t: str) -> str:
@@ -165,6 +172,11 @@ class KbLinker:
             out[i] = d.qid
         return out
 
+    def type_of(self, qid: str) -> str | None:
+        """The entity type the index gives a QID (what a linked actor is)."""
+        entry = self.index.entry(qid)
+        return entry.type if entry else None
+
     def link_actors(self, actors: Sequence, text: str) -> list[str | None]:
         """``services.linking.actors.Actor`` s of one article -> QIDs (None: unlinked)."""
         return self.link_queries([query_of(a, text) for a in actors])
@@ -238,6 +250,8 @@ class KbLinker:
                 return Decision(hit, 1.0, 1.0, "surname of a linked person")
         if not any(ch.isupper() for f in [q.name, *q.forms] for ch in f):
             return Decision(None, why="not a name")  # "19 cts a share": a lowercase word
+        if _people_of_a_country(q.name):
+            return Decision(None, why="a people")  # "Iraqis" are no party called "The Iraqis"
         found = self.candidates(q)
         if q.team:  # "Alabama hasn't won the league": the team, which the place is not
             found = {k: v for k, v in found.items() if type_class(v[0].entry.type) != "place"}
