@@ -65,6 +65,28 @@ async def test_redelivered_batch_updates_in_place(repo: Repository) -> None:
     assert await repo.count("stances") == 3
 
 
+async def test_a_new_reading_of_an_article_replaces_the_old_one(repo: Repository) -> None:
+    old = make_batch("a_1")
+    other = make_batch("a_2")
+    await repo.store_stance_batches([old, other])
+    # read again (ingest --force after a change of rules): only the first claim is left, and
+    # Scholz is no longer an actor of the article
+    new = old.model_copy(
+        update={
+            "claims": old.claims[:1],
+            "stances": old.stances[:1],
+            "entities": old.entities[:2],
+        }
+    )
+    await repo.store_stance_batches([new])
+    got = await repo.get_article("a_1")
+    assert got is not None
+    assert [c.id for c in got.claims] == [old.claims[0].id] and got.stance_count == 1
+    assert {e.id for e in got.entities} == {"Q159", "Q7184"}
+    kept = await repo.get_article("a_2")  # another article's reading is untouched
+    assert kept is not None and len(kept.claims) == 2 and kept.stance_count == 3
+
+
 @pytest.mark.parametrize("order", ["article_first", "stances_first"])
 async def test_both_arrival_orders_end_with_the_full_article(repo: Repository, order: str) -> None:
     article, batch = make_article("a_1"), make_batch("a_1", title=None)

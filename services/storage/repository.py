@@ -290,7 +290,9 @@ class Repository:
         """Upsert ``stances.v1`` messages: article metadata, actors, claims, stances. With
         ``replace`` (a re-reading of stored articles, ``stancestream relink``) the articles'
         previous actors, claims and stances go first, in the same transaction, and actors no
-        article mentions any more are removed with their aliases."""
+        article mentions any more are removed with their aliases. A batch is an article's whole
+        reading, so an article that already has claims (``ingest --force``, a redelivery) is
+        replaced the same way: a re-reading never leaves the claims of an older one behind."""
         now = utcnow()
         articles: dict[str, Row] = {}
         entities: dict[str, Row] = {}
@@ -347,8 +349,22 @@ class Repository:
                     "stored_at": now,
                 }
         async with self.sessionmaker.begin() as session:
+            ids = list(articles)
+            if not replace and ids:
+                read_before = select(ClaimRow.article_id).where(ClaimRow.article_id.in_(ids))
+                ids = list((await session.execute(read_before.distinct())).scalars())
+                replace = bool(ids)
             if replace:
-                ids = list(articles)
+                # a stance read again keeps the time it was first stored (what since= sees)
+                first = select(StanceRow.id, StanceRow.created_at, StanceRow.stored_at).where(
+                    StanceRow.article_id.in_(ids)
+                )
+                for sid, created_at, stored_at in (await session.execute(first)).all():
+                    if sid in stances:
+                        stances[sid]["created_at"], stances[sid]["stored_at"] = (
+                            created_at,
+                            stored_at,
+                        )
                 for row in (StanceRow, ClaimRow, ArticleEntityRow):
                     await session.execute(delete(row).where(row.article_id.in_(ids)))
             await _upsert(
