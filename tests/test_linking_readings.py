@@ -601,3 +601,13 @@ def test_the_author_of_a_statement_noun_speaks_its_that_clause(nlp) -> None:
     got = _pairs(_link(nlp, text))
     assert ("Donald Trump", "Hillary Clinton", "speaker", None) in got
     assert not any(t == "Bill Clinton" for _, t, *_ in got)  # no author, no speaker
+
+
+def test_a_company_named_without_its_legal_form_is_the_same_actor(nlp) -> None:
+    linked = _link(
+        nlp,
+        "Pennzoil said on Monday it would appeal. Pennzoil Co PZL had sued Texaco Inc. after "
+        "the merger, and Texacos bond in the dispute was cut.",
+    )
+    names = sorted(e.name for e in linked.entities)
+    assert names == ["Pennzoil Co", "Texaco Inc"], names

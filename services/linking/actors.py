@@ -358,11 +358,18 @@ def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
         if (
             len(key) < len(k)
             and set(key) <= set(k)
-            and (_class(m.label) == "person" or key[-1] == k[-1])
+            and (_class(m.label) == "person" or key[-1] == k[-1] or key == _without_form(k))
             and not (len(key) > 1 and key[-1] in _LEGAL_FORMS)
         ):
-            return True
+            return True  # a surname, "Home Depot" of "The Home Depot", "Pennzoil" of "Pennzoil Co"
     return False
+
+
+def _without_form(key: tuple[str, ...]) -> tuple[str, ...]:
+    """A company's name key without its trailing legal form ("pennzoil co" -> "pennzoil")."""
+    while len(key) > 1 and key[-1] in _LEGAL_FORMS:
+        key = key[:-1]
+    return key
 
 
 # A name with its legal form ("Celanese Corp") is a company's full name, not a short form of a
@@ -448,6 +455,10 @@ def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
     one-word name that is another mention's name plus "s" is that actor, possessive."""
     known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
+    for m in mentions:  # "Texacos" beside "Texaco Inc": the company's name without its form
+        words = m.name.split()
+        if m.label == "ORG" and len(words) > 1 and words[-1].lower().rstrip(".") in _LEGAL_FORMS:
+            known.setdefault(" ".join(words[:-1]), "ORG")
     for m in mentions:
         base = m.name[:-1]
         if (
