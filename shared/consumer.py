@@ -30,6 +30,7 @@ from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import BaseModel, ValidationError
+from redis.typing import StreamIdT
 
 from shared.contracts import DeadLetter
 from shared.metrics import ServiceMetrics
@@ -40,6 +41,12 @@ from shared.tasks import cancel_requested, stop_tasks
 log = logging.getLogger("stancestream.consumer")
 
 Entry = tuple[bytes, dict[bytes, bytes]]
+# Stream replies as a client made by shared.redis.connect gets them (RESP2, bytes not decoded):
+# redis-py types them for every protocol and decoding at once, so readers cast to these.
+RangeReply = list[Entry]  # XRANGE, XREVRANGE
+ReadReply = list[tuple[bytes, RangeReply]]  # XREAD: (stream, entries) per stream
+# XREADGROUP: an entry deleted while it was pending reads back without fields
+GroupReadReply = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes] | None]]]]
 
 _DEAD_LETTER_ONCE = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
@@ -142,7 +149,7 @@ class ReliableConsumer:
         self.settings, self.metrics = settings, metrics
         self.errors_key = f"{stream}:errors:{group}"  # last error per pending entry
         self.last_read = 0.0  # monotonic time of the last batch handled: readiness signal
-        self._reclaimer: asyncio.Task | None = None
+        self._reclaimer: asyncio.Task[None] | None = None
 
     # ---- wiring -------------------------------------------------------------------------
     def subscribe(self, broker: RedisBroker) -> None:
@@ -249,13 +256,15 @@ class ReliableConsumer:
         resets, the delivery count does not grow) every third of ``claim_idle_ms``, so another
         worker's reclaimer never takes over a batch that is merely slow."""
 
+        claim_ids: list[StreamIdT] = list(ids)
+
         async def keep() -> None:
             every = self.settings.claim_idle_ms / 3000
             while True:
                 await asyncio.sleep(every)
                 with contextlib.suppress(aioredis.RedisError, OSError):
                     await self.client.xclaim(
-                        self.stream, self.group, self.consumer, 0, ids, justid=True
+                        self.stream, self.group, self.consumer, 0, claim_ids, justid=True
                     )
 
         task = asyncio.create_task(keep(), name=f"keep-claimed-{self.stream}")
@@ -352,7 +361,9 @@ class ReliableConsumer:
             attempts = int(info[0]["times_delivered"]) if info else 1
             if attempts > self.settings.max_deliveries:
                 last = await self.client.hget(self.errors_key, msg_id)
-                reason = last.decode(errors="replace") if last else "worker died while processing"
+                if isinstance(last, bytes):
+                    last = last.decode(errors="replace")
+                reason = last or "worker died while processing"
                 await self.dead_letter(
                     msg_id,
                     fields,

@@ -166,7 +166,9 @@ class Health:
         }
 
 
-async def _handle(health: Health, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+async def _handle(
+    health: Health, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     try:
         line = await asyncio.wait_for(reader.readline(), 5)
         while (await asyncio.wait_for(reader.readline(), 5)) not in (b"\r\n", b"\n", b""):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class _Common(TypedDict):
+    registry: CollectorRegistry
+    namespace: str
+    subsystem: str
 
 
 class ServiceMetrics:
     def __init__(self, service: str, registry: CollectorRegistry | None = None):
         self.registry = registry or CollectorRegistry()
         labels = ["stream"]
-        kw = {"registry": self.registry, "namespace": "stancestream", "subsystem": service}
+        kw: _Common = {"registry": self.registry, "namespace": "stancestream", "subsystem": service}
         self.processed = Counter("processed", "entries processed and acked", labels, **kw)
         self.failed = Counter("failed", "processing attempts that failed", labels, **kw)
         self.dead_lettered = Counter("dead_lettered", "entries sent to the DLQ", labels, **kw)

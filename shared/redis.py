@@ -66,7 +66,7 @@ class EmbeddedRedis:
     def __init__(self, data_dir: Path, tied: bool = False, port: int = 0):
         self.data_dir = data_dir.resolve()
         self.socket = self.data_dir / "redis.sock"
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
         # a supervisor's server: SIGTERM when the thread that started it dies, and a process
         # group of its own so a terminal's Ctrl-C leaves it to the supervisor to stop, last
         self.tied = tied

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,7 +75,7 @@ class ServiceSpec:
     consumes: list[Consumes]
     resources: ResourcesFn
     # extra long-running work beside the consumers (feed polling, the HTTP API)
-    background: list[Callable[[Runtime], Awaitable[Any]]] = field(default_factory=list)
+    background: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 @contextlib.asynccontextmanager
@@ -105,7 +105,9 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
             consumers.append(rc)
         rt.consumers = consumers
         await broker.start()
-        tasks = [asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background]
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background
+        ]
         tasks.append(asyncio.create_task(observe(rt), name=f"{spec.name}-health"))
         log.info(
             "%s: consuming %s from %s",

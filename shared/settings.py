@@ -8,7 +8,7 @@ directory is read too. Bad values fail at start-up with pydantic's message namin
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -175,7 +175,7 @@ class Settings(BaseSettings):
         return self.linking.kb_path or self.data_dir / "kb"
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Build the settings from env/.env, with explicit overrides (CLI flags) winning."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 log = logging.getLogger("stancestream.tasks")
 
@@ -23,7 +24,7 @@ def cancel_requested() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-async def stop_tasks(tasks: Iterable[asyncio.Task], timeout: float = 10.0) -> None:
+async def stop_tasks(tasks: Iterable[asyncio.Task[Any]], timeout: float = 10.0) -> None:
     """Cancel ``tasks`` and wait for them to finish, re-cancelling those that swallowed it."""
     tasks = list(tasks)
     pending = {t for t in tasks if not t.done()}
