@@ -47,7 +47,8 @@ def _key(stream: str) -> str:
 def _schemas() -> dict[str, Any]:
     """JSON schemas of the message models, nested models hoisted into components."""
     out: dict[str, Any] = {}
-    for model in (*(m for m, _ in STREAMS.values()), DeadLetter):
+    models: list[type[BaseModel]] = [*(m for m, _ in STREAMS.values()), DeadLetter]
+    for model in models:
         schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         out.update(schema.pop("$defs", {}))
         out[model.__name__] = schema

@@ -17,14 +17,14 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
 import redis.asyncio as aioredis
 import typer
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, decode_entry
+from shared.consumer import BadMessage, RangeReply, decode_entry
 from shared.contracts import DeadLetter
 
 app = typer.Typer(
@@ -75,13 +75,15 @@ async def dlq_streams(client: aioredis.Redis, prefix: str = "") -> dict[str, int
 
 async def list_letters(client: aioredis.Redis, stream: str, count: int = 100) -> list[Letter]:
     """The oldest ``count`` letters of ``stream``'s DLQ."""
-    entries = await client.xrange(dlq_name(stream), count=count)
+    entries = cast(RangeReply, await client.xrange(dlq_name(stream), count=count))
     return [parse_letter(i, f) for i, f in entries]
 
 
 async def get_letter(client: aioredis.Redis, stream: str, msg_id: str) -> Letter | None:
     try:
-        entries = await client.xrange(dlq_name(stream), min=msg_id, max=msg_id, count=1)
+        entries = cast(
+            RangeReply, await client.xrange(dlq_name(stream), min=msg_id, max=msg_id, count=1)
+        )
     except aioredis.ResponseError:  # not a stream id
         return None
     return parse_letter(*entries[0]) if entries else None
@@ -108,7 +110,7 @@ async def replay(
     """
     name = dlq_name(stream)
     if ids is None:
-        letters = [parse_letter(i, f) for i, f in await client.xrange(name)]
+        letters = [parse_letter(i, f) for i, f in cast(RangeReply, await client.xrange(name))]
     else:
         letters = []
         for i in ids:

@@ -10,7 +10,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from typing import IO, Any, cast
 from xml.etree import ElementTree as ET
 
 import redis.asyncio as aioredis
@@ -20,6 +20,7 @@ from services.storage.live import RecentBatches, StanceFilter, parse_entry, stan
 from services.storage.queries import GraphFilter, Queries
 from services.storage.query_schemas import Graph
 from services.storage.repository import majority
+from shared.consumer import GroupReadReply
 
 _REL = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -72,7 +73,10 @@ async def subscribe_events(
     pending: bytes | str | None = "0"
     while True:
         cursor = pending if pending is not None else ">"
-        res = await client.xreadgroup(group, consumer, {stream: cursor}, count=50, block=block_ms)
+        res = cast(
+            GroupReadReply,
+            await client.xreadgroup(group, consumer, {stream: cursor}, count=50, block=block_ms),
+        )
         entries = res[0][1] if res else []
         if pending is not None and not entries:
             pending = None  # history replayed; from now on only new entries

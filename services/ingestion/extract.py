@@ -87,8 +87,8 @@ def sniff_charset(data: bytes, content_type: str | None = None) -> str | None:
         found = _lookup(m.group(1))
         if found:
             return found
-    if m := _META_CHARSET.search(data[:4096]):
-        return _lookup(m.group(1).decode("ascii", errors="replace"))
+    if meta := _META_CHARSET.search(data[:4096]):
+        return _lookup(meta.group(1).decode("ascii", errors="replace"))
     return None
 
 

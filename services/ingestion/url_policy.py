@@ -80,7 +80,7 @@ async def _addresses(host: str, port: int | None) -> list[Address]:
         )
     except OSError:
         return []  # unresolvable: the fetch itself fails with the resolver's message
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 def _kind(addr: Address) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, cast
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -35,9 +36,9 @@ class _Test:
     gives them, so no Token object is built for a token that no rule touches."""
 
     col: int
-    values: frozenset = frozenset()
+    values: frozenset[int] = frozenset()
     negate: bool = False
-    regex: re.Pattern | None = None
+    regex: re.Pattern[str] | None = None
 
     def __call__(self, row: tuple[int, ...], strings: StringStore) -> bool:
         value = row[self.col]
@@ -65,11 +66,11 @@ class _Rule:
         return None
 
 
-def _encode(strings: StringStore, key: str, value: object) -> int:
+def _encode(strings: StringStore, key: str, value: Any) -> int:
     return int(value) if key == "IS_SPACE" else strings.add(str(value))
 
 
-def _test(strings: StringStore, key: str, value: object) -> _Test | None:
+def _test(strings: StringStore, key: str, value: Any) -> _Test | None:
     """A token-attribute test this module can evaluate, or None when only the Matcher can."""
     key = key.upper()
     if key not in _COL:
@@ -88,11 +89,12 @@ def _test(strings: StringStore, key: str, value: object) -> _Test | None:
     return None
 
 
-def _rule(strings: StringStore, order: int, token_pattern: dict) -> _Rule | None:
+def _rule(strings: StringStore, order: int, token_pattern: dict[str, Any]) -> _Rule | None:
     tests = [_test(strings, k, v) for k, v in token_pattern.items()]
-    if not tests or any(t is None for t in tests):
+    kept = [t for t in tests if t is not None]
+    if not tests or len(kept) < len(tests):
         return None
-    return _Rule(order, tuple(tests))
+    return _Rule(order, tuple(kept))
 
 
 class _RuleIndex:
@@ -139,7 +141,9 @@ class IndexedAttributeRuler:
         self._memo: dict[tuple[int, ...], tuple[list[int], bool]] = {}
         self.matcher = Matcher(ruler.vocab)
         for order, entry in enumerate(ruler.patterns):
-            for pattern in entry["patterns"]:
+            # spaCy types each value of an entry as the union of all of them
+            patterns = cast("list[list[dict[str, Any]]]", entry["patterns"])
+            for pattern in patterns:
                 if len(pattern) == 1 and self.indices[order] in (0, -1):
                     rule = _rule(strings, order, pattern[0])
                     if rule is not None:
@@ -187,7 +191,10 @@ class IndexedAttributeRuler:
 @Language.factory("indexed_attribute_ruler", default_config={"source": "attribute_ruler"})
 def make_indexed_attribute_ruler(nlp: Language, name: str, source: str) -> IndexedAttributeRuler:
     """Built from the pipeline's own ``source`` ruler, which the caller then removes."""
-    return IndexedAttributeRuler(nlp.get_pipe(source))
+    ruler = nlp.get_pipe(source)
+    if not isinstance(ruler, AttributeRuler):
+        raise TypeError(f"{source!r} is a {type(ruler).__name__}, not an AttributeRuler")
+    return IndexedAttributeRuler(ruler)
 
 
 def index_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> None:

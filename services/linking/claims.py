@@ -191,6 +191,7 @@ def _cues(chunk: Chunk, s: int, e: int, quotes: list[tuple[int, int]]) -> list[T
     """Cue tokens of a unit outside its quotes, least embedded first."""
     doc = chunk.doc
     span = doc.char_span(s, e, alignment_mode="expand")
+    assert span is not None, "a unit's offsets lie within its text"
     toks = []
     for t in span:
         if _inside(t.idx, quotes):

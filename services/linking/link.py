@@ -209,7 +209,7 @@ def _claims(
                 span=(u.start, u.end),
                 text=text[u.start : u.end],
                 speaker=speaker,
-                kind=u.kind,  # type: ignore[arg-type]
+                kind=u.kind,
                 mentions=sorted(mentions, key=lambda cm: cm.span),
                 pairs=list(pairs.values()),
             )

@@ -135,7 +135,7 @@ def phrasal(verb: Token) -> tuple[str, str] | None:
         if c.dep_ in {"prep", "prt"} and (lemma, c.lower_) in sw.PHRASAL:
             return c.lower_, sw.PHRASAL[(lemma, c.lower_)]
         if c.dep_ == "prt":
-            for p in verb.children:
-                if p.dep_ == "prep" and (lemma, p.lower_) in sw.PHRASAL:
-                    return p.lower_, sw.PHRASAL[(lemma, p.lower_)]
+            for prep in verb.children:
+                if prep.dep_ == "prep" and (lemma, prep.lower_) in sw.PHRASAL:
+                    return prep.lower_, sw.PHRASAL[(lemma, prep.lower_)]
     return None

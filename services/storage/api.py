@@ -7,7 +7,8 @@ metrics registry, a readiness callback), so tests pass a SQLite session factory 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypedDict
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -35,6 +36,18 @@ from shared.settings import Settings
 from shared.streams import ARTICLES, STANCES
 
 Readiness = Callable[[], dict[str, Any]]
+
+
+class _StanceFilters(TypedDict):
+    """What ``GET /stances`` filters by, in the repository's keywords (both views, the count)."""
+
+    article_id: str | None
+    source: str | None
+    target: str | None
+    since: datetime | None
+    until: datetime | None
+    time: str
+    stance: tuple[str, ...]
 
 
 def _repo(request: Request) -> Repository:
@@ -149,15 +162,15 @@ def create_app(
         labels = choices(stance, ARTICLE_LABELS, "stance")
         if view == "claim" and "mixed" in labels:
             raise bad_param("stance", "stance=mixed is an article-level label: use view=article")
-        args = dict(
-            article_id=article_id,
-            source=await resolve_or_none(sessionmaker, source, "source"),
-            target=await resolve_or_none(sessionmaker, target, "target"),
-            since=s,
-            until=u,
-            time=time,
-            stance=labels,
-        )
+        args: _StanceFilters = {
+            "article_id": article_id,
+            "source": await resolve_or_none(sessionmaker, source, "source"),
+            "target": await resolve_or_none(sessionmaker, target, "target"),
+            "since": s,
+            "until": u,
+            "time": time,
+            "stance": labels,
+        }
         if view == "article":
             rows, total = await repo.article_stances(**args, limit=limit, offset=offset)
             return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)

@@ -12,12 +12,12 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, decode_entry
+from shared.consumer import BadMessage, RangeReply, ReadReply, decode_entry
 from shared.contracts import StanceBatch
 
 log = logging.getLogger("stancestream.live")
@@ -141,7 +141,7 @@ async def sse_stances(
     recent = RecentBatches()
     if last_event_id:
         cursor, done = parse_event_id(last_event_id)
-        for eid, fields in await client.xrange(stream, cursor, cursor):
+        for eid, fields in cast(RangeReply, await client.xrange(stream, cursor, cursor)):
             batch = parse_entry(fields)
             if batch is not None:
                 recent.first_time(batch)
@@ -150,12 +150,12 @@ async def sse_stances(
                     yield _event(cursor, i, ev)
             yield f"id: {_sid(eid)}\n\n"
     else:
-        last = await client.xrevrange(stream, count=1)
+        last = cast(RangeReply, await client.xrevrange(stream, count=1))
         cursor = _sid(last[0][0]) if last else "0-0"
     yield "retry: 2000\n\n"
     quiet_since = time.monotonic()
     while not await disconnected():
-        res = await client.xread({stream: cursor}, count=50, block=block_ms)
+        res = cast(ReadReply, await client.xread({stream: cursor}, count=50, block=block_ms))
         if not res:
             if time.monotonic() - quiet_since > keepalive_s:
                 quiet_since = time.monotonic()

@@ -281,7 +281,7 @@ class Queries:
             raws = await session.scalars(
                 select(ArticleRow.source).where(ArticleRow.source.is_not(None)).distinct()
             )
-            return tuple(sorted(r for r in raws if outlet_key(r) in keys))
+            return tuple(sorted(r for r in raws if r is not None and outlet_key(r) in keys))
 
     async def graph(self, f: GraphFilter, limit: int | None, offset: int = 0) -> Graph:
         """The directed stance graph: edges by count (most first), nodes = their endpoints with

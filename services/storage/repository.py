@@ -31,6 +31,7 @@ from services.storage.schemas import (
 from services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
+    Base,
     ClaimRow,
     EntityAliasRow,
     EntityRow,
@@ -59,6 +60,13 @@ def _first(new: ColumnElement[Any], old: ColumnElement[Any]) -> ColumnElement[An
 def _type_unless_other(new: ColumnElement[Any], old: ColumnElement[Any]) -> ColumnElement[Any]:
     """An actor typed "other" in one article must not erase a real type found in another."""
     return case((new == "other", old), else_=new)
+
+
+def _table(row: type[Base]) -> Table:
+    """The table a row class maps (declarative ``__table__`` is typed as any ``FromClause``)."""
+    table = row.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class UnsupportedDatabase(RuntimeError):
@@ -282,7 +290,7 @@ class Repository:
             for a in articles
         }
         async with self.sessionmaker.begin() as session:
-            await _upsert(session, ArticleRow.__table__, list(rows.values()), ["id"], ARTICLE_MERGE)
+            await _upsert(session, _table(ArticleRow), list(rows.values()), ["id"], ARTICLE_MERGE)
 
     async def store_stance_batches(
         self, batches: Sequence[StanceBatch], replace: bool = False
@@ -368,23 +376,19 @@ class Repository:
                 for row in (StanceRow, ClaimRow, ArticleEntityRow):
                     await session.execute(delete(row).where(row.article_id.in_(ids)))
             await _upsert(
-                session, ArticleRow.__table__, list(articles.values()), ["id"], ARTICLE_META_MERGE
+                session, _table(ArticleRow), list(articles.values()), ["id"], ARTICLE_META_MERGE
             )
-            await _upsert(
-                session, EntityRow.__table__, list(entities.values()), ["id"], ENTITY_MERGE
-            )
+            await _upsert(session, _table(EntityRow), list(entities.values()), ["id"], ENTITY_MERGE)
             await _upsert(
                 session,
-                ArticleEntityRow.__table__,
+                _table(ArticleEntityRow),
                 list(links.values()),
                 ["article_id", "entity_id"],
                 ARTICLE_ENTITY_MERGE,
             )
-            await _upsert(session, ClaimRow.__table__, list(claims.values()), ["id"], CLAIM_MERGE)
-            await _upsert(
-                session, StanceRow.__table__, list(stances.values()), ["id"], STANCE_MERGE
-            )
-            await _insert_new(session, EntityAliasRow.__table__, list(aliases.values()))
+            await _upsert(session, _table(ClaimRow), list(claims.values()), ["id"], CLAIM_MERGE)
+            await _upsert(session, _table(StanceRow), list(stances.values()), ["id"], STANCE_MERGE)
+            await _insert_new(session, _table(EntityAliasRow), list(aliases.values()))
             if replace:
                 used = select(ArticleEntityRow.entity_id)
                 await session.execute(
@@ -623,7 +627,7 @@ class Repository:
                     source_name=names.get(r.source),
                     target=r.target,
                     target_name=names.get(r.target),
-                    stance=label,  # type: ignore[arg-type]
+                    stance=label,
                     support=n_sup,
                     oppose=n_opp,
                     neutral=n_neu,
@@ -633,7 +637,7 @@ class Repository:
                         StanceEvidence(
                             claim_id=st.claim_id,
                             claim_text=text,
-                            stance=st.stance,  # type: ignore[arg-type]
+                            stance=st.stance,
                             score=st.score,
                             basis=st.basis,
                             cue=st.cue,
@@ -649,12 +653,12 @@ class Repository:
         tables = {
             t.name: t
             for t in (
-                ArticleRow.__table__,
-                EntityRow.__table__,
-                EntityAliasRow.__table__,
-                ArticleEntityRow.__table__,
-                ClaimRow.__table__,
-                StanceRow.__table__,
+                _table(ArticleRow),
+                _table(EntityRow),
+                _table(EntityAliasRow),
+                _table(ArticleEntityRow),
+                _table(ClaimRow),
+                _table(StanceRow),
             )
         }
         async with self.sessionmaker() as session:
