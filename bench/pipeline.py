@@ -6,8 +6,15 @@ Builds N articles of ~600 words from real news sentences (DSE + NewsMTSC), publi
 Prints articles/s, p50/p95/p99 ingest->stored latency (article's ingested_at to the last stance
 row stored), each stage's share of the CPU time, and the speed-up from 1 to 2 stance workers.
 
+With ``--corpus DIR|FILE`` the articles are real texts instead (a JSONL file of {"id", "text"}
+lines such as eval/news/texts.jsonl, or a folder of .txt files such as the news_html
+*.expected.txt pages), each used once (``--n`` caps their number). The same articles also go
+through spaCy ``en_core_web_sm`` alone (``nlp.pipe``, one process per core) as the reference:
+``ratio_to_spacy_sm`` = pipeline articles/s over spaCy's. ``--half-load`` runs again publishing at
+half the measured rate and reports the latency there.
+
 Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking 1]
-                                [--sources all|holders]
+                                [--sources all|holders] [--corpus DIR|FILE] [--half-load]
 """
 
 from __future__ import annotations
@@ -70,6 +77,45 @@ def make_articles(n: int, data: Path, words: int = 600, seed: int = 7) -> list[A
     return arts
 
 
+def corpus_articles(path: Path, n: int) -> list[Article]:
+    """Real article texts: JSONL lines with "text", or the .txt files of a folder."""
+    texts: list[tuple[str, str]] = []
+    if path.is_dir():
+        for f in sorted(path.rglob("*.txt")):
+            texts.append((f.stem, f.read_text(encoding="utf-8")))
+    else:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                d = json.loads(line)
+                texts.append((str(d.get("id", len(texts))), d["text"]))
+    texts = [(name, t) for name, t in texts if t.strip()][:n]
+    if not texts:
+        raise SystemExit(f"no article texts in {path}")
+    return [
+        Article(
+            id=stable_id(f"bench-corpus-{name}-{i}", prefix="a_"),
+            title=name,
+            text=t,
+            content_hash=stable_id(t, size=40),
+        )
+        for i, (name, t) in enumerate(texts)
+    ]
+
+
+def spacy_reference(articles: list[Article]) -> float:
+    """Articles/s of spaCy ``en_core_web_sm`` alone over the same texts, all its components,
+    one process per core (the reference the pipeline is measured against)."""
+    from services.linking.nlp import load_nlp
+
+    nlp = load_nlp("en_core_web_sm")
+    texts = [a.text for a in articles]
+    list(nlp.pipe(texts[:2]))  # warm up
+    t0 = time.monotonic()
+    for _ in nlp.pipe(texts, n_process=os.cpu_count() or 1, batch_size=8):
+        pass
+    return len(texts) / (time.monotonic() - t0)
+
+
 def stored(db: Path) -> tuple[int, list[float]]:
     """(articles whose claims are stored, ingest->stored latencies in seconds)."""
     if not db.exists():
@@ -107,16 +153,23 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
-async def publish(url: str, articles: list[Article]) -> None:
+async def publish(url: str, articles: list[Article], rate: float | None = None) -> None:
+    """Publish all articles at once, or ``rate`` articles per second."""
     broker = RedisBroker(url)
     await broker.connect()
-    for a in articles:
+    t0 = time.monotonic()
+    for i, a in enumerate(articles):
+        if rate:
+            await asyncio.sleep(max(0.0, t0 + i / rate - time.monotonic()))
         a.trace.ingested_at = datetime.now(UTC)
         await broker.publish(a, stream=ARTICLES)
     await broker.stop()
 
 
-def run(n: int, data: Path, stance_workers: int, linking_workers: int = 1) -> dict:
+def run(
+    arts: list[Article], stance_workers: int, linking_workers: int = 1, rate: float | None = None
+) -> dict:
+    n = len(arts)
     tmp = Path(tempfile.mkdtemp(prefix="ss-bench-", dir="/tmp"))
     env_backup = {k: os.environ.pop(k, None) for k in ("REDIS_URL", "DATABASE_URL")}
     settings = Settings(data_dir=tmp)
@@ -127,11 +180,11 @@ def run(n: int, data: Path, stance_workers: int, linking_workers: int = 1) -> di
         stack.start()
         if not stack.wait_ready(180):
             raise SystemExit(f"stack did not come up; see {tmp}/logs")
-        arts = make_articles(n, data)
+        arts = [a.model_copy(deep=True) for a in arts]
         procs = {c.label: psutil.Process(c.proc.pid) for c in stack.children if c.proc}
         cpu0 = {k: sum(p.cpu_times()[:2]) for k, p in procs.items()}
         t0 = time.monotonic()
-        asyncio.run(publish(stack.redis_url, arts))
+        asyncio.run(publish(stack.redis_url, arts, rate))
         db = tmp / "stancestream.db"
         last = -1
         while True:
@@ -159,6 +212,8 @@ def run(n: int, data: Path, stance_workers: int, linking_workers: int = 1) -> di
         "stance_workers": stance_workers,
         "linking_workers": linking_workers,
         "articles_per_s": n / elapsed,
+        "words_per_s": sum(len(a.text.split()) for a in arts) / elapsed,
+        "rate": rate,
         "p50": pct(lat, 50),
         "p95": pct(lat, 95),
         "p99": pct(lat, 99),
@@ -174,27 +229,58 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="stance worker counts to compare")
     ap.add_argument("--linking", type=int, default=1, help="linking workers in every run")
     ap.add_argument("--sources", default="all", help="STANCESTREAM_STANCE__SOURCES: all|holders")
+    ap.add_argument("--corpus", type=Path, help="real texts: a JSONL file or a folder of .txt")
+    ap.add_argument("--half-load", action="store_true", help="also run at half the rate")
     args = ap.parse_args()
     os.environ["STANCESTREAM_STANCE__SOURCES"] = args.sources
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {args.n} articles of ~600 words; "
-        f"stance sources: {args.sources}"
+    arts = (
+        corpus_articles(args.corpus, args.n)
+        if args.corpus
+        else make_articles(args.n, Path(args.data))
     )
-    results = [run(args.n, Path(args.data), int(w), args.linking) for w in args.workers.split(",")]
+    words = sum(len(a.text.split()) for a in arts) / len(arts)
+    what = f"from {args.corpus}" if args.corpus else "of DSE/NewsMTSC sentences"
+    print(
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {len(arts)} articles {what}, "
+        f"{words:.0f} words on average; stance sources: {args.sources}"
+    )
+    results = [run(arts, int(w), args.linking) for w in args.workers.split(",")]
+    if args.half_load:
+        best = max(results, key=lambda r: r["articles_per_s"])
+        results.append(run(arts, best["stance_workers"], args.linking, best["articles_per_s"] / 2))
     for r in results:
         share = ", ".join(f"{k} {v:.0%}" for k, v in r["cpu_share"].items())
+        load = f" at {r['rate']:.1f} articles/s offered" if r["rate"] else ""
         print(
-            f"stance workers {r['stance_workers']}, linking workers {r['linking_workers']}: "
-            f"{r['articles_per_s']:.1f} articles/s; "
+            f"stance workers {r['stance_workers']}, linking workers {r['linking_workers']}{load}: "
+            f"{r['articles_per_s']:.1f} articles/s, {r['words_per_s']:.0f} words/s; "
             f"ingest->stored p50 {r['p50']:.1f}s p95 {r['p95']:.1f}s p99 {r['p99']:.1f}s; "
             f"CPU {r['cpu_s_per_article']:.2f}s/article ({share})"
         )
-    if len(results) > 1:
+    full = [r for r in results if not r["rate"]]
+    if len(full) > 1:
         print(
-            f"speed-up {results[0]['stance_workers']} -> {results[-1]['stance_workers']} "
-            f"stance workers: {results[-1]['articles_per_s'] / results[0]['articles_per_s']:.2f}x"
+            f"speed-up {full[0]['stance_workers']} -> {full[-1]['stance_workers']} "
+            f"stance workers: {full[-1]['articles_per_s'] / full[0]['articles_per_s']:.2f}x"
         )
+    ref = spacy_reference(arts)
+    best_rate = max(r["articles_per_s"] for r in full)
+    print(
+        f"spacy_sm_articles_per_s={ref:.2f} pipeline_articles_per_s={best_rate:.2f} "
+        f"ratio_to_spacy_sm={best_rate / ref:.2f}"
+    )
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``lscpu``'s), for the figures' record."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 if __name__ == "__main__":
