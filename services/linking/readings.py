@@ -684,13 +684,17 @@ class ClaimReader:
             if None in found or found[0] is found[1]:
                 continue
             for a, (part, start) in zip(found, parts):
-                assert a is not None
-                if self.index.mention_at(start, start + len(part)) is None:
-                    a.mentions.append(
-                        Mention(start, start + len(part), part, "NORP", a.name, adjectival=True)
-                    )
+                if a is not None and self.index.mention_at(start, start + len(part)) is None:
+                    self._add_modifier_mention(a, start, part)
             return [a for a in found if a is not None]
         return []
+
+    @staticmethod
+    def _add_modifier_mention(actor: Actor, start: int, word: str) -> None:
+        """Record a word NER left untagged as a modifier use of ``actor`` in this claim."""
+        actor.mentions.append(
+            Mention(start, start + len(word), word, "NORP", actor.name, adjectival=True)
+        )
 
     def _named(self, word: str) -> Actor | None:
         """The actor (not a place) of the article a word names, or whose country it is the
@@ -698,6 +702,10 @@ class ClaimReader:
         for a in self.actors:
             if a.type != "location" and (word == a.name or any(m.text == word for m in a.mentions)):
                 return a
+        return self._demonym_of(word)
+
+    def _demonym_of(self, word: str) -> Actor | None:
+        """The article's country actor a demonym names ("American": the United States)."""
         country = nm.DEMONYMS.get(word.lower())
         return next((a for a in self.actors if a.type == "country" and a.name == country), None)
 
@@ -722,20 +730,12 @@ class ClaimReader:
         doc = prefix.doc
         if doc[prefix.i + 1].text != "-":
             return []
-        target = self.actor(chunk, doc[prefix.i + 2])
-        country = nm.DEMONYMS.get(doc[prefix.i + 2].lower_)
-        if target is None and country:  # NER often leaves "anti-American" untagged
-            target = next(
-                (a for a in self.actors if a.type == "country" and a.name == country), None
-            )
-            if target is not None:  # the demonym is a mention of the country in this claim
-                word = doc[prefix.i + 2]
-                start = chunk.offset + word.idx
-                target.mentions.append(
-                    Mention(
-                        start, start + len(word.text), word.text, "NORP", country, adjectival=True
-                    )
-                )
+        word = doc[prefix.i + 2]
+        target = self.actor(chunk, word)
+        if target is None and word.lower_ in nm.DEMONYMS:  # NER often leaves "anti-American"
+            target = self._demonym_of(word.text)  # untagged: the demonym names the country
+            if target is not None:
+                self._add_modifier_mention(target, chunk.offset + word.idx, word.text)
         noun = prefix.head
         while noun.dep_ in {"amod", "compound"} and noun.head != noun:
             noun = noun.head
