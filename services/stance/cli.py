@@ -111,8 +111,13 @@ def score(
         str | None, typer.Option(help="'shipped' (default), a local path or a Hugging Face id")
     ] = None,
     batch_size: Annotated[
-        int, typer.Option(min=1, help="1: scores independent of batching; >1: faster")
-    ] = 1,
+        int,
+        typer.Option(
+            min=1,
+            help="most sequences per model call for models with fixed activation scales, whose "
+            "scores never depend on it (models with per-call scales run one per call)",
+        ),
+    ] = 16,
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="report and skip bad lines instead of failing")
     ] = False,
@@ -208,3 +213,19 @@ def export(
     from services.stance.export import main as export_main
 
     export_main([str(checkpoint), str(out)] + ([str(data)] if data else []), reduce_range)
+
+
+@app.command()
+def requantize(
+    src: Annotated[Path, typer.Argument(help="an exported model folder (dynamic int8)")],
+    out: Annotated[Path, typer.Argument(help="folder for the batch-independent model")],
+    data: Annotated[Path, typer.Option(help="DSE folder: calibrate on train.txt")] = Path(
+        "../shared/data/dse"
+    ),
+    calibration: Annotated[int, typer.Option(help="DSE train sentences to calibrate on")] = 1000,
+) -> None:
+    """Give a claim-scheme int8 model fixed activation scales, so that a query's answer never
+    depends on the other claims in the model call (what `export --data` does after quantising)."""
+    from services.stance.requantize import requantize as run
+
+    typer.echo(json.dumps(run(src, out, data, calibration), indent=2))

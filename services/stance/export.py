@@ -1,8 +1,12 @@
-"""Export a trained checkpoint to the shipped runtime: ONNX, dynamically quantised to int8.
+"""Export a trained checkpoint to the shipped runtime: ONNX, quantised to int8.
 
-After export the logit biases are re-calibrated on the validation file with the int8 model
-itself (quantisation shifts logits slightly), and the valid metrics of the final artefact go into
-``stance.json`` and the model card.
+The weights are quantised per channel (``quantize_dynamic``). With a data folder, a claim-scheme
+model then gets fixed activation scales calibrated on DSE train (``requantize.py``), so that a
+query's answer never depends on what else is in the model call, and the logit biases are
+re-calibrated on the validation file with the final int8 model itself (quantisation shifts
+logits slightly); the valid metrics of the final artefact go into ``stance.json`` and the model
+card. Without a data folder the activations stay dynamic (scaled per call) and the scorer runs
+one sequence per call.
 """
 
 from __future__ import annotations
@@ -113,6 +117,10 @@ def export_onnx(
     }
     (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
     if data is not None:
+        if scheme == "claim":  # fixed activation scales: answers never depend on batch-mates
+            from services.stance.requantize import requantize
+
+            onnx_meta = requantize(out, out, data, measure=False)
         onnx_meta.update(recalibrate(out, data))
         (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
     return onnx_meta

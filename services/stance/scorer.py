@@ -142,10 +142,14 @@ def softmax_scores(logits: np.ndarray, bias: np.ndarray) -> list[StanceScore]:
 class OnnxStanceScorer:
     """The shipped runtime: int8 ONNX, ``tokenizers``, length-sorted dynamic-padding batches.
 
-    Dynamic int8 quantisation scales activations per model call, so with ``batch_size`` > 1 a
-    query's scores depend slightly on its batch-mates (for ~1% of DSE queries by more than 0.3).
-    The default of 1 makes every answer a function of its query alone, which the pipeline needs
-    (the same claim must get the same stance whether scored by the service or by ``analyze``).
+    ``batch_size`` is the most sequences per model call (claims for the claim scheme, pairs for
+    the pair scheme), sorted by token length and padded to the longest of the call. A model
+    whose ``stance.json`` says ``batch_independent`` (fixed activation scales: ``requantize.py``)
+    answers every query the same whatever else is in the call. Older exports quantise
+    activations dynamically, per call, so a query's scores would move with its batch-mates (for
+    ~1% of DSE queries by more than 0.3); they run one sequence per call whatever
+    ``batch_size`` says, so every answer stays a function of its query alone (the same claim
+    must get the same stance whether scored by the service or by ``analyze``).
     """
 
     def __init__(self, path: Path, batch_size: int = 1, threads: int = 0, spin: bool = True):
@@ -158,6 +162,7 @@ class OnnxStanceScorer:
         self.bias = logit_bias(meta)
         self.max_length = int(meta.get("max_length", 160))
         self.batch_size = batch_size
+        self.batch_independent = bool(meta.get("batch_independent", False))
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_length)
         self.tokenizer.no_padding()
@@ -174,30 +179,58 @@ class OnnxStanceScorer:
         self.scheme = meta.get("scheme", "pair")
         self._lock = threading.Lock()
 
+    @property
+    def step(self) -> int:
+        """Sequences per model call: ``batch_size`` where answers cannot depend on it, else 1."""
+        return max(1, self.batch_size) if self.batch_independent else 1
+
     def _logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
         if self.scheme == "claim":
             return self._claim_logits(queries)
         return self._pair_logits(queries)
 
     def _claim_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
-        """One model call per group of queries sharing text and actors (batch of one sequence:
-        with dynamic int8 a bigger batch would make answers depend on batch-mates)."""
-        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
-        for g in claim_groups(queries):
+        """Up to ``batch_size`` claims (groups of queries sharing text and actors) per model
+        call, sorted by token length and padded to the longest of the call; each query reads the
+        row of its own claim."""
+        groups = claim_groups(queries)
+        encs, src, tgt = [], [], []
+        for g in groups:
             marked = mark_actors(g.text, g.spans)
             enc = self.tokenizer.encode(marked.text, add_special_tokens=True)
             tok = {sp: marker_token(enc, c) for sp, c in zip(g.spans, marked.open_chars)}
             d = g.offset
-            src = [tok[(queries[i].source[0] - d, queries[i].source[1] - d)] for i in g.queries]
-            tgt = [tok[(queries[i].target[0] - d, queries[i].target[1] - d)] for i in g.queries]
+            encs.append(enc.ids)
+            src.append(
+                [tok[(queries[i].source[0] - d, queries[i].source[1] - d)] for i in g.queries]
+            )
+            tgt.append(
+                [tok[(queries[i].target[0] - d, queries[i].target[1] - d)] for i in g.queries]
+            )
+        out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
+        order = sorted(range(len(groups)), key=lambda k: len(encs[k]))
+        step = self.step
+        for c in range(0, len(order), step):
+            chunk = order[c : c + step]
+            width = max(len(encs[k]) for k in chunk)
+            ids = np.full((len(chunk), width), self.pad_id, dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            rows, s_ix, t_ix, where = [], [], [], []
+            for r, k in enumerate(chunk):
+                ids[r, : len(encs[k])] = encs[k]
+                mask[r, : len(encs[k])] = 1
+                rows += [r] * len(groups[k].queries)
+                s_ix += src[k]
+                t_ix += tgt[k]
+                where += groups[k].queries
             feeds = {
-                "input_ids": np.asarray([enc.ids], dtype=np.int64),
-                "attention_mask": np.ones((1, len(enc.ids)), dtype=np.int64),
-                "source_index": np.asarray(src, dtype=np.int64),
-                "target_index": np.asarray(tgt, dtype=np.int64),
-                "pair_row": np.zeros(len(g.queries), dtype=np.int64),
+                "input_ids": ids,
+                "attention_mask": mask,
+                "source_index": np.asarray(s_ix, dtype=np.int64),
+                "target_index": np.asarray(t_ix, dtype=np.int64),
+                "pair_row": np.asarray(rows, dtype=np.int64),
             }
-            out[g.queries] = self.session.run(["logits"], feeds)[0]
+            out[where] = self.session.run(["logits"], feeds)[0]
         return out
 
     def _pair_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
@@ -207,8 +240,9 @@ class OnnxStanceScorer:
         tgt = [marker_token(e, m.target_char) for e, m in zip(encs, marked)]
         out = np.zeros((len(queries), len(LABELS)), dtype=np.float32)
         order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for k in range(0, len(order), self.batch_size):
-            chunk = order[k : k + self.batch_size]
+        step = self.step
+        for k in range(0, len(order), step):
+            chunk = order[k : k + step]
             width = max(len(encs[i].ids) for i in chunk)
             ids = np.full((len(chunk), width), self.pad_id, dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)
