@@ -32,6 +32,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,8 +77,8 @@ def activation_ranges(model_path: Path, tokenizer_path: Path, claims, max_length
     sess = ort.InferenceSession(model.SerializeToString(), opts, providers=["CPUExecutionProvider"])
     tok = Tokenizer.from_file(str(tokenizer_path))
     tok.enable_truncation(max_length)
-    lo = {k: [] for k in names}
-    hi = {k: [] for k in names}
+    lo: dict[str, list[float]] = {k: [] for k in names}
+    hi: dict[str, list[float]] = {k: [] for k in names}
     for text, spans in claims:
         enc = tok.encode(mark_actors(text, spans).text)
         feeds = {
@@ -130,7 +131,9 @@ def rewrite(
         init[name] = t
         return name
 
-    drop, new_nodes, extra = [], {}, []
+    drop: list = []
+    new_nodes: dict[str, Any] = {}  # node name -> its replacement (None: removed)
+    extra: list = []
     for dq in [n for n in graph.node if n.op_type == "DynamicQuantizeLinear"]:
         x = dq.input[0]
         xq, xs, xzp = dq.output
