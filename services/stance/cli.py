@@ -223,9 +223,16 @@ def requantize(
         "../shared/data/dse"
     ),
     calibration: Annotated[int, typer.Option(help="DSE train sentences to calibrate on")] = 1000,
+    dequantize: Annotated[
+        bool,
+        typer.Option(
+            help="float matmuls keep int8 weights, dequantised at load (--no-dequantize: fp32 "
+            "weights in the file, bigger, faster on AVX2)"
+        ),
+    ] = True,
 ) -> None:
     """Give a claim-scheme int8 model fixed activation scales, so that a query's answer never
     depends on the other claims in the model call (what `export --data` does after quantising)."""
     from services.stance.requantize import requantize as run
 
-    typer.echo(json.dumps(run(src, out, data, calibration), indent=2))
+    typer.echo(json.dumps(run(src, out, data, calibration, dequantize=dequantize), indent=2))
