@@ -43,3 +43,18 @@ def test_the_plural_of_a_demonym_links_to_no_body(linked) -> None:
     doc = linked("Many Iraqis said the vote was unfair, and Democrats in Congress agreed.")
     iraqis = next(e for e in doc.entities if e.name == "Iraqis")
     assert iraqis.wikidata is None
+
+
+def test_a_name_taken_for_a_place_that_the_kb_knows_no_place_by_acts_as_a_person(linked) -> None:
+    doc = linked("Buhari has accused the UN and aid agencies of exaggerating the crisis.")
+    buhari = next(e for e in doc.entities if e.name == "Buhari")
+    assert buhari.type == "person"
+    names = {e.id: e.name for e in doc.entities}
+    assert any(
+        (names[p.source], names[p.target], p.polarity) == ("Buhari", "UN", "oppose")
+        for c in doc.claims
+        for p in c.pairs or ()
+    )
+    # a place the KB knows keeps its type when it acts as its government
+    hk = linked("Hong Kong condemned the decision on Monday, officials said.")
+    assert next(e for e in hk.entities if e.name == "Hong Kong").type == "location"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span as SpacySpan
@@ -379,7 +380,7 @@ _LEGAL_FORMS = frozenset(
 )
 
 
-def _type(actor: Actor) -> str:
+def _type(actor: Actor, is_place: Callable[[str], bool] | None = None) -> str:
     cues = Counter(m.cue for m in actor.mentions if m.cue)
     labels = Counter(m.label for m in actor.mentions if m.label in ACTOR_LABELS)
     if cues["group"]:
@@ -392,7 +393,12 @@ def _type(actor: Actor) -> str:
     if label in {"GPE", "LOC"}:
         if label == "GPE" and nm.country_name(actor.name):
             return "country"
-        if cues["agent"] and not cues["location"] and actor.name.lower() not in nm.US_STATES:
+        acts = cues["agent"] or (
+            # "Buhari has accused the UN": where the KB knows no place of that name, taking
+            # part in a stance is enough ("Hong Kong condemned the move" stays a place)
+            cues["party"] and is_place is not None and not is_place(actor.name)
+        )
+        if acts and not cues["location"] and actor.name.lower() not in nm.US_STATES:
             # a name that speaks or takes a stance and is never where something happens is
             # someone NER took for a place: "Kasich applauded Romney", "the NRA said"
             return nm.org_type(actor.name) if actor.name.isupper() else "person"
@@ -471,8 +477,12 @@ def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
             m.name, m.label = base, known[base]
 
 
-def cluster(mentions: list[Mention]) -> list[Actor]:
-    """Group mentions into actors (exact key, then partial-name/acronym of the most recent)."""
+def cluster(
+    mentions: list[Mention], is_place: Callable[[str], bool] | None = None
+) -> list[Actor]:
+    """Group mentions into actors (exact key, then partial-name/acronym of the most recent);
+    ``is_place`` (the KB's gazetteer, where there is one) helps type names NER took for
+    places."""
     actors: list[Actor] = []
     by_key: dict[tuple[str, ...], Actor] = {}
     _surnames_as_persons(mentions)
@@ -493,7 +503,7 @@ def cluster(mentions: list[Mention]) -> list[Actor]:
     actors = _merge_early_short(actors)
     for a in actors:
         a.name = _display_name(a)
-        a.type = _type(a)
+        a.type = _type(a, is_place)
     return actors
 
 

@@ -102,7 +102,7 @@ def find_actors(
         if not any(s < m.end and m.start < e for s, e in taken)
         and not inside(credits, m.start, m.end)
     ]
-    actors = cluster(mentions)
+    actors = cluster(mentions, getattr(linker, "is_place", None))
     things = [
         (ch.offset + e.start_char, ch.offset + e.end_char)
         for ch in chunks

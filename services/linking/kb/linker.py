@@ -127,6 +127,10 @@ class KbLinker:
     def link(self, name: str, type: str, context: str) -> str | None:
         return self.decide(Query(name, type, [name]), {}).qid
 
+    def is_place(self, name: str) -> bool:
+        """Whether the index knows a place or country by this name (a gazetteer for typing)."""
+        return any(type_class(c.entry.type) == "place" for c in self.index.lookup(name))
+
     def known_names(self, text: str) -> list[tuple[int, int]]:
         """Spans of ``text`` that are the full name (three words or more, each capitalised) of
         a person the index holds under that name and no other entity: names NER can miss."""
