@@ -1,10 +1,11 @@
 """DSE sentences through the whole reading: linking (NER, claims, pair reading) and stance.
 
 ``eval_dse.py`` hands the model the two marked entities; the pipeline must find them itself and
-decide whether the pair is a stance at all. Each DSE sentence goes through ``link_article`` and
-``score_articles`` as a one-sentence article; the entities whose mentions overlap the gold p and
-q spans give the directed labels, which fold back into DSE's five classes (0 neutral, 1 p+q,
-2 q+p, 3 p-q, 4 q-p; the most confident non-neutral stance wins). Reports 5-way macro-F1.
+decide whether the pair is a stance at all. Each DSE sentence goes through ``link_article``
+(with the KB the linking service would use) and ``score_articles`` as a one-sentence article;
+the entities whose mentions overlap the gold p and q spans give the directed labels, which
+fold back into DSE's five classes (0 neutral, 1 p+q, 2 q+p, 3 p-q, 4 q-p; the most confident
+non-neutral stance wins). Reports 5-way macro-F1.
 
 Usage: python eval/dse_pipeline.py [--data ../shared/data/dse/valid.txt] [--limit N]
 """
@@ -20,12 +21,14 @@ from collections.abc import Iterable
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.linking.link import link_article  # noqa: E402
+from services.linking.link import Linker, link_article  # noqa: E402
 from services.linking.nlp import load_nlp  # noqa: E402
+from services.linking.service import make_linker  # noqa: E402
 from services.stance.dse import DseRow, parse_row  # noqa: E402
 from services.stance.scorer import load_scorer  # noqa: E402
 from services.stance.stancing import score_articles  # noqa: E402
 from shared.contracts import Article  # noqa: E402
+from shared.settings import Settings  # noqa: E402
 
 _FOLD = {("p", "support"): 1, ("q", "support"): 2, ("p", "oppose"): 3, ("q", "oppose"): 4}
 
@@ -52,11 +55,16 @@ def _side(mentions: Iterable[tuple[int, int]], row: DseRow) -> str | None:
 
 
 def predict(
-    nlp, scorer, batch: list[DseRow], threshold: float, support_threshold: float | None
+    nlp,
+    scorer,
+    batch: list[DseRow],
+    threshold: float,
+    support_threshold: float | None,
+    linker: Linker | None = None,
 ) -> list[int]:
     """The pipeline's 5-way label for each row."""
     arts = [Article(id=str(i), text=r.text, content_hash=str(i)) for i, r in enumerate(batch)]
-    linked = [link_article(nlp, a) for a in arts]
+    linked = [link_article(nlp, a, linker) for a in arts]
     out = []
     for row, la, sb in zip(
         batch,
@@ -92,17 +100,17 @@ def evaluate(
     threshold: float | None = None,
     support_threshold: float | None = None,
 ) -> dict:
+    settings = Settings()
     if threshold is None:  # the service's own defaults
-        from shared.settings import Settings
-
-        threshold = Settings().stance.threshold
-        support_threshold = Settings().stance.support_threshold
+        threshold = settings.stance.threshold
+        support_threshold = settings.stance.support_threshold
+    linker = make_linker(settings)  # the KB the linking service would use (the shipped one)
     nlp = load_nlp()
     scorer = load_scorer(model)
     data = rows(path, limit)
     pred: list[int] = []
     for i in range(0, len(data), 64):
-        pred += predict(nlp, scorer, data[i : i + 64], threshold, support_threshold)
+        pred += predict(nlp, scorer, data[i : i + 64], threshold, support_threshold, linker)
     gold = [r.label for r in data]
     acc = sum(g == p for g, p in zip(gold, pred)) / len(gold)
     return {"macro_f1": macro_f1(gold, pred), "accuracy": acc, "n": len(gold)}
