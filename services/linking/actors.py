@@ -477,9 +477,7 @@ def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
             m.name, m.label = base, known[base]
 
 
-def cluster(
-    mentions: list[Mention], is_place: Callable[[str], bool] | None = None
-) -> list[Actor]:
+def cluster(mentions: list[Mention], is_place: Callable[[str], bool] | None = None) -> list[Actor]:
     """Group mentions into actors (exact key, then partial-name/acronym of the most recent);
     ``is_place`` (the KB's gazetteer, where there is one) helps type names NER took for
     places."""

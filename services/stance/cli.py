@@ -53,7 +53,7 @@ def parse_query(lineno: int, line: str):
         context = tuple((int(a), int(b)) for a, b in obj.get("context") or ())
     except (TypeError, ValueError) as exc:
         raise BadLine(f"line {lineno}: context must be a list of [start, end] integers") from exc
-    q = PairQuery(text, source, target, context)  # type: ignore[arg-type]
+    q = PairQuery(text, source, target, context)
     try:
         q.validate()
     except ValueError as exc:

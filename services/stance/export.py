@@ -16,6 +16,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 
 def export_onnx(
@@ -43,6 +44,7 @@ def export_onnx(
         "target_index": {0: "pairs"},
         "logits": {0: "pairs"},
     }
+    args: tuple[torch.Tensor, ...]
     if scheme == "claim":  # several pairs read one sequence: pair_row says which
         enc = tokenizer(["a @ b @ c @ d @ e @ f @"], return_tensors="pt")
         args = (
@@ -72,7 +74,7 @@ def export_onnx(
 
     # fuse attention, bias+GELU and skip+LayerNorm first (about 1.7x faster on CPU), then
     # quantise the weights per channel to int8 (7-bit range: see above); the head stays fp32
-    cfg = model.encoder.config
+    cfg: Any = model.encoder.config  # a transformers config (the encoder is typed as a Module)
     fused = optimizer.optimize_model(
         str(fp32),
         model_type="bert",

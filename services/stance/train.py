@@ -14,6 +14,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -232,7 +233,7 @@ def train(cfg: TrainConfig) -> dict:
         epoch_batches,
         steps_per_epoch=math.ceil(len(tr_ids) / cfg.batch_size),
         labels=tr_y,
-        valid_logits=lambda: predict_logits(model, va_ids, va_src, va_tgt, cfg.bf16, pad_id),
+        valid_logits=lambda: predict_logits(model, va_ids, va_src, va_tgt, bool(cfg.bf16), pad_id),
         gold5=gold5,
     )
 
@@ -279,7 +280,7 @@ def fit(
     for epoch in range(1, cfg.epochs + 1):
         running = 0.0
         for inputs, y in epoch_batches(rng):
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
                 logits = model(*inputs)
             loss = loss_fn(logits.float(), y)
             loss.backward()
@@ -334,7 +335,7 @@ def save_torch(
 
 def load_torch(
     path: str | Path, attn_implementation: str | None = None
-) -> tuple[PairStanceClassifier, object, dict]:
+) -> tuple[PairStanceClassifier, Any, dict]:
     """Load a checkpoint; ``attn_implementation="eager"`` gives an ONNX graph ORT can fuse."""
     from transformers import AutoModel, AutoTokenizer
 

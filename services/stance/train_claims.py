@@ -175,7 +175,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
         epoch_batches,
         steps_per_epoch=math.ceil(len(tr_ids) / sent_batch),
         labels=[lab for ps in tr_pairs for _, _, lab in ps],
-        valid_logits=lambda: predict(model, va_ids, va_pairs, cfg.bf16, pad_id),
+        valid_logits=lambda: predict(model, va_ids, va_pairs, bool(cfg.bf16), pad_id),
         gold5=[r.label for r in valid_rows],
         scheme="claim",
     )
