@@ -105,3 +105,42 @@ def test_the_package_metadata_builds_without_setuptools_deprecation_warnings(
     metadata = (dist_info / "METADATA").read_text()
     assert "License-Expression: MIT" in metadata
     assert "Classifier: License ::" not in metadata  # deprecated beside an SPDX expression
+
+
+CHECKER = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >>"$(dirname "$0")/../calls.log"
+if [ -f "$(dirname "$0")/../$(basename "$0")-fails" ]; then exit 1; fi
+"""
+
+
+@pytest.fixture
+def checked(project: Path) -> Path:
+    """The recorder project with ruff and mypy recorders that fail when asked to."""
+    for name in ("ruff", "mypy"):
+        (project / ".venv" / "bin" / name).write_text(CHECKER)
+        (project / ".venv" / "bin" / name).chmod(0o755)
+    return project
+
+
+def _run(project: Path, script: str) -> tuple[int, list[str]]:
+    log = project / ".venv" / "calls.log"
+    log.unlink(missing_ok=True)
+    proc = subprocess.run(
+        ["bash", str(project / "scripts" / script)], capture_output=True, text=True, timeout=60
+    )
+    calls = log.read_text().splitlines() if log.exists() else []
+    return proc.returncode, [c for c in calls if not c.startswith("python -m pip")]
+
+
+def test_scripts_lint_runs_every_check_and_fails_if_one_fails(checked: Path) -> None:
+    checks = ["ruff check .", "ruff format --check .", "mypy "]
+    assert _run(checked, "lint") == (0, checks)
+    (checked / ".venv" / "ruff-fails").touch()
+    assert _run(checked, "lint") == (1, checks)  # mypy still runs after ruff failed
+
+
+def test_scripts_test_stops_before_the_tests_when_lint_fails(checked: Path) -> None:
+    (checked / ".venv" / "mypy-fails").touch()
+    code, calls = _run(checked, "test")
+    assert code != 0
+    assert calls == ["ruff check .", "ruff format --check .", "mypy "]  # no pytest
