@@ -27,7 +27,7 @@ from services.linking.service import make_linker  # noqa: E402
 from services.stance.dse import DseRow, parse_row  # noqa: E402
 from services.stance.scorer import load_scorer  # noqa: E402
 from services.stance.stancing import score_articles  # noqa: E402
-from shared.contracts import Article  # noqa: E402
+from shared.contracts import Article, LinkedArticle  # noqa: E402
 from shared.settings import Settings  # noqa: E402
 
 _FOLD = {("p", "support"): 1, ("q", "support"): 2, ("p", "oppose"): 3, ("q", "oppose"): 4}
@@ -54,6 +54,17 @@ def _side(mentions: Iterable[tuple[int, int]], row: DseRow) -> str | None:
     return None
 
 
+def claim_mentions(linked: LinkedArticle) -> dict[str, list[tuple[int, int]]]:
+    """Each actor's mentions in the claims, in article offsets: besides names and references
+    these hold the adjectival ones ("the Syrian government" names Syria), which DSE marks too."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for claim in linked.claims:
+        for m in claim.mentions:
+            span = (claim.span[0] + m.span[0], claim.span[0] + m.span[1])
+            out.setdefault(m.entity, []).append(span)
+    return out
+
+
 def predict(
     nlp,
     scorer,
@@ -71,7 +82,10 @@ def predict(
         linked,
         score_articles(scorer, linked, threshold=threshold, support_threshold=support_threshold),
     ):
-        side = {e.id: _side([*e.mentions, *e.references], row) for e in la.entities}
+        adj = claim_mentions(la)
+        side = {
+            e.id: _side([*e.mentions, *e.references, *adj.get(e.id, [])], row) for e in la.entities
+        }
         best, label = 0.0, 0
         for st in sb.stances:
             src, tgt = side.get(st.source), side.get(st.target)
