@@ -94,3 +94,12 @@ def test_a_big_city_beats_its_many_small_namesakes(tmp_path) -> None:
     assert KbLinker(KbIndex(path2)).link_queries([Query("Arden", "location", ["Arden"])]) == [
         None
     ]  # two close candidates: unlinked
+
+
+def test_football_words_make_a_sports_context() -> None:
+    text = "Mauritania drew with Benin in their African Nations Cup qualifier on Friday."
+    s = text.index("Benin")
+    assert sports_context(text, s, s + 5)
+    talk = "Mauritania signed a trade pact with Benin on Friday after long talks."
+    s = talk.index("Benin")
+    assert not sports_context(talk, s, s + 5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.actors import Mention, _surnames_as_persons, cluster
+from services.linking.actors import Mention, _defined_acronyms, _surnames_as_persons, cluster
 from services.linking.link import link_article
 from services.linking.matching import add_string_matches
 from services.linking.nlp import load_nlp, parse
@@ -157,3 +157,63 @@ def test_places_inside_compound_names_and_regions_are_not_named(nlp) -> None:
     names = {text[s:e] for ent in linked.entities for s, e in ent.mentions}
     assert {"San Diego", "Denver"} <= names
     assert not names & {"Minneapolis", "St. Paul", "London", "Nevada"}
+
+
+def test_a_name_with_a_defined_acronym_is_one_actor_and_the_acronym_names_it(nlp) -> None:
+    text = (
+        "Delegates of the Marsh Growers Federation (MGF) met in Lagos on Monday. "
+        "The MGF wants higher prices, its chairman Tunde Bello said."
+    )
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Marsh Growers Federation") == [
+        "Marsh Growers Federation",
+        "MGF",
+        "MGF",
+    ]
+
+
+def test_a_defined_acronym_makes_a_name_of_words_ner_took_for_a_demonym(nlp) -> None:
+    text = (
+        "The town was retaken from militants of the Islamic State terror group "
+        "(IS, outlawed in many countries). IS fighters fled north."
+    )
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Islamic State") == ["Islamic State", "IS", "IS"]
+
+
+def test_an_acronym_whose_initials_do_not_spell_the_name_defines_nothing(nlp) -> None:
+    spelled = parse(nlp, "Delegates of the Marsh Growers Federation (MGF) met on Monday.")
+    assert [m.name for m in _defined_acronyms(spelled[0])] == ["Marsh Growers Federation"]
+    for text in (
+        "Delegates of the Marsh Growers Federation (XYZ) met on Monday.",
+        "Delegates of the Marsh Growers Federation (MG) met on Monday.",
+        "Delegates of the marsh growers federation (MGF) met on Monday.",
+    ):
+        assert _defined_acronyms(parse(nlp, text)[0]) == []
+
+
+def test_an_organisation_word_is_part_of_the_name_not_a_stance_noun(nlp) -> None:
+    text = "The Northern Farmers Alliance said it would meet the minister in Accra."
+    linked = run(nlp, text)
+    assert "Northern Farmers Alliance" in {e.name for e in linked.entities}
+
+
+def test_a_country_institution_speaks_for_the_country(nlp) -> None:
+    text = "On Monday the Ghanaian army said the border with Togo was calm."
+    linked = run(nlp, text)
+    ids = {e.name: e.id for e in linked.entities}
+    assert linked.claims[0].speaker == ids["Ghana"]
+
+
+def test_a_country_ner_took_for_a_person_is_a_country(nlp) -> None:
+    text = "On Monday the Nigerian government said the border with Benin was calm."
+    linked = run(nlp, text)
+    types = {e.name: e.type for e in linked.entities}
+    assert types["Benin"] == "country"
+    assert linked.claims[0].speaker == next(e.id for e in linked.entities if e.name == "Nigeria")
+
+
+def test_a_person_named_like_a_country_stays_a_person(nlp) -> None:
+    text = "Coach Michael Jordan praised Chad Smith on Monday. Jordan said Smith was ready."
+    types = {e.name: e.type for e in run(nlp, text).entities}
+    assert types == {"Michael Jordan": "person", "Chad Smith": "person"}

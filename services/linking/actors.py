@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from services.linking import names as nm
@@ -108,7 +109,12 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
         e -= 1
     label = ent.label_
     # "U.S. Sanctions", "EU Criticism": NER took the stance noun after a name into the name
-    while label in {"ORG", "GPE"} and e - s >= 2 and doc[e - 1].lower_ in sw.NOUN_POLARITY:
+    while (
+        label in {"ORG", "GPE"}
+        and e - s >= 2
+        and doc[e - 1].lower_ in sw.NOUN_POLARITY
+        and doc[e - 1].lower_ not in nm.ORG_NOUNS  # "the Cocoa Producers Alliance"
+    ):
         e -= 1
         if nm.country_name(doc[s:e].text.rstrip(".")) is not None:
             label = "GPE"
@@ -255,6 +261,82 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
+_NAME_LINKS = {"of", "for", "and", "on", "in", "de", "the", "&"}
+# lowercase words allowed between a name and the acronym it defines: "the Islamic State terror
+# group (IS)"
+_BETWEEN_NAME_AND_ACRONYM = 2
+
+
+def _acronym_after(doc: Doc, i: int) -> str | None:
+    """The acronym a bracket at token ``i`` opens, as in "(CPA)" or "(IS, outlawed ...)"."""
+    if doc[i].text != "(" or i + 2 >= len(doc):
+        return None
+    acr, nxt = doc[i + 1].text, doc[i + 2].text
+    if 2 <= len(acr) <= 6 and acr.isalpha() and acr.isupper() and nxt in {")", ","}:
+        return acr
+    return None
+
+
+def _defined_name(doc: Doc, i: int, acr: str) -> tuple[int, int] | None:
+    """Token range of the capitalised name whose initials spell the acronym defined at ``i``."""
+    j = i - 1
+    while j >= 0 and i - 1 - j < _BETWEEN_NAME_AND_ACRONYM and doc[j].is_lower and doc[j].is_alpha:
+        j -= 1  # "terror group"
+    end, caps = j + 1, ""
+    while j >= 0 and len(caps) < len(acr):
+        t = doc[j]
+        if t.text[:1].isupper() and t.is_alpha or "-" in t.text and t.text[:1].isupper():
+            caps = t.text[0] + caps
+        elif t.lower_ not in _NAME_LINKS or j == end - 1:
+            return None
+        j -= 1
+    start = j + 1
+    while start < end and doc[start].lower_ in _NAME_LINKS:
+        start += 1
+    return (start, end) if caps == acr and end - start >= 2 else None
+
+
+def _defined_acronyms(ch: Chunk) -> list[Mention]:
+    """Names the text defines an acronym for ("the Cocoa Producers Alliance (CPA)", "the Islamic
+    State terror group (IS, ...)"): the name is one actor whatever NER made of it ("Islamic" as a
+    demonym), and the acronym is a name of it (see ``acronym_mentions``)."""
+    doc, out = ch.doc, []
+    for i in range(1, len(doc)):
+        acr = _acronym_after(doc, i)
+        got = _defined_name(doc, i, acr) if acr else None
+        if got is None:
+            continue
+        span = doc[got[0] : got[1]]
+        ent = next((e for e in doc.ents if e.start <= span.start and span.end <= e.end), None)
+        label = ent.label_ if ent is not None and ent.label_ in {"ORG", "GPE"} else "ORG"
+        if ent is not None and ent.label_ == label:  # "the U.S. Securities and Exchange ..."
+            start = ent.start
+            while start < span.start and doc[start].lower_ in {"the", "a", "an"}:
+                start += 1
+            span = doc[start : span.end]
+        name = nm.normalise(span.text)
+        s, e = ch.offset + span.start_char, ch.offset + span.end_char
+        out.append(Mention(s, e, span.text, label, name))
+    return out
+
+
+def acronym_mentions(chunks: list[Chunk], defined: list[Mention], found: list[Mention]):
+    """Every use of a defined acronym NER left untagged ("The CPA wants ..."), as a mention
+    of the defined name."""
+    by_acronym = {nm.initials(m.text.replace("-", " ")): m for m in defined}
+    by_acronym = {a: m for a, m in by_acronym.items() if len(a) >= 2}
+    out: list[Mention] = []
+    for ch in chunks:
+        for tok in ch.doc:
+            m = by_acronym.get(tok.text)
+            s = ch.offset + tok.idx
+            e = s + len(tok.text)
+            if m is None or any(x.start < e and s < x.end for x in found):
+                continue
+            out.append(Mention(s, e, tok.text, m.label, m.name))
+    return out
+
+
 def _town_and_region(text: str, places: set[str]) -> bool:
     """ "Town, Region" where the region is a country or a place the article names elsewhere."""
     head, sep, tail = text.rpartition(", ")
@@ -265,8 +347,16 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
     """Actor mentions from spaCy's NER, in text order, with normalised names and type cues."""
     out: list[Mention] = []
     places = {e.text for ch in chunks for e in ch.doc.ents if e.label_ in {"GPE", "LOC"}}
+    defined: list[Mention] = []
     for ch in chunks:
         groups = _group_phrases(ch)
+        acronyms = [
+            d
+            for d in _defined_acronyms(ch)
+            if not any(g.start < d.end and d.start < g.end for g in groups)
+        ]
+        defined += acronyms
+        groups += acronyms
         out += groups
         for ent in ch.doc.ents:
             if ent.label_ not in ACTOR_LABELS:
@@ -315,6 +405,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         out += [
             d for d in _dateline(ch) if not any(m.start < d.end and d.start < m.end for m in out)
         ]
+    if defined:
+        out = sorted(out + acronym_mentions(chunks, defined, out), key=lambda m: m.start)
     return out
 
 
@@ -388,6 +480,11 @@ def _type(actor: Actor, is_place: Callable[[str], bool] | None = None) -> str:
     label = labels.most_common(1)[0][0] if labels else "ORG"
     if label == "PERSON" and cues["location"] >= labels["PERSON"]:
         return "location"
+    if label == "PERSON" and nm.country_name(actor.name) and len(actor.name.split()) <= 3:
+        # "the border with Benin": a country NER took for a person (a person of that one-word
+        # name would have joined the full name the article gives first)
+        if all(len(m.name.split()) == len(actor.name.split()) for m in actor.mentions):
+            return "country"
     if label == "PERSON":
         return "person"
     if label in {"GPE", "LOC"}:

@@ -128,7 +128,10 @@ portugal, qatar, romania, russia, rwanda, saudi arabia, serbia, singapore, slova
 somalia, south africa, south korea, south sudan, spain, sri lanka, sudan, sweden, switzerland,
 syria, taiwan, tajikistan, tanzania, thailand, tunisia, turkey, turkmenistan, uganda, ukraine,
 united arab emirates, united kingdom, united states, uruguay, uzbekistan, venezuela, vietnam,
-yemen, zambia, zimbabwe
+yemen, zambia, zimbabwe, benin, togo, senegal, liberia, ecuador, paraguay, haiti, nicaragua,
+guatemala, honduras, el salvador, jamaica, burkina faso, sierra leone, gabon, mozambique,
+madagascar, malawi, namibia, botswana, laos, bhutan, brunei, costa rica, dominican republic,
+malta, north macedonia, mauritania, djibouti, burundi, lesotho, mauritius
 """,
     sep=",",
 )
@@ -174,6 +177,33 @@ DEMONYMS = {
     "mexican": "Mexico",
     "brazilian": "Brazil",
 }
+# more adjectives of countries ("_" joins a country's words), each kept only where its country
+# is one of COUNTRY_NAMES
+_MORE_DEMONYMS = """
+nigerian:Nigeria ghanaian:Ghana kenyan:Kenya ethiopian:Ethiopia somali:Somalia sudanese:Sudan
+algerian:Algeria moroccan:Morocco tunisian:Tunisia malian:Mali nigerien:Niger chadian:Chad
+cameroonian:Cameroon congolese:Congo ugandan:Uganda rwandan:Rwanda tanzanian:Tanzania
+zimbabwean:Zimbabwe zambian:Zambia angolan:Angola eritrean:Eritrea beninese:Benin
+togolese:Togo senegalese:Senegal liberian:Liberia bahraini:Bahrain emirati:United_Arab_Emirates
+kuwaiti:Kuwait omani:Oman venezuelan:Venezuela colombian:Colombia argentine:Argentina
+argentinian:Argentina chilean:Chile peruvian:Peru bolivian:Bolivia cuban:Cuba
+ecuadorian:Ecuador uruguayan:Uruguay paraguayan:Paraguay haitian:Haiti nicaraguan:Nicaragua
+guatemalan:Guatemala honduran:Honduras salvadoran:El_Salvador panamanian:Panama
+jamaican:Jamaica vietnamese:Vietnam thai:Thailand cambodian:Cambodia indonesian:Indonesia
+malaysian:Malaysia filipino:Philippines singaporean:Singapore burmese:Myanmar
+bangladeshi:Bangladesh nepalese:Nepal taiwanese:Taiwan mongolian:Mongolia uzbek:Uzbekistan
+turkmen:Turkmenistan tajik:Tajikistan kyrgyz:Kyrgyzstan austrian:Austria swiss:Switzerland
+belgian:Belgium danish:Denmark norwegian:Norway finnish:Finland icelandic:Iceland irish:Ireland
+portuguese:Portugal hungarian:Hungary czech:Czech_Republic slovak:Slovakia slovenian:Slovenia
+croatian:Croatia serbian:Serbia bosnian:Bosnia albanian:Albania bulgarian:Bulgaria
+romanian:Romania moldovan:Moldova lithuanian:Lithuania latvian:Latvia estonian:Estonia
+cypriot:Cyprus kosovar:Kosovo
+"""
+DEMONYMS.update(
+    (adj, country.replace("_", " "))
+    for adj, _, country in (pair.partition(":") for pair in _MORE_DEMONYMS.split())
+    if country.replace("_", " ").lower() in COUNTRY_NAMES
+)
 
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 _BRACKETS = re.compile(r"[\[\]()]")

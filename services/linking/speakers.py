@@ -110,6 +110,20 @@ class Resolver:
                 return named  # "a report" is a new source; "the statement" refers back
             return self._last(pos, lambda a: a.type not in _NOT_SOURCES, recent_only=True)
         orgs = [a for a in inner if a.type not in _PLACES]  # not "the Ohio-based company"
+        if lemma in nm.INSTITUTION_NOUNS and not orgs:
+            # "the US military said", "the Syrian government said": the country speaks
+            country = next(
+                (
+                    a
+                    for t in tok.children
+                    if t.dep_ in {"amod", "compound"}
+                    and (a := self.index.at(*_abs(chunk, t))) is not None
+                    and a.type == "country"
+                ),
+                None,
+            )
+            if country is not None:
+                return country
         if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another"} for c in tok.children):
             # "said an adviser to the prime minister": a new, unnamed source, not an anaphor
             return orgs[0] if orgs else None

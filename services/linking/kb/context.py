@@ -23,7 +23,8 @@ _STRONG = re.compile(
 _WEAK = re.compile(
     r"\b(?:seasons?|games?|league|championships?|titles?|teams?|wins?|won|loss(?:es)?|"
     r"lost|victory|defeat(?:ed)?|scored?|fans|stadium|[Dd]ivision|conference|record|"
-    r"rivals?|beat|players?|roster|recruit(?:s|ing)?)\b"
+    r"rivals?|beat|players?|roster|recruit(?:s|ing)?|drew|draw|goalless|aggregate|"
+    r"qualif(?:ier|iers|ying)|World Cup)\b"
 )
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
 _LOCATIVE = re.compile(r"(?:\b(?:in|to|at|from|near|into|of)|\()\s*$")
