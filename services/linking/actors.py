@@ -480,11 +480,10 @@ def _type(actor: Actor, is_place: Callable[[str], bool] | None = None) -> str:
     label = labels.most_common(1)[0][0] if labels else "ORG"
     if label == "PERSON" and cues["location"] >= labels["PERSON"]:
         return "location"
-    if label == "PERSON" and nm.country_name(actor.name) and len(actor.name.split()) <= 3:
+    if label == "PERSON" and nm.country_name(actor.name):
         # "the border with Benin": a country NER took for a person (a person of that one-word
         # name would have joined the full name the article gives first)
-        if all(len(m.name.split()) == len(actor.name.split()) for m in actor.mentions):
-            return "country"
+        return "country"
     if label == "PERSON":
         return "person"
     if label in {"GPE", "LOC"}:
