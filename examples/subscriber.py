@@ -10,7 +10,7 @@ import os
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 
-from shared.contracts import StanceBatch
+from stancestream.shared.contracts import StanceBatch
 
 broker = RedisBroker(os.environ.get("REDIS_URL", "redis://localhost:6379"))
 app = FastStream(broker)

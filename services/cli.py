@@ -9,13 +9,13 @@ from typing import Annotated
 
 import typer
 
-from services.cli_settings import settings_or_exit
-from services.dlq import app as dlq_app
-from services.downstream_cli import register as register_downstream
-from services.linking.kb.cli import app as kb_app
-from services.logs import setup_logging
-from services.stance.cli import app as stance_app
-from services.stance.cli import open_io
+from stancestream.services.cli_settings import settings_or_exit
+from stancestream.services.dlq import app as dlq_app
+from stancestream.services.downstream_cli import register as register_downstream
+from stancestream.services.linking.kb.cli import app as kb_app
+from stancestream.services.logs import setup_logging
+from stancestream.services.stance.cli import app as stance_app
+from stancestream.services.stance.cli import open_io
 
 app = typer.Typer(
     help="StanceStream: live news in, linked actors and directed stances out.",
@@ -42,10 +42,10 @@ DbUrl = Annotated[
 
 
 SERVICE_SPECS = {
-    "ingestion": "services.ingestion.service",
-    "linking": "services.linking.service",
-    "stance": "services.stance.service",
-    "storage": "services.storage.service",
+    "ingestion": "stancestream.services.ingestion.service",
+    "linking": "stancestream.services.linking.service",
+    "stance": "stancestream.services.stance.service",
+    "storage": "stancestream.services.storage.service",
 }
 
 
@@ -59,8 +59,8 @@ def service(
     """Run one service worker in the foreground until SIGTERM/Ctrl-C (scale by running more)."""
     import importlib
 
-    from shared.redis import RedisUnavailable
-    from shared.service import run_service
+    from stancestream.shared.redis import RedisUnavailable
+    from stancestream.shared.service import run_service
 
     if name not in SERVICE_SPECS:
         typer.echo(
@@ -92,7 +92,7 @@ def up(
 ) -> None:
     """Run the whole pipeline here: embedded Redis (unless REDIS_URL), SQLite (unless
     DATABASE_URL), all four services and the API, until Ctrl-C/SIGTERM."""
-    from services.stack import DataDirLock, Stack, parse_workers
+    from stancestream.services.stack import DataDirLock, Stack, parse_workers
 
     kw: dict[str, object] = {
         "data_dir": data_dir,
@@ -166,8 +166,8 @@ def ingest(
     """Publish articles into the running stack (the one `up` started with the same data dir, or
     REDIS_URL) and print `input -> id` for each (`(duplicate)` for one known already).
     Rejected inputs are listed with the reason and parked in articles.v1.dlq."""
-    from services.ingestion.service import ingest as run_ingest
-    from shared.redis import REDIS_LOST, RedisUnavailable, lost_message
+    from stancestream.services.ingestion.service import ingest as run_ingest
+    from stancestream.shared.redis import REDIS_LOST, RedisUnavailable, lost_message
 
     if not inputs and not feed:
         typer.echo("error: nothing to ingest: give files, URLs or --feed URL", err=True)
@@ -217,7 +217,7 @@ def analyze(
 ) -> None:
     """Offline, one process, no Redis: {"id","text"[,"title","url","published_at"]} per line in,
     {"id","entities","claims","stances"} per line out."""
-    from services.analyze import run_analyze
+    from stancestream.services.analyze import run_analyze
 
     settings = settings_or_exit()
     setup_logging("WARNING")
@@ -242,8 +242,8 @@ def relink(
 ) -> None:
     """Read stored articles again with the current knowledge base and reading, and replace their
     actors, claims and stances: local ids become Wikidata ids, no duplicates are left."""
-    from services.downstream import parse_when
-    from services.relink import relink as run_relink
+    from stancestream.services.downstream import parse_when
+    from stancestream.services.relink import relink as run_relink
 
     try:
         t0 = parse_when(since) if since else None

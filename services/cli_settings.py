@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from shared.settings import Settings, load_settings
+from stancestream.shared.settings import Settings, load_settings
 
 
 def settings_or_exit(**overrides: object) -> Settings:

@@ -1,11 +1,12 @@
 """``stancestream dlq``: look at, replay and purge the dead-letter streams (``<stream>.dlq``).
 
 A dead letter is a ``DeadLetter`` JSON in the entry's ``__data__`` field (see
-``shared.consumer.ReliableConsumer.dead_letter``). Replaying puts its payload back on the stream it
-came from in FastStream's own envelope (what ``broker.publish`` writes, so both FastStream and
-``shared.consumer.decode_entry`` read it) and deletes the letter in the same MULTI/EXEC, so a
-replay neither loses nor doubles a message. The functions take the client and stream names as
-arguments so tests can use their own prefixed streams; the typer commands only wrap them.
+``stancestream.shared.consumer.ReliableConsumer.dead_letter``). Replaying puts its payload back on
+the stream it came from in FastStream's own envelope (what ``broker.publish`` writes, so both
+FastStream and ``stancestream.shared.consumer.decode_entry`` read it) and deletes the letter in the
+same MULTI/EXEC, so a replay neither loses nor doubles a message. The functions take the client and
+stream names as arguments so tests can use their own prefixed streams; the typer commands only wrap
+them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import typer
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, RangeReply, decode_entry
-from shared.contracts import DeadLetter
+from stancestream.shared.consumer import BadMessage, RangeReply, decode_entry
+from stancestream.shared.contracts import DeadLetter
 
 app = typer.Typer(
     help="Dead letters: list, show, replay to the original stream, purge.", no_args_is_help=True
@@ -158,8 +159,8 @@ StreamArg = Annotated[str, typer.Argument(help="stream, e.g. articles.v1 (or art
 def _with_client(
     data_dir: Path | None, redis_url: str | None, fn: Callable[[aioredis.Redis], Awaitable[T]]
 ) -> T:
-    from shared.redis import RedisUnavailable, connect, resolve_redis_url
-    from shared.settings import load_settings
+    from stancestream.shared.redis import RedisUnavailable, connect, resolve_redis_url
+    from stancestream.shared.settings import load_settings
 
     try:
         url = resolve_redis_url(load_settings(data_dir=data_dir, redis_url=redis_url))

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from services.cli_settings import settings_or_exit
-from shared.streams import STANCES
+from stancestream.services.cli_settings import settings_or_exit
+from stancestream.shared.streams import STANCES
 
 DataDir = Annotated[
     Path | None,
@@ -45,9 +45,15 @@ def subscribe(
 ) -> None:
     """Print live stances from Redis as JSON lines, read with your own consumer group (acked
     after printing, so a restart goes on where it stopped; unacked ones come again)."""
-    from services.downstream import ack, ensure_subscriber_group, subscribe_events
-    from services.storage.live import StanceFilter
-    from shared.redis import REDIS_LOST, RedisUnavailable, connect, lost_message, resolve_redis_url
+    from stancestream.services.downstream import ack, ensure_subscriber_group, subscribe_events
+    from stancestream.services.storage.live import StanceFilter
+    from stancestream.shared.redis import (
+        REDIS_LOST,
+        RedisUnavailable,
+        connect,
+        lost_message,
+        resolve_redis_url,
+    )
 
     if stance not in (None, "support", "oppose", "neutral"):
         raise _fail(f"--stance must be support, oppose or neutral, not {stance!r}")
@@ -114,8 +120,8 @@ def export(
     """Export the stances of a time window (JSON lines or CSV: one row per article and ordered
     pair with names, article link, counts and the claims as evidence, or with --view claim one
     row per claim's stance) or the stance graph (GraphML) from the database."""
-    from services.downstream import export_graph, export_stances, graphml, parse_when
-    from services.storage.queries import GraphFilter
+    from stancestream.services.downstream import export_graph, export_stances, graphml, parse_when
+    from stancestream.services.storage.queries import GraphFilter
 
     if fmt not in ("jsonl", "csv", "graphml"):
         raise _fail(f"--format must be jsonl, csv or graphml, not {fmt!r}")
@@ -156,7 +162,7 @@ def docs(
     ] = None,
 ) -> None:
     """Write the AsyncAPI 3.0 document of every stream (also served at /asyncapi)."""
-    from services.asyncapi import asyncapi_document
+    from stancestream.services.asyncapi import asyncapi_document
 
     text = json.dumps(asyncapi_document(), indent=2) + "\n"
     if output:

@@ -17,8 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from services.storage.db import Sessionmaker, create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
+from stancestream.services.storage.db import (
+    Sessionmaker,
+    create_engine,
+    create_sessionmaker,
+    migrate,
+)
+from stancestream.services.storage.repository import Repository
 
 PG_ADMIN = os.environ.get("STANCESTREAM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TABLES = ("stances", "claims", "article_entities", "entity_aliases", "entities", "articles")

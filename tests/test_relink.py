@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from services.linking.kb.build import build
-from services.linking.link import NullLinker, link_article
-from services.linking.nlp import load_nlp
-from services.relink import relink
-from services.stance.scorer import load_scorer
-from services.stance.stancing import score_articles
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
-from shared.contracts import Article
-from shared.settings import load_settings
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.link import NullLinker, link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.relink import relink
+from stancestream.services.stance.scorer import load_scorer
+from stancestream.services.stance.stancing import score_articles
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.contracts import Article
+from stancestream.shared.settings import load_settings
 
 TEXT = (
     "Russia condemned NATO on Monday. 'NATO is a threat to Russia,' said Sergei Lavrov,"

@@ -8,10 +8,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from services.storage.db import create_engine, migrate
-from services.storage.repository import Repository
-from services.storage.tables import Base
-from shared.contracts import Entity
+from stancestream.services.storage.db import create_engine, migrate
+from stancestream.services.storage.repository import Repository
+from stancestream.services.storage.tables import Base
+from stancestream.shared.contracts import Entity
 from tests.storage_factories import make_article, make_batch
 
 pytestmark = pytest.mark.integration
@@ -186,7 +186,7 @@ async def test_large_batch_is_stored_in_one_call(repo: Repository) -> None:
 
 
 async def test_database_down_raises() -> None:
-    from services.storage.db import create_sessionmaker
+    from stancestream.services.storage.db import create_sessionmaker
 
     engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/none")
     try:

@@ -11,12 +11,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from services.storage.db import create_engine, create_sessionmaker
-from services.storage.repository import Repository
-from services.storage.service import GROUP, make_spec
-from shared.service import running
-from shared.settings import Settings, StorageSettings, WorkerSettings
-from shared.streams import dlq
+from stancestream.services.storage.db import create_engine, create_sessionmaker
+from stancestream.services.storage.repository import Repository
+from stancestream.services.storage.service import GROUP, make_spec
+from stancestream.shared.service import running
+from stancestream.shared.settings import Settings, StorageSettings, WorkerSettings
+from stancestream.shared.streams import dlq
 from tests.stack_helpers import free_port, wait_for
 from tests.storage_factories import make_article, make_batch
 from tests.storage_fixtures import PgDatabase, pg_database  # noqa: F401 - session PostgreSQL

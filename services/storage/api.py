@@ -14,26 +14,26 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
-from services.storage.auth import BearerToken
-from services.storage.db import Sessionmaker, ping
-from services.storage.headers import SecurityHeaders
-from services.storage.live import SseBudget
-from services.storage.param_errors import bad_param
-from services.storage.queries import Queries
-from services.storage.repository import Repository
-from services.storage.routes import live, push, query, web
-from services.storage.routes.query import MAX_OFFSET, Since, Until, window
-from services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
-from services.storage.vocabulary import (
+from stancestream.services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
+from stancestream.services.storage.auth import BearerToken
+from stancestream.services.storage.db import Sessionmaker, ping
+from stancestream.services.storage.headers import SecurityHeaders
+from stancestream.services.storage.live import SseBudget
+from stancestream.services.storage.param_errors import bad_param
+from stancestream.services.storage.queries import Queries
+from stancestream.services.storage.repository import Repository
+from stancestream.services.storage.routes import live, push, query, web
+from stancestream.services.storage.routes.query import MAX_OFFSET, Since, Until, window
+from stancestream.services.storage.schemas import ArticleOut, ArticleStancePage, Health, StancePage
+from stancestream.services.storage.vocabulary import (
     ActorParam,
     TimeParam,
     choices,
     reject_unknown_params,
     resolve_or_none,
 )
-from shared.settings import Settings
-from shared.streams import ARTICLES, STANCES
+from stancestream.shared.settings import Settings
+from stancestream.shared.streams import ARTICLES, STANCES
 
 Readiness = Callable[[], dict[str, Any]]
 

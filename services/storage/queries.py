@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Select, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from services.storage.db import Sessionmaker
-from services.storage.outlets import outlet_key, outlet_name
-from services.storage.query_schemas import (
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.outlets import outlet_key, outlet_name
+from stancestream.services.storage.query_schemas import (
     ActorHit,
     ActorPage,
     ActorSearch,
@@ -33,8 +33,13 @@ from services.storage.query_schemas import (
     PairAgg,
     PairPage,
 )
-from services.storage.repository import article_time, norm_alias, stance_window, window_conds
-from services.storage.tables import (
+from stancestream.services.storage.repository import (
+    article_time,
+    norm_alias,
+    stance_window,
+    window_conds,
+)
+from stancestream.services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
     ClaimRow,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from shared.contracts import StanceLabel
+from stancestream.shared.contracts import StanceLabel
 
 
 class Page(BaseModel):

@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from services.storage.db import Sessionmaker
-from services.storage.schemas import (
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.schemas import (
     ArticleEntityOut,
     ArticleOut,
     ArticleStanceOut,
@@ -28,7 +28,7 @@ from services.storage.schemas import (
     StanceEvidence,
     StanceOut,
 )
-from services.storage.tables import (
+from stancestream.services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
     Base,
@@ -38,7 +38,7 @@ from services.storage.tables import (
     StanceRow,
     utcnow,
 )
-from shared.contracts import Article, Entity, StanceBatch
+from stancestream.shared.contracts import Article, Entity, StanceBatch
 
 Row = dict[str, Any]
 # how a column is set on conflict, given (excluded, table) columns of that name

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts import EntityType, Span, StanceLabel
+from stancestream.shared.contracts import EntityType, Span, StanceLabel
 
 
 class _Out(BaseModel):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shared.settings import load_settings
+from stancestream.shared.settings import load_settings
 
 app = typer.Typer(
     help="Knowledge base of actors with Wikidata ids (download, build, ids).", no_args_is_help=True
@@ -28,7 +28,7 @@ def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
 
 
 def _meanwhile() -> str:
-    from services.linking.kb.store import SHIPPED
+    from stancestream.services.linking.kb.store import SHIPPED
 
     if SHIPPED.is_file():
         return "Meanwhile the index shipped with the package links actors."
@@ -52,8 +52,8 @@ def download(
     """Fetch the four open sources into <data_dir>/kb-sources, verifying their sha256."""
     import httpx
 
-    from services.linking.kb.download import ChecksumError
-    from services.linking.kb.download import download as run
+    from stancestream.services.linking.kb.download import ChecksumError
+    from stancestream.services.linking.kb.download import download as run
 
     dest, _ = _sources_dir(data_dir)
     try:
@@ -116,7 +116,7 @@ def build(
     ] = False,
 ) -> None:
     """Compile the alias index into <data_dir>/kb/index.sqlite."""
-    from services.linking.kb.build import build as run
+    from stancestream.services.linking.kb.build import build as run
 
     default_src, kb_dir = _sources_dir(data_dir)
     try:
@@ -142,7 +142,7 @@ def build(
 @app.command()
 def ids(data_dir: DataDir = None) -> None:
     """Print every QID the built KB holds, one a line."""
-    from services.linking.kb.store import KbIndex
+    from stancestream.services.linking.kb.store import KbIndex
 
     _, kb_dir = _sources_dir(data_dir)
     index = KbIndex.open(kb_dir)
@@ -157,7 +157,7 @@ def lookup(
     name: str, type_: Annotated[str, typer.Option("--type")] = "other", data_dir: DataDir = None
 ) -> None:
     """Show the candidates and the decision for one name (debugging aid)."""
-    from services.linking.kb.linker import KbLinker, Query
+    from stancestream.services.linking.kb.linker import KbLinker, Query
 
     _, kb_dir = _sources_dir(data_dir)
     t0 = time.perf_counter()
