@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faststream.redis import RedisBroker  # noqa: E402
 
-from stancestream.services.stack import Stack  # noqa: E402
+from stancestream.services.cli.stack import Stack  # noqa: E402
 from stancestream.shared.contracts import Article, stable_id  # noqa: E402
 from stancestream.shared.settings import Settings  # noqa: E402
 from stancestream.shared.streams import ARTICLES  # noqa: E402

@@ -34,7 +34,7 @@ from stancestream.shared.tasks import stop_tasks
 log = logging.getLogger("stancestream.service")
 # FastStream's own messages (per-message access lines at DEBUG, task callbacks at INFO) go to
 # this logger instead of FastStream's coloured stdout handler, so they are formatted like every
-# other line; ``stancestream.services.logs.setup_logging`` shows them only at DEBUG
+# other line; ``stancestream.services.cli.logs.setup_logging`` shows them only at DEBUG
 BROKER_LOG = logging.getLogger("stancestream.broker")
 
 

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from stancestream.services.cli import SERVICE_SPECS, app
+from stancestream.services.cli.main import SERVICE_SPECS, app
 from stancestream.shared.settings import Settings
 from stancestream.shared.streams import GROUPS
 

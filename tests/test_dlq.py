@@ -9,8 +9,8 @@ import redis
 from faststream.redis import RedisBroker
 from typer.testing import CliRunner
 
-from stancestream.services.cli import app
-from stancestream.services.dlq import dlq_streams, get_letter, list_letters, purge, replay
+from stancestream.services.cli.dlq import dlq_streams, get_letter, list_letters, purge, replay
+from stancestream.services.cli.main import app
 from stancestream.services.ingestion.errors import BadInput
 from stancestream.services.ingestion.publisher import dead_letter_for, publish_articles
 from stancestream.shared.consumer import ReliableConsumer, decode_entry

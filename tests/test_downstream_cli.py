@@ -17,8 +17,8 @@ import pytest
 from faststream.redis import RedisBroker
 from typer.testing import CliRunner, Result
 
-from stancestream.services.cli import app
-from stancestream.services.downstream import parse_when, subscribe_events
+from stancestream.services.cli.downstream import parse_when, subscribe_events
+from stancestream.services.cli.main import app
 from stancestream.services.storage.live import StanceFilter
 from stancestream.services.storage.repository import Repository
 from stancestream.shared.contracts import Trace

@@ -7,7 +7,7 @@ import contextlib
 import httpx
 import pytest
 
-from stancestream.services.dlq import encode_payload
+from stancestream.services.cli.dlq import encode_payload
 from stancestream.shared.contracts import Article
 from stancestream.shared.health import count_after, group_stats
 from stancestream.shared.redis import EmbeddedRedis

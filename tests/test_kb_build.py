@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stancestream.services.cli import app
+from stancestream.services.cli.main import app
 from stancestream.services.linking.kb.build import build
 from stancestream.services.linking.kb.linker import KbLinker
 from stancestream.services.linking.kb.store import KbIndex

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stancestream.services.cli import app
+from stancestream.services.cli.main import app
 from stancestream.services.linking.kb.download import SOURCES, SUMS
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from stancestream.services.cli import app
+from stancestream.services.cli.main import app
 from stancestream.services.linking.kb.build import build
 from stancestream.services.linking.kb.extra_sources import (
     Countries,

@@ -109,7 +109,7 @@ def test_the_wheel_installs_stancestream_only_and_imports_from_another_folder(tm
         )
 
     ok = run(
-        "import stancestream, stancestream.contracts as c, stancestream.services.cli; "
+        "import stancestream, stancestream.contracts as c, stancestream.services.cli.main; "
         "print(stancestream.__file__); print(c.StanceBatch.__name__)"
     )
     assert ok.returncode == 0, ok.stderr

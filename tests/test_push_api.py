@@ -260,7 +260,7 @@ async def test_without_redis_a_push_is_503(tmp_path: Path) -> None:
 
 
 def test_the_push_is_in_the_openapi_and_asyncapi_documents() -> None:
-    from stancestream.services.asyncapi import asyncapi_document
+    from stancestream.shared.asyncapi import asyncapi_document
 
     app = create_app(Settings(), None)  # type: ignore[arg-type] - the documents need no database
     op = app.openapi()["paths"]["/articles"]["post"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer.main
 
-from stancestream.services.cli import app as cli
+from stancestream.services.cli.main import app as cli
 from stancestream.services.storage.api import create_app
 from stancestream.shared.settings import Settings
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from stancestream.services.cli.relink import relink
 from stancestream.services.linking.kb.build import build
 from stancestream.services.linking.link import NullLinker, link_article
 from stancestream.services.linking.nlp import load_nlp
-from stancestream.services.relink import relink
 from stancestream.services.stance.scorer import load_scorer
 from stancestream.services.stance.stancing import score_articles
 from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from stancestream.services.stack import Child, DataDirLock, Stack
+from stancestream.services.cli.stack import Child, DataDirLock, Stack
 from stancestream.services.storage.db import create_engine
 from stancestream.services.storage.service import make_spec
 from stancestream.shared.service import running

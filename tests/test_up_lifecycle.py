@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stancestream.services.stack import Stack
+from stancestream.services.cli.stack import Stack
 from stancestream.shared.settings import Settings, StorageSettings
 from tests.stack_helpers import ROOT, free_port, wait_until
 

@@ -1,6 +1,6 @@
-"""What ``stancestream subscribe``, ``export`` and ``docs`` do (the typer commands are thin
-wrappers in ``stancestream.services.downstream_cli``): live stances from Redis with a consumer group
-of one's own, bulk exports from the database, the AsyncAPI document."""
+"""What ``stancestream subscribe`` and ``export`` do (the typer commands are thin wrappers in
+``downstream_commands``): live stances from Redis with a consumer group of one's own, bulk
+exports from the database."""
 
 from __future__ import annotations
 

@@ -8,18 +8,12 @@ from typing import Annotated
 
 import typer
 
+from stancestream.services.cli.options import DataDir, fail
 from stancestream.shared.settings import load_settings
 
 app = typer.Typer(
     help="Knowledge base of actors with Wikidata ids (download, build, ids).", no_args_is_help=True
 )
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="data dir (default ~/.stancestream; env STANCESTREAM_DATA_DIR)"
-    ),
-]
 
 
 def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
@@ -59,18 +53,16 @@ def download(
     try:
         sums = run(dest, base_url, accept_changed)
     except ChecksumError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=1) from exc
     except (httpx.HTTPError, OSError) as exc:
         offline = isinstance(exc, httpx.TransportError)
-        typer.echo(
-            f"error: download failed{' (no network?)' if offline else ''}: {exc}\n"
+        raise fail(
+            f"download failed{' (no network?)' if offline else ''}: {exc}\n"
             "Alternatives: `stancestream kb download --base-url URL` fetches the same files "
             "from a mirror; `stancestream kb build --source-dir DIR` (repeatable) builds from "
             f"local copies of the sources. {_meanwhile()}",
-            err=True,
-        )
-        raise typer.Exit(1) from exc
+            code=1,
+        ) from exc
     typer.echo(f"{len(sums)} files in {dest}; next: stancestream kb build", err=True)
 
 
@@ -129,8 +121,7 @@ def build(
             permissive,
         )
     except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=1) from exc
     parts = ", ".join(f"{k} {v}" for k, v in rep.per_source.items())
     typer.echo(
         f"built {rep.path}: {rep.entities} entities, {rep.aliases} aliases "
@@ -147,8 +138,7 @@ def ids(data_dir: DataDir = None) -> None:
     _, kb_dir = _sources_dir(data_dir)
     index = KbIndex.open(kb_dir)
     if index is None:
-        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no KB index in {kb_dir}; run `stancestream kb build`", code=1)
     typer.echo("\n".join(index.ids()))
 
 
@@ -163,8 +153,7 @@ def lookup(
     t0 = time.perf_counter()
     linker = KbLinker.open(kb_dir)
     if linker is None:
-        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no KB index in {kb_dir}; run `stancestream kb build`", code=1)
     q = Query(name, type_, [name])
     for qid, cands in linker.candidates(q).items():
         e = cands[0].entry
