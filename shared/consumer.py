@@ -1,7 +1,6 @@
 """A reliable Redis Streams consumer on FastStream: per-message validation, dead letters, reclaim.
 
-FastStream reads the consumer group in batches; this class adds what it lacks (see
-``docs/faststream-redis-notes.md``):
+FastStream reads the consumer group in batches; this class adds what it lacks:
 
 - each entry is decoded and validated on its own; a bad one goes to ``<stream>.dlq`` with the
   reason and is acked, its batch-mates carry on;

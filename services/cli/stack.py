@@ -34,10 +34,7 @@ from stancestream.shared.settings import Settings
 log = logging.getLogger("stancestream.up")
 
 SERVICES = ("ingestion", "linking", "stance", "storage")
-# two stance processes of one thread each: 2.9 vs 2.0 articles/s for one of two threads with the
-# pair-scheme model on a 2-core AVX-512 machine (bench/pipeline.py); with the claim-scheme default
-# on a 2-core AVX2 EPYC the two are even (2.1 vs 2.3, within run-to-run noise), on a 2-core AMX
-# Xeon two workers of one thread win again (4.7 vs 3.9 articles/s)
+# two stance processes of one thread each on 2+ cores (why: README, "Throughput")
 DEFAULT_WORKERS = {"stance": 2 if (os.cpu_count() or 1) >= 2 else 1}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -281,7 +278,3 @@ def parse_workers(items: list[str]) -> dict[str, int]:
             )
         out[name] = int(n)
     return out
-
-
-def default_data_dir_note(path: Path) -> str:
-    return f"data dir {path} (Redis AOF, SQLite database, logs/)"
