@@ -22,9 +22,8 @@ from stancestream.services.storage.live import (
     parse_entry,
     stance_events,
 )
-from stancestream.services.storage.queries import GraphFilter, Queries
-from stancestream.services.storage.query_schemas import Graph
-from stancestream.services.storage.repository import majority
+from stancestream.services.storage.queries import GraphFilter, Queries, majority
+from stancestream.services.storage.schemas import Graph
 from stancestream.shared.consumer import GroupReadReply
 
 _REL = re.compile(r"^(\d+)([mhdw])$")

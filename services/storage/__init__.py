@@ -3,6 +3,7 @@ the query API.
 
 Public entry points: ``service.SPEC`` / ``service.make_spec`` (run with
 ``stancestream.shared.service``), ``db.migrate`` / ``db.create_engine`` /
-``db.create_sessionmaker``, ``repository.Repository``, ``api.create_app``. Run alone with
+``db.create_sessionmaker``, ``repository.Repository`` (writes), ``queries.Queries`` (reads),
+``api.create_app``. Run alone with
 ``stancestream service storage``.
 """

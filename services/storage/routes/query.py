@@ -15,7 +15,7 @@ from pydantic import BeforeValidator
 
 from stancestream.services.storage.param_errors import bad_param
 from stancestream.services.storage.queries import GraphFilter, Queries
-from stancestream.services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
+from stancestream.services.storage.schemas import ActorPage, ActorSearch, ClaimPage, Graph
 from stancestream.services.storage.vocabulary import (
     ActorParam,
     ListParam,
