@@ -39,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faststream.redis import RedisBroker  # noqa: E402
 
-from services.stack import Stack  # noqa: E402
-from shared.contracts import Article, stable_id  # noqa: E402
-from shared.settings import Settings  # noqa: E402
-from shared.streams import ARTICLES  # noqa: E402
+from stancestream.services.cli.stack import Stack  # noqa: E402
+from stancestream.shared.contracts import Article, stable_id  # noqa: E402
+from stancestream.shared.settings import Settings  # noqa: E402
+from stancestream.shared.streams import ARTICLES  # noqa: E402
 
 
 def sentences(data: Path) -> list[str]:
@@ -105,7 +105,7 @@ def corpus_articles(path: Path, n: int) -> list[Article]:
 def spacy_reference(articles: list[Article]) -> float:
     """Articles/s of spaCy ``en_core_web_sm`` alone over the same texts, all its components,
     one process per core (the reference the pipeline is measured against)."""
-    from services.linking.nlp import load_nlp
+    from stancestream.services.linking.nlp import load_nlp
 
     nlp = load_nlp("en_core_web_sm")
     texts = [a.text for a in articles]

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.stance.dse import directed, read_rows  # noqa: E402
-from services.stance.scorer import OnnxStanceScorer, PairQuery, load_scorer  # noqa: E402
+from stancestream.services.stance.dse import directed, read_rows  # noqa: E402
+from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery, load_scorer  # noqa: E402
 
 
 def rate(scorer, queries, batch: int, repeat: int = 1) -> float:
@@ -80,7 +80,7 @@ def main() -> None:
         runtimes.append((f"onnxruntime {name}", OnnxStanceScorer(Path(path))))
     if args.checkpoint:
         try:
-            from services.stance.scorer import TorchStanceScorer
+            from stancestream.services.stance.scorer import TorchStanceScorer
 
             fp32 = TorchStanceScorer(Path(args.checkpoint), bf16=False)
             fp32.model.float()

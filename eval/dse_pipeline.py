@@ -21,14 +21,14 @@ from collections.abc import Iterable
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.linking.link import Linker, link_article  # noqa: E402
-from services.linking.nlp import load_nlp  # noqa: E402
-from services.linking.service import make_linker  # noqa: E402
-from services.stance.dse import DseRow, parse_row  # noqa: E402
-from services.stance.scorer import load_scorer  # noqa: E402
-from services.stance.stancing import score_articles  # noqa: E402
-from shared.contracts import Article, LinkedArticle  # noqa: E402
-from shared.settings import Settings  # noqa: E402
+from stancestream.services.linking.link import Linker, link_article  # noqa: E402
+from stancestream.services.linking.nlp import load_nlp  # noqa: E402
+from stancestream.services.linking.service import make_linker  # noqa: E402
+from stancestream.services.stance.dse import DseRow, parse_row  # noqa: E402
+from stancestream.services.stance.scorer import load_scorer  # noqa: E402
+from stancestream.services.stance.stancing import score_articles  # noqa: E402
+from stancestream.shared.contracts import Article, LinkedArticle  # noqa: E402
+from stancestream.shared.settings import Settings  # noqa: E402
 
 _FOLD = {("p", "support"): 1, ("q", "support"): 2, ("p", "oppose"): 3, ("q", "oppose"): 4}
 

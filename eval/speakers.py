@@ -80,9 +80,9 @@ def score(
     verbose: bool = False,
 ) -> Scores:
     """Run the linking on every annotated document and compare attributions with ``gold``."""
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from shared.contracts import Article
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.shared.contracts import Article
 
     nlp = load_nlp("en_core_web_sm")
     by_doc: dict[str, list[dict]] = {}
@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     texts = {str(d["id"]): d["text"] for d in load_jsonl(args.docs)}
     linker = None
     if args.kb:
-        from services.linking.service import make_linker
-        from shared.settings import load_settings
+        from stancestream.services.linking.service import make_linker
+        from stancestream.shared.settings import load_settings
 
         linker = make_linker(load_settings())
     print(score(texts, load_jsonl(args.gold), linker, args.verbose).line())

@@ -1,6 +1,7 @@
 """A downstream service in 30 lines: read ``stances.v1`` with a consumer group of your own and
-the shared contract. FastStream decodes each entry into a validated ``StanceBatch`` and acks it
-once the handler returns (an exception leaves it pending, to be read again).
+the public contract (``stancestream.contracts``). FastStream decodes each entry into a validated
+``StanceBatch`` and acks it once the handler returns (an exception leaves it pending, to be read
+again).
 
     REDIS_URL=redis://localhost:6379 python examples/subscriber.py
 """
@@ -10,11 +11,11 @@ import os
 from faststream import FastStream
 from faststream.redis import RedisBroker, StreamSub
 
-from shared.contracts import StanceBatch
+from stancestream.contracts import STANCES, StanceBatch
 
 broker = RedisBroker(os.environ.get("REDIS_URL", "redis://localhost:6379"))
 app = FastStream(broker)
-STREAM = os.environ.get("STANCES_STREAM", "stances.v1")
+STREAM = os.environ.get("STANCES_STREAM", STANCES)
 seen = 0
 
 

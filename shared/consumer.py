@@ -1,7 +1,6 @@
 """A reliable Redis Streams consumer on FastStream: per-message validation, dead letters, reclaim.
 
-FastStream reads the consumer group in batches; this class adds what it lacks (see
-``docs/faststream-redis-notes.md``):
+FastStream reads the consumer group in batches; this class adds what it lacks:
 
 - each entry is decoded and validated on its own; a bad one goes to ``<stream>.dlq`` with the
   reason and is acked, its batch-mates carry on;
@@ -32,17 +31,17 @@ from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import BaseModel, ValidationError
 from redis.typing import StreamIdT
 
-from shared.contracts import DeadLetter
-from shared.metrics import ServiceMetrics
-from shared.settings import WorkerSettings
-from shared.streams import dlq
-from shared.tasks import cancel_requested, stop_tasks
+from stancestream.shared.contracts import DeadLetter
+from stancestream.shared.metrics import ServiceMetrics
+from stancestream.shared.settings import WorkerSettings
+from stancestream.shared.streams import dlq
+from stancestream.shared.tasks import cancel_requested, stop_tasks
 
 log = logging.getLogger("stancestream.consumer")
 
 Entry = tuple[bytes, dict[bytes, bytes]]
-# Stream replies as a client made by shared.redis.connect gets them (RESP2, bytes not decoded):
-# redis-py types them for every protocol and decoding at once, so readers cast to these.
+# Stream replies as a client made by stancestream.shared.redis.connect gets them (RESP2, bytes not
+# decoded): redis-py types them for every protocol and decoding at once, so readers cast to these.
 RangeReply = list[Entry]  # XRANGE, XREVRANGE
 ReadReply = list[tuple[bytes, RangeReply]]  # XREAD: (stream, entries) per stream
 # XREADGROUP: an entry deleted while it was pending reads back without fields

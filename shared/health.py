@@ -8,8 +8,9 @@ consumed stream itself, every ``worker.health_every_s`` seconds:
 - XINFO GROUPS gives the group's ``pending`` and ``lag`` (the ``group_pending``/``group_lag``
   gauges). ``lag`` exists from Redis 7 and is nil after some deletions; then (and on the embedded
   Redis 6.2) it is counted with XRANGE after ``last-delivered-id``, capped at ``LAG_CAP``;
-- a missing group is recreated from the first entry (:func:`shared.consumer.ensure_group`) and a
-  stopped subscriber restarted; the worker reports not-ready until a later round sees both fine.
+- a missing group is recreated from the first entry
+  (:func:`stancestream.shared.consumer.ensure_group`) and a stopped subscriber restarted; the
+  worker reports not-ready until a later round sees both fine.
 
 :func:`observe` runs that loop and, when ``worker.metrics_port`` is set, a tiny HTTP server with
 ``/metrics`` (Prometheus), ``/health`` (liveness: the event loop answers) and ``/ready`` (Redis
@@ -30,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 import redis.asyncio as aioredis
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shared.consumer import ReliableConsumer, ensure_group
-from shared.tasks import cancel_requested
+from stancestream.shared.consumer import ReliableConsumer, ensure_group
+from stancestream.shared.tasks import cancel_requested
 
 if TYPE_CHECKING:
-    from shared.service import Runtime
+    from stancestream.shared.service import Runtime
 
 log = logging.getLogger("stancestream.health")
 

@@ -19,8 +19,8 @@ import redis.asyncio as aioredis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from shared.process import die_with_parent
-from shared.settings import Settings
+from stancestream.shared.process import die_with_parent
+from stancestream.shared.settings import Settings
 
 log = logging.getLogger("stancestream.redis")
 

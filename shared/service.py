@@ -5,8 +5,8 @@ the pydantic model its entries must validate against and a ``process`` callback)
 context manager that loads its heavy resources (model, spaCy, DB engine) and yields the callbacks.
 ``run_service`` does the rest the same way for every service: embedded/remote Redis URL, FastStream
 broker, consumer groups created from the first entry, reclaimer, group gauges and the /metrics,
-/health, /ready endpoint (``shared.health``), SIGTERM and SIGINT handled by draining the current
-batch and acking nothing unfinished.
+/health, /ready endpoint (``stancestream.shared.health``), SIGTERM and SIGINT handled by draining
+the current batch and acking nothing unfinished.
 """
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
 from pydantic import BaseModel
 
-from shared.consumer import ProcessFn, ReliableConsumer
-from shared.health import Health, observe
-from shared.metrics import ServiceMetrics
-from shared.redis import connect, redact, resolve_redis_url
-from shared.settings import Settings
-from shared.streams import consumer_name
-from shared.tasks import stop_tasks
+from stancestream.shared.consumer import ProcessFn, ReliableConsumer
+from stancestream.shared.health import Health, observe
+from stancestream.shared.metrics import ServiceMetrics
+from stancestream.shared.redis import connect, redact, resolve_redis_url
+from stancestream.shared.settings import Settings
+from stancestream.shared.streams import consumer_name
+from stancestream.shared.tasks import stop_tasks
 
 log = logging.getLogger("stancestream.service")
 # FastStream's own messages (per-message access lines at DEBUG, task callbacks at INFO) go to
 # this logger instead of FastStream's coloured stdout handler, so they are formatted like every
-# other line; ``services.logs.setup_logging`` shows them only at DEBUG
+# other line; ``stancestream.services.cli.logs.setup_logging`` shows them only at DEBUG
 BROKER_LOG = logging.getLogger("stancestream.broker")
 
 
@@ -63,7 +63,7 @@ class Runtime:
     metrics: ServiceMetrics
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     consumers: list[ReliableConsumer] = field(default_factory=list)
-    health: Health | None = None  # set by shared.health.observe once it runs
+    health: Health | None = None  # set by stancestream.shared.health.observe once it runs
 
 
 ResourcesFn = Callable[[Runtime], contextlib.AbstractAsyncContextManager[dict[str, ProcessFn]]]
@@ -133,6 +133,6 @@ async def run_service(spec: ServiceSpec, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with running(spec, settings) as rt:  # metrics/health/ready: shared.health.observe
+    async with running(spec, settings) as rt:  # metrics/health/ready: health.observe
         rt.stop = stop
         await stop.wait()

@@ -9,7 +9,6 @@ import uuid
 ARTICLES = "articles.v1"
 CLAIMS = "claims.v1"
 STANCES = "stances.v1"
-ALL_STREAMS = (ARTICLES, CLAIMS, STANCES)
 
 # consumer group of each service on the stream it reads
 GROUPS = {

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.redis import EmbeddedRedis
+from stancestream.shared.redis import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -74,7 +74,16 @@ def stack() -> Iterator[tuple[str, Path, subprocess.Popen]]:
     env["STANCESTREAM_WORKER__CLAIM_IDLE_MS"] = "5000"
     log = open(data_dir / "up.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services", "up", "--data-dir", str(data_dir), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "stancestream",
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

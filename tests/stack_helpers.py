@@ -49,7 +49,16 @@ def ingest(data_dir: Path, *args: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
     env["STANCESTREAM_INGESTION__ALLOW_HOSTS"] = '["127.0.0.1"]'  # the tests' local web server
     proc = subprocess.run(
-        [sys.executable, "-m", "services", "ingest", "--data-dir", str(data_dir), "-q", "--json"]
+        [
+            sys.executable,
+            "-m",
+            "stancestream",
+            "ingest",
+            "--data-dir",
+            str(data_dir),
+            "-q",
+            "--json",
+        ]
         + list(args),
         cwd=ROOT,
         env=env,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.contracts import (
+from stancestream.shared.contracts import (
     Article,
     ArticleMeta,
     Claim,

@@ -17,8 +17,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from services.storage.db import Sessionmaker, create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
+from stancestream.services.storage.db import (
+    Sessionmaker,
+    create_engine,
+    create_sessionmaker,
+    migrate,
+)
+from stancestream.services.storage.queries import Queries
+from stancestream.services.storage.repository import Repository
 
 PG_ADMIN = os.environ.get("STANCESTREAM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TABLES = ("stances", "claims", "article_entities", "entity_aliases", "entities", "articles")
@@ -81,3 +87,8 @@ async def sessionmaker(db_url: str) -> AsyncIterator[Sessionmaker]:
 @pytest.fixture
 def repo(sessionmaker: Sessionmaker) -> Repository:
     return Repository(sessionmaker)
+
+
+@pytest.fixture
+def queries(sessionmaker: Sessionmaker) -> Queries:
+    return Queries(sessionmaker)

@@ -12,10 +12,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from services.storage.api import create_app
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
-from shared.settings import Settings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.settings import Settings
 from tests.storage_factories import make_batch
 
 pytestmark = [pytest.mark.slow]

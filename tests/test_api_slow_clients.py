@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.storage.api import create_app
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.webserver import bind, serve
-from shared.settings import Settings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.webserver import bind, serve
+from stancestream.shared.settings import Settings
 from tests.stack_helpers import wait_for
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,11 @@ import importlib
 
 import pytest
 
-from services.linking.attribute_index import IndexedAttributeRuler, index_attribute_ruler
-from services.linking.nlp import load_nlp
+from stancestream.services.linking.attribute_index import (
+    IndexedAttributeRuler,
+    index_attribute_ruler,
+)
+from stancestream.services.linking.nlp import load_nlp
 
 # Written for this test: word exceptions the ruler has several-token or regex rules for ("gon na",
 # "ai n't", "y' all", "let 's", "nothin'", "c'm on", "got ta"), existential "there", determiners

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from shared.redis import EmbeddedRedis
-from shared.streams import ARTICLES
+from stancestream.shared.redis import EmbeddedRedis
+from stancestream.shared.streams import ARTICLES
 from tests.stack_helpers import ROOT
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ class _Command:
 
     def __init__(self, *args: str, env: dict[str, str] | None = None):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services", *args],
+            [sys.executable, "-m", "stancestream", *args],
             cwd=ROOT,
             env={**{k: v for k, v in os.environ.items() if k != "REDIS_URL"}, **(env or {})},
             stdout=subprocess.PIPE,

@@ -8,11 +8,11 @@ import json
 import pytest
 from faststream.redis import RedisBroker
 
-from shared.consumer import ReliableConsumer, decode_entry
-from shared.contracts import Article, DeadLetter
-from shared.metrics import ServiceMetrics
-from shared.settings import WorkerSettings
-from shared.streams import dlq
+from stancestream.shared.consumer import ReliableConsumer, decode_entry
+from stancestream.shared.contracts import Article, DeadLetter
+from stancestream.shared.metrics import ServiceMetrics
+from stancestream.shared.settings import WorkerSettings
+from stancestream.shared.streams import dlq
 from tests.stack_helpers import wait_for
 
 pytestmark = pytest.mark.integration
@@ -194,7 +194,7 @@ async def pending_is(aredis, stream, n):
 
 
 async def test_trimming_never_drops_what_a_group_still_needs(aredis, uid):
-    from shared.consumer import ensure_group, trim_acked
+    from stancestream.shared.consumer import ensure_group, trim_acked
 
     stream = f"{uid}.articles"
     await ensure_group(aredis, stream, "fast")

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, decode_entry
-from shared.contracts import (
+from stancestream.shared.consumer import BadMessage, decode_entry
+from stancestream.shared.contracts import (
     Article,
     ArticleMeta,
     Claim,
@@ -96,7 +96,7 @@ def test_article_needs_text():
 
 
 def test_a_very_long_actor_name_still_gets_an_id_within_the_limit() -> None:
-    from services.linking.actors import MAX_ID, local_id
+    from stancestream.services.linking.actors import MAX_ID, local_id
 
     long_a, long_b = "A" * 300 + " one", "A" * 300 + " two"
     ids = {local_id("org", long_a), local_id("org", long_b)}

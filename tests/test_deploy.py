@@ -1,5 +1,5 @@
 """deploy/: the k8s manifests validate offline, compose resolves, and both only use commands of the
-CLI and environment variables that ``shared.settings.Settings`` reads."""
+CLI and environment variables that ``stancestream.shared.settings.Settings`` reads."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import yaml
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from services.cli import SERVICE_SPECS, app
-from shared.settings import Settings
-from shared.streams import GROUPS
+from stancestream.services.cli.main import SERVICE_SPECS, app
+from stancestream.shared.settings import Settings
+from stancestream.shared.streams import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
 K8S = ROOT / "deploy" / "k8s"
@@ -170,7 +170,7 @@ def test_every_env_var_is_a_setting_and_parses(monkeypatch):
     env = used_env()
     assert {"REDIS_URL", "DATABASE_URL", "STANCESTREAM_WORKER__METRICS_PORT"} <= set(env)
     unknown = sorted(k for k in env if not settings_field(k))
-    assert not unknown, f"not read by shared.settings.Settings: {unknown}"
+    assert not unknown, f"not read by stancestream.shared.settings.Settings: {unknown}"
     assert not settings_field("STANCESTREAM_WORKER__NO_SUCH") and not settings_field("FOO")
     for k, v in env.items():
         monkeypatch.setenv(k, v)

@@ -9,15 +9,15 @@ import redis
 from faststream.redis import RedisBroker
 from typer.testing import CliRunner
 
-from services.cli import app
-from services.dlq import dlq_streams, get_letter, list_letters, purge, replay
-from services.ingestion.errors import BadInput
-from services.ingestion.publisher import dead_letter_for, publish_articles
-from shared.consumer import ReliableConsumer, decode_entry
-from shared.contracts import Article
-from shared.metrics import ServiceMetrics
-from shared.settings import WorkerSettings
-from shared.streams import dlq
+from stancestream.services.cli.dlq import dlq_streams, get_letter, list_letters, purge, replay
+from stancestream.services.cli.main import app
+from stancestream.services.ingestion.errors import BadInput
+from stancestream.services.ingestion.publisher import dead_letter_for, publish_articles
+from stancestream.shared.consumer import ReliableConsumer, decode_entry
+from stancestream.shared.contracts import Article
+from stancestream.shared.metrics import ServiceMetrics
+from stancestream.shared.settings import WorkerSettings
+from stancestream.shared.streams import dlq
 
 pytestmark = pytest.mark.integration
 

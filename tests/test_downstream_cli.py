@@ -17,11 +17,11 @@ import pytest
 from faststream.redis import RedisBroker
 from typer.testing import CliRunner, Result
 
-from services.cli import app
-from services.downstream import parse_when, subscribe_events
-from services.storage.live import StanceFilter
-from services.storage.repository import Repository
-from shared.contracts import Trace
+from stancestream.services.cli.downstream import parse_when, subscribe_events
+from stancestream.services.cli.main import app
+from stancestream.services.storage.live import StanceFilter
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.contracts import Trace
 from tests.storage_factories import make_batch, make_repeated_batch
 
 pytestmark = pytest.mark.integration
@@ -55,7 +55,7 @@ async def test_subscribe_prints_live_stances_with_its_own_group(redis_url, uid, 
     await _publish(redis_url, stream, "a_old")  # before the group exists: not for it
     args = ["subscribe", "--redis-url", redis_url, "--stream", stream, "--group", "g"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services", *args, "--count", "3"],
+        [sys.executable, "-m", "stancestream", *args, "--count", "3"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

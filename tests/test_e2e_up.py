@@ -25,7 +25,7 @@ pytest_plugins = ["tests.stack_fixtures"]  # stack, news_site
 def analyze(docs: list[dict], data_dir: Path) -> list[dict]:
     """`stancestream analyze` with the stack's settings (same data dir, so the same KB)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "services", "analyze"],
+        [sys.executable, "-m", "stancestream", "analyze"],
         input="".join(json.dumps(d) + "\n" for d in docs),
         cwd=ROOT,
         env={**os.environ, "STANCESTREAM_DATA_DIR": str(data_dir)},
@@ -121,7 +121,7 @@ def test_up_refuses_a_taken_port_and_a_data_dir_in_use(stack):
         (["--data-dir", str(data_dir), "--port", str(free_port())], "already runs with data dir"),
     ):
         proc = subprocess.run(
-            [sys.executable, "-m", "services", "up", *args],
+            [sys.executable, "-m", "stancestream", "up", *args],
             cwd=ROOT,
             env=env,
             capture_output=True,

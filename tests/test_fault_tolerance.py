@@ -21,7 +21,7 @@ import psutil
 import pytest
 import redis
 
-from shared.streams import ARTICLES, CLAIMS, STANCES, dlq
+from stancestream.shared.streams import ARTICLES, CLAIMS, STANCES, dlq
 from tests.stack_helpers import ROOT, free_port, wait_until
 from tests.test_e2e_up import analyze
 
@@ -119,7 +119,7 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
         [
             sys.executable,
             "-m",
-            "services",
+            "stancestream",
             "up",
             "--data-dir",
             str(data_dir),
@@ -145,7 +145,7 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "services",
+                "stancestream",
                 "ingest",
                 "--data-dir",
                 str(data_dir),
@@ -214,7 +214,7 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
 
 
 def letters(r: redis.Redis) -> list[dict]:
-    from shared.consumer import decode_entry
+    from stancestream.shared.consumer import decode_entry
 
     out = []
     for stream in (ARTICLES, CLAIMS, STANCES):

@@ -7,12 +7,12 @@ import contextlib
 import httpx
 import pytest
 
-from services.dlq import encode_payload
-from shared.contracts import Article
-from shared.health import count_after, group_stats
-from shared.redis import EmbeddedRedis
-from shared.service import Consumes, ServiceSpec, running
-from shared.settings import Settings, WorkerSettings
+from stancestream.services.cli.dlq import encode_payload
+from stancestream.shared.contracts import Article
+from stancestream.shared.health import count_after, group_stats
+from stancestream.shared.redis import EmbeddedRedis
+from stancestream.shared.service import Consumes, ServiceSpec, running
+from stancestream.shared.settings import Settings, WorkerSettings
 from tests.stack_helpers import free_port, wait_for
 
 pytestmark = pytest.mark.integration

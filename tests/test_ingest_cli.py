@@ -16,12 +16,12 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
-from shared.consumer import decode_entry
-from shared.contracts import Article
-from shared.redis import EmbeddedRedis
-from shared.streams import ARTICLES
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import Article
+from stancestream.shared.redis import EmbeddedRedis
+from stancestream.shared.streams import ARTICLES
 from tests.stack_helpers import ROOT
 
 pytestmark = pytest.mark.integration
@@ -57,7 +57,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
 
 def _ingest(url: str, *args: str) -> subprocess.CompletedProcess:
     proc = subprocess.run(
-        [sys.executable, "-m", "services", "ingest", "--redis-url", url, "-q", *args],
+        [sys.executable, "-m", "stancestream", "ingest", "--redis-url", url, "-q", *args],
         cwd=ROOT,
         env={k: v for k, v in os.environ.items() if k != "REDIS_URL"},
         capture_output=True,

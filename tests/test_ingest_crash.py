@@ -26,13 +26,13 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from services.ingestion.dedupe import Deduper
-from services.ingestion.publisher import publish_articles
-from services.ingestion.sources import make_article
-from shared.consumer import decode_entry
-from shared.contracts import Article
-from shared.redis import EmbeddedRedis
-from shared.settings import IngestionSettings
+from stancestream.services.ingestion.dedupe import Deduper
+from stancestream.services.ingestion.publisher import publish_articles
+from stancestream.services.ingestion.sources import make_article
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import Article
+from stancestream.shared.redis import EmbeddedRedis
+from stancestream.shared.settings import IngestionSettings
 from tests.stack_helpers import ROOT, free_port, wait_until
 from tests.tcp_proxy import TcpProxy
 
@@ -110,7 +110,7 @@ async def test_an_ingest_cut_at_any_point_loses_nothing_and_doubles_nothing(redi
 def _ingest(url: str, path: Path) -> subprocess.Popen:
     env = {**os.environ, "REDIS_URL": url}
     return subprocess.Popen(
-        [sys.executable, "-m", "services", "ingest", "-q", str(path)],
+        [sys.executable, "-m", "stancestream", "ingest", "-q", str(path)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

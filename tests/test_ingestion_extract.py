@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.ingestion.errors import EmptyArticle, TooLarge
-from services.ingestion.extract import (
+from stancestream.services.ingestion.errors import EmptyArticle, TooLarge
+from stancestream.services.ingestion.extract import (
     decode_bytes,
     extract_html,
     fragment_text,

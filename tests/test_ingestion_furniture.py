@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from services.ingestion.extract import extract_html
-from services.ingestion.furniture import drop_furniture_lines
+from stancestream.services.ingestion.extract import extract_html
+from stancestream.services.ingestion.furniture import drop_furniture_lines
 
 P1 = (
     "The UK may be forced to review its Falkland Islands air defenses to face a renewed threat "

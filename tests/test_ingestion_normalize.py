@@ -7,14 +7,14 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.ingestion.normalize import (
+from stancestream.services.ingestion.normalize import (
     article_id,
     canonical_url,
     content_hash,
     normalize_text,
     paragraphs_to_blocks,
 )
-from shared.contracts import stable_id
+from stancestream.shared.contracts import stable_id
 
 
 def test_normalize_strips_zero_width_and_controls_but_keeps_newlines():

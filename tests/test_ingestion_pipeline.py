@@ -16,15 +16,15 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from services.ingestion.dedupe import Deduper
-from services.ingestion.errors import BadInput, FetchError
-from services.ingestion.publisher import group_lag, publish_articles, wait_for_capacity
-from services.ingestion.service import SPEC, ingest, poll_feeds
-from services.ingestion.sources import fetch_article, make_article
-from shared.consumer import decode_entry
-from shared.contracts import Article, DeadLetter
-from shared.service import ServiceSpec, running
-from shared.settings import IngestionSettings, Settings, load_settings
+from stancestream.services.ingestion.dedupe import Deduper
+from stancestream.services.ingestion.errors import BadInput, FetchError
+from stancestream.services.ingestion.publisher import group_lag, publish_articles, wait_for_capacity
+from stancestream.services.ingestion.service import SPEC, ingest, poll_feeds
+from stancestream.services.ingestion.sources import fetch_article, make_article
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import Article, DeadLetter
+from stancestream.shared.service import ServiceSpec, running
+from stancestream.shared.settings import IngestionSettings, Settings, load_settings
 from tests.stack_helpers import wait_for
 
 pytestmark = pytest.mark.integration

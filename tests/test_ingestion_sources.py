@@ -9,17 +9,23 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.ingestion.errors import BadInput, EmptyArticle, FetchError, IngestError, TooLarge
-from services.ingestion.normalize import content_hash
-from services.ingestion.sources import (
+from stancestream.services.ingestion.errors import (
+    BadInput,
+    EmptyArticle,
+    FetchError,
+    IngestError,
+    TooLarge,
+)
+from stancestream.services.ingestion.normalize import content_hash
+from stancestream.services.ingestion.sources import (
     expand_inputs,
     fetch_article,
     make_article,
     read_path,
     split_title,
 )
-from shared.contracts import Article
-from shared.settings import IngestionSettings
+from stancestream.shared.contracts import Article
+from stancestream.shared.settings import IngestionSettings
 
 CFG = IngestionSettings(max_html_bytes=50_000, max_article_chars=2_000)
 BODY = (

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from services.cli import app
-from services.linking.kb.build import build
-from services.linking.kb.linker import KbLinker
-from services.linking.kb.store import KbIndex
+from stancestream.services.cli.main import app
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.kb.linker import KbLinker
+from stancestream.services.linking.kb.store import KbIndex
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +62,7 @@ def test_kb_ids_command(kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_kb_ids_without_index_says_how_to_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.linking.kb import store
+    from stancestream.services.linking.kb import store
 
     monkeypatch.setattr(store, "SHIPPED", tmp_path / "no-shipped-index.sqlite")
     res = CliRunner().invoke(app, ["kb", "ids", "--data-dir", str(tmp_path)])
@@ -71,7 +71,7 @@ def test_kb_ids_without_index_says_how_to_build(
 
 
 def test_kb_ids_with_no_built_index_lists_the_shipped_one(tmp_path: Path) -> None:
-    from services.linking.kb.store import SHIPPED
+    from stancestream.services.linking.kb.store import SHIPPED
 
     if not SHIPPED.is_file():
         pytest.skip("this checkout carries no shipped index")

@@ -3,7 +3,7 @@ a dateline or "in <place>" stays the place, and "<town>, <state>" is the town's 
 
 from __future__ import annotations
 
-from services.linking.kb.context import names_a_team, qualified_forms, sports_context
+from stancestream.services.linking.kb.context import names_a_team, qualified_forms, sports_context
 
 
 def _spans(text: str, word: str) -> list[tuple[int, int]]:
@@ -53,10 +53,10 @@ def test_a_country_in_brackets_after_a_player_is_the_country() -> None:
 
 
 def test_the_linker_leaves_a_team_unlinked_unless_the_kb_holds_a_non_place(tmp_path) -> None:
-    from services.linking.kb.build import merge, write_index
-    from services.linking.kb.linker import KbLinker, Query
-    from services.linking.kb.sources import Record
-    from services.linking.kb.store import KbIndex
+    from stancestream.services.linking.kb.build import merge, write_index
+    from stancestream.services.linking.kb.linker import KbLinker, Query
+    from stancestream.services.linking.kb.sources import Record
+    from stancestream.services.linking.kb.store import KbIndex
 
     def index(*records: Record) -> KbLinker:
         path = tmp_path / f"{len(records)}.sqlite"
@@ -74,10 +74,10 @@ def test_the_linker_leaves_a_team_unlinked_unless_the_kb_holds_a_non_place(tmp_p
 
 
 def test_a_big_city_beats_its_many_small_namesakes(tmp_path) -> None:
-    from services.linking.kb.build import merge, write_index
-    from services.linking.kb.linker import KbLinker, Query
-    from services.linking.kb.sources import Record
-    from services.linking.kb.store import KbIndex
+    from stancestream.services.linking.kb.build import merge, write_index
+    from stancestream.services.linking.kb.linker import KbLinker, Query
+    from stancestream.services.linking.kb.sources import Record
+    from stancestream.services.linking.kb.store import KbIndex
 
     def rec(qid: str, count: float, prior: float) -> Record:
         r = Record(qid, "Arden", "location", "places", prior=prior)

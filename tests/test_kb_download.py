@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from services.cli import app
-from services.linking.kb.download import SOURCES, SUMS
+from stancestream.services.cli.main import app
+from stancestream.services.linking.kb.download import SOURCES, SUMS
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from services.cli import app
-from services.linking.kb.build import build
-from services.linking.kb.extra_sources import (
+from stancestream.services.cli.main import app
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.kb.extra_sources import (
     Countries,
     find_files,
     read_cabinets,
@@ -33,9 +33,9 @@ from services.linking.kb.extra_sources import (
     read_us_states,
     read_world_leaders,
 )
-from services.linking.kb.linker import KbLinker
-from services.linking.kb.sources import FILES
-from services.linking.kb.store import KbIndex
+from stancestream.services.linking.kb.linker import KbLinker
+from stancestream.services.linking.kb.sources import FILES
+from stancestream.services.linking.kb.store import KbIndex
 
 USA, FRA = "Q1030", "Q1031"
 COUNTRIES = Countries(
@@ -422,7 +422,7 @@ def test_build_command_repeatable_source_dir(shared_data: Path, tmp_path: Path) 
 
 
 def test_nsi_match_names_of_another_body_are_weak() -> None:
-    from services.linking.kb.extra_sources import _akin
+    from stancestream.services.linking.kb.extra_sources import _akin
 
     own = ["Example Medicine", None]
     assert not _akin("university of example", own)  # the body that runs the clinics

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.kb.build import merge, write_index
-from services.linking.kb.keys import alias_key
-from services.linking.kb.linker import KbLinker, Query
-from services.linking.kb.sources import Record, party_members
-from services.linking.kb.store import KbIndex
+from stancestream.services.linking.kb.build import merge, write_index
+from stancestream.services.linking.kb.keys import alias_key
+from stancestream.services.linking.kb.linker import KbLinker, Query
+from stancestream.services.linking.kb.sources import Record, party_members
+from stancestream.services.linking.kb.store import KbIndex
 
 
 def _rec(

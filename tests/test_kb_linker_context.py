@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.kb.build import merge, write_index
-from services.linking.kb.linker import KbLinker, Query
-from services.linking.kb.sources import Record
-from services.linking.kb.store import KbIndex
+from stancestream.services.linking.kb.build import merge, write_index
+from stancestream.services.linking.kb.linker import KbLinker, Query
+from stancestream.services.linking.kb.sources import Record
+from stancestream.services.linking.kb.store import KbIndex
 
 
 def _rec(

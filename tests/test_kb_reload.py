@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.kb import INDEX_NAME
-from services.linking.kb.build import build
-from services.linking.kb.linker import KbLinker
-from services.linking.kb.reload import ReloadingLinker
-from services.linking.link import NullLinker, link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article
+from stancestream.services.linking.kb import INDEX_NAME
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.kb.linker import KbLinker
+from stancestream.services.linking.kb.reload import ReloadingLinker
+from stancestream.services.linking.link import NullLinker, link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article
 
 
 def test_the_linker_is_made_again_only_when_the_index_file_changes(tmp_path: Path) -> None:
@@ -58,7 +58,7 @@ def test_articles_link_with_an_index_built_after_start(shared_data: Path, tmp_pa
 def test_the_users_index_wins_over_the_shipped_one(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.linking.kb import store
+    from stancestream.services.linking.kb import store
 
     shipped_dir, user_dir = tmp_path / "shipped", tmp_path / "user"
     build(shared_data / "kb", shipped_dir)

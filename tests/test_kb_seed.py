@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.kb.build import build
-from services.linking.kb.linker import KbLinker
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from services.linking.service import make_linker
-from shared.contracts import Article
-from shared.settings import Settings
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.kb.linker import KbLinker
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.linking.service import make_linker
+from stancestream.shared.contracts import Article
+from stancestream.shared.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_seed_links_syria_russia_un(shared_data: Path, kb_dir: Path) -> None:
 
 
 def test_no_built_index_links_with_the_shipped_one(tmp_path: Path) -> None:
-    from services.linking.kb.store import SHIPPED
+    from stancestream.services.linking.kb.store import SHIPPED
 
     if not SHIPPED.is_file():
         pytest.skip("this checkout carries no shipped index")
@@ -53,7 +53,7 @@ def test_no_built_index_links_with_the_shipped_one(tmp_path: Path) -> None:
 def test_missing_index_keeps_actors_local(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from services.linking.kb import store
+    from stancestream.services.linking.kb import store
 
     monkeypatch.setattr(store, "SHIPPED", tmp_path / "no-shipped-index.sqlite")
     linker = make_linker(Settings(data_dir=tmp_path))

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.kb.linker import KbLinker
-from services.linking.kb.store import SHIPPED
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article
+from stancestream.services.linking.kb.linker import KbLinker
+from stancestream.services.linking.kb.store import SHIPPED
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article
 
 pytestmark = pytest.mark.skipif(not SHIPPED.is_file(), reason="no shipped KB index here")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article
 
 
 @pytest.fixture(scope="module")

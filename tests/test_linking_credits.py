@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.credits import credit_spans
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article
+from stancestream.services.linking.credits import credit_spans
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article
 
 
 @pytest.fixture(scope="module")

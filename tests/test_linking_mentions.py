@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.actors import Mention, _defined_acronyms, _surnames_as_persons, cluster
-from services.linking.link import link_article
-from services.linking.matching import add_string_matches
-from services.linking.nlp import load_nlp, parse
-from services.linking.spans import datelines
-from services.stance.pairs import article_pairs
-from shared.contracts import Article, LinkedArticle
+from stancestream.services.linking.actors import (
+    Mention,
+    _defined_acronyms,
+    _surnames_as_persons,
+    cluster,
+)
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.matching import add_string_matches
+from stancestream.services.linking.nlp import load_nlp, parse
+from stancestream.services.linking.spans import datelines
+from stancestream.services.stance.pairs import article_pairs
+from stancestream.shared.contracts import Article, LinkedArticle
 
 
 @pytest.fixture(scope="module")
@@ -113,9 +118,9 @@ def test_line_break_ends_a_sentence(nlp) -> None:
 
 
 def test_a_name_never_straddles_an_editorial_bracket():
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from shared.contracts import Article
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.shared.contracts import Article
 
     text = (
         'The State Department said so on Monday. "Sadly, the [US] Department of State has been '
@@ -127,7 +132,7 @@ def test_a_name_never_straddles_an_editorial_bracket():
 
 
 def test_name_extent_the_inside_a_sentence_and_an_abbreviation_dot() -> None:
-    from services.linking.spans import name_extent
+    from stancestream.services.linking.spans import name_extent
 
     text = "Shares of The Acme Depot fell. The Acme Depot said so; Jane met The Donald."
     s = text.index("Acme Depot")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from services.stance.pairs import ScoredPair
-from services.stance.scorer import PairQuery, StanceScore
-from services.stance.stancing import confidence, decide
-from shared.contracts import Article, ClaimPair, LinkedArticle
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.stance.pairs import ScoredPair
+from stancestream.services.stance.scorer import PairQuery, StanceScore
+from stancestream.services.stance.stancing import confidence, decide
+from stancestream.shared.contracts import Article, ClaimPair, LinkedArticle
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking import names as nm
-from services.linking.claims import quote_spans
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp, paragraphs
-from shared.contracts import Article, LinkedArticle
+from stancestream.services.linking import names as nm
+from stancestream.services.linking.claims import quote_spans
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp, paragraphs
+from stancestream.shared.contracts import Article, LinkedArticle
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article, LinkedArticle
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article, LinkedArticle
 
 
 @pytest.fixture(scope="module")

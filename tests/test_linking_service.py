@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from services.linking.service import make_spec
-from shared.consumer import decode_entry
-from shared.contracts import Article, LinkedArticle
-from shared.service import running
-from shared.settings import Settings, WorkerSettings
+from stancestream.services.linking.service import make_spec
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import Article, LinkedArticle
+from stancestream.shared.service import running
+from stancestream.shared.settings import Settings, WorkerSettings
 from tests.concurrency import OverlapWatcher
 
 pytestmark = pytest.mark.integration
@@ -50,7 +50,7 @@ async def test_batches_handed_over_together_run_one_at_a_time(
 ) -> None:
     """The subscriber and the reclaimer may pass batches at the same moment: both get linked, but
     never with the spaCy pipeline running on two threads at once."""
-    import services.linking.service as svc
+    import stancestream.services.linking.service as svc
 
     watched = OverlapWatcher(svc.link_article, hold=0.05)
     monkeypatch.setattr(svc, "link_article", watched)

@@ -16,10 +16,10 @@ import pytest
 import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
 
-from services.storage.api import create_app
-from services.storage.db import create_engine, create_sessionmaker
-from services.storage.webserver import bind, serve
-from shared.settings import Settings, StorageSettings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import create_engine, create_sessionmaker
+from stancestream.services.storage.webserver import bind, serve
+from stancestream.shared.settings import Settings, StorageSettings
 from tests.stack_helpers import wait_for
 from tests.storage_factories import make_batch
 

@@ -48,7 +48,7 @@ def test_the_reading_keeps_its_dev_set_figures(shared_data, texts_file) -> None:
     tool = shared_data.parent / "tools" / "eval_news.py"
     if not tool.exists():
         pytest.skip(f"no {tool}")
-    cmd = f"{sys.executable} -m services analyze"
+    cmd = f"{sys.executable} -m stancestream analyze"
     p = subprocess.run(
         [sys.executable, str(tool), str(GOLD), "--texts", str(texts_file), "--cmd", cmd],
         capture_output=True,

@@ -10,15 +10,22 @@ import pytest
 from faststream.redis import RedisBroker
 from sqlalchemy import func, select
 
-from services.stance import service as stance_service
-from services.storage import service as storage_service
-from services.storage.db import create_engine
-from services.storage.tables import StanceRow
-from shared.consumer import decode_entry
-from shared.contracts import ArticleMeta, Claim, ClaimMention, DeadLetter, Entity, LinkedArticle
-from shared.service import running
-from shared.settings import Settings, WorkerSettings
-from shared.streams import dlq
+from stancestream.services.stance import service as stance_service
+from stancestream.services.storage import service as storage_service
+from stancestream.services.storage.db import create_engine
+from stancestream.services.storage.tables import StanceRow
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import (
+    ArticleMeta,
+    Claim,
+    ClaimMention,
+    DeadLetter,
+    Entity,
+    LinkedArticle,
+)
+from stancestream.shared.service import running
+from stancestream.shared.settings import Settings, WorkerSettings
+from stancestream.shared.streams import dlq
 from tests.stack_helpers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -19,14 +19,14 @@ import pytest
 import redis.asyncio as aioredis
 from pydantic import SecretStr
 
-from services.ingestion.service import ingest
-from services.storage.api import create_app
-from services.storage.db import create_engine, create_sessionmaker
-from services.storage.webserver import bind, serve
-from shared.consumer import decode_entry
-from shared.contracts import Article, DeadLetter
-from shared.settings import IngestionSettings, Settings, StorageSettings, load_settings
-from shared.streams import dlq
+from stancestream.services.ingestion.service import ingest
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import create_engine, create_sessionmaker
+from stancestream.services.storage.webserver import bind, serve
+from stancestream.shared.consumer import decode_entry
+from stancestream.shared.contracts import Article, DeadLetter
+from stancestream.shared.settings import IngestionSettings, Settings, StorageSettings, load_settings
+from stancestream.shared.streams import dlq
 
 pytestmark = pytest.mark.integration
 
@@ -260,7 +260,7 @@ async def test_without_redis_a_push_is_503(tmp_path: Path) -> None:
 
 
 def test_the_push_is_in_the_openapi_and_asyncapi_documents() -> None:
-    from services.asyncapi import asyncapi_document
+    from stancestream.shared.asyncapi import asyncapi_document
 
     app = create_app(Settings(), None)  # type: ignore[arg-type] - the documents need no database
     op = app.openapi()["paths"]["/articles"]["post"]

@@ -10,9 +10,9 @@ from typing import Any
 
 import typer.main
 
-from services.cli import app as cli
-from services.storage.api import create_app
-from shared.settings import Settings
+from stancestream.services.cli.main import app as cli
+from stancestream.services.storage.api import create_app
+from stancestream.shared.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ROW = re.compile(r"^\| `([^`]+)` \|", re.MULTILINE)

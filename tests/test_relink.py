@@ -6,16 +6,17 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from services.linking.kb.build import build
-from services.linking.link import NullLinker, link_article
-from services.linking.nlp import load_nlp
-from services.relink import relink
-from services.stance.scorer import load_scorer
-from services.stance.stancing import score_articles
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
-from shared.contracts import Article
-from shared.settings import load_settings
+from stancestream.services.cli.relink import relink
+from stancestream.services.linking.kb.build import build
+from stancestream.services.linking.link import NullLinker, link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.stance.scorer import load_scorer
+from stancestream.services.stance.stancing import score_articles
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.queries import Queries
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.contracts import Article
+from stancestream.shared.settings import load_settings
 
 TEXT = (
     "Russia condemned NATO on Monday. 'NATO is a threat to Russia,' said Sergei Lavrov,"
@@ -35,15 +36,16 @@ def test_relink_replaces_local_ids_with_wikidata_ids(shared_data: Path, tmp_path
         if before:
             await migrate(settings.db_url)
         engine = create_engine(settings.db_url)
-        repo = Repository(create_sessionmaker(engine))
+        sessionmaker = create_sessionmaker(engine)
+        repo, queries = Repository(sessionmaker), Queries(sessionmaker)
         try:
             if before:
                 await repo.store_articles([article])
                 await repo.store_stance_batches([batch])
-            ids = {s.source for s in await repo.list_stances(limit=1000)} | {
-                s.target for s in await repo.list_stances(limit=1000)
+            ids = {s.source for s in await queries.list_stances(limit=1000)} | {
+                s.target for s in await queries.list_stances(limit=1000)
             }
-            return ids, await repo.count("entities"), await repo.count("stances")
+            return ids, await queries.count("entities"), await queries.count("stances")
         finally:
             await engine.dispose()
 

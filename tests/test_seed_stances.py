@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from services.linking.link import link_article
-from services.linking.nlp import load_nlp
-from services.stance.scorer import load_scorer
-from services.stance.stancing import score_articles
-from shared.contracts import Article, StanceBatch
+from stancestream.services.linking.link import link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.stance.scorer import load_scorer
+from stancestream.services.stance.stancing import score_articles
+from stancestream.shared.contracts import Article, StanceBatch
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.redis import EmbeddedRedis
+from stancestream.shared.redis import EmbeddedRedis
 from tests.stack_helpers import ROOT, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ def _run_storage(tmp_path: Path, url: str, **env: str) -> str:
     log = tmp_path / "storage.log"
     with open(log, "wb") as out:  # a file, as `up` gives its workers
         proc = subprocess.Popen(
-            [sys.executable, "-m", "services", "service", "storage", "--redis-url", url],
+            [sys.executable, "-m", "stancestream", "service", "storage", "--redis-url", url],
             cwd=ROOT,
             env={
                 **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},

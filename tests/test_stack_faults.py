@@ -16,11 +16,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.stack import Child, DataDirLock, Stack
-from services.storage.db import create_engine
-from services.storage.service import make_spec
-from shared.service import running
-from shared.settings import Settings, StorageSettings, WorkerSettings
+from stancestream.services.cli.stack import Child, DataDirLock, Stack
+from stancestream.services.storage.db import create_engine
+from stancestream.services.storage.service import make_spec
+from stancestream.shared.service import running
+from stancestream.shared.settings import Settings, StorageSettings, WorkerSettings
 from tests.stack_helpers import ROOT, free_port, wait_for, wait_until
 from tests.storage_fixtures import PgDatabase, _pg_admin, pg_database  # noqa: F401
 
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.integration
 MIGRATE = "; ".join(
     [
         "import asyncio, sys",
-        "from services.storage.db import migrate",
+        "from stancestream.services.storage.db import migrate",
         "asyncio.run(migrate(sys.argv[1]))",
     ]
 )
@@ -91,7 +91,7 @@ def test_a_second_up_on_the_same_data_dir_is_refused_at_once(tmp_path: Path) -> 
     try:
         t0 = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path)],
+            [sys.executable, "-m", "stancestream", "up", "--data-dir", str(tmp_path)],
             cwd=ROOT,
             env={k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
             capture_output=True,
@@ -157,7 +157,7 @@ def test_children_get_sigterm_when_their_parent_is_killed(tmp_path: Path) -> Non
     parent = textwrap.dedent(
         """
         import subprocess, sys, time
-        from shared.process import die_with_parent
+        from stancestream.shared.process import die_with_parent
         child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"],
                                  preexec_fn=die_with_parent)
         print(child.pid, flush=True)
@@ -205,7 +205,16 @@ def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: P
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path), "--port", str(port)]
+        [
+            sys.executable,
+            "-m",
+            "stancestream",
+            "up",
+            "--data-dir",
+            str(tmp_path),
+            "--port",
+            str(port),
+        ]
         + ["--workers", "storage=3"],
         cwd=ROOT,
         env=env,
@@ -260,7 +269,7 @@ def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: P
 def test_two_ups_started_at_the_same_instant_on_one_data_dir_run_once(tmp_path: Path) -> None:
     """The red-team run saw both start in 3 of 10 tries; with the data-dir lock one is refused."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    cmd = [sys.executable, "-m", "services", "up", "--data-dir", str(tmp_path)]
+    cmd = [sys.executable, "-m", "stancestream", "up", "--data-dir", str(tmp_path)]
     procs = [
         subprocess.Popen(
             [*cmd, "--port", str(free_port())],

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-CMD = [sys.executable, "-m", "services", "stance", "score"]
+CMD = [sys.executable, "-m", "stancestream", "stance", "score"]
 
 
 def run(stdin: str, *args: str) -> subprocess.CompletedProcess:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.stance.pairs import article_pairs, claim_pairs
-from services.stance.scorer import StanceScore
-from services.stance.stancing import score_articles
-from shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, LinkedArticle
+from stancestream.services.stance.pairs import article_pairs, claim_pairs
+from stancestream.services.stance.scorer import StanceScore
+from stancestream.services.stance.stancing import score_articles
+from stancestream.shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, LinkedArticle
 
 
 def claim(text, mentions, speaker=None):
@@ -81,9 +81,9 @@ def test_holders_policy_scores_only_from_holders_and_the_speaker():
 
 
 def test_linking_marks_subjects_and_agents_as_holders():
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from shared.contracts import Article
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.shared.contracts import Article
 
     text = "Senator Warren criticised Governor Abbott. Governor Abbott was praised by Germany."
     la = link_article(load_nlp("en_core_web_sm"), Article(id="a", text=text, content_hash="h"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.stance.dse import LABELS, DseRow
-from services.stance.pipeline_data import pipeline_claims
+from stancestream.services.stance.dse import LABELS, DseRow
+from stancestream.services.stance.pipeline_data import pipeline_claims
 
 
 def _row(text: str, p: str, q: str, label: int) -> DseRow:

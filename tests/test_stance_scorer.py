@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from services.stance.scorer import PairQuery, load_scorer
+from stancestream.services.stance.scorer import PairQuery, load_scorer
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +126,8 @@ def fixed_scales(shared_data, tmp_path_factory):
     shipped model requantized as ``stancestream stance requantize`` does (calibrated on DSE)."""
     import json
 
-    from services.stance.requantize import requantize
-    from services.stance.scorer import SHIPPED_MODEL
+    from stancestream.services.stance.requantize import requantize
+    from stancestream.services.stance.scorer import SHIPPED_MODEL
 
     if json.loads((SHIPPED_MODEL / "stance.json").read_text()).get("batch_independent"):
         return SHIPPED_MODEL
@@ -139,7 +139,7 @@ def fixed_scales(shared_data, tmp_path_factory):
 def test_batch_1_and_batch_64_give_the_same_answers(fixed_scales):
     """One claim per model call and 64 claims per call (padded to the longest) agree: same
     labels, scores within 1e-5 (the service batches claims of many articles together)."""
-    from services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.scorer import OnnxStanceScorer
 
     queries = _many_claims()
     assert len({x.text for x in queries}) >= 100
@@ -163,9 +163,15 @@ def test_batch_1_and_batch_64_give_the_same_answers(fixed_scales):
 def test_articles_scored_together_get_the_stances_they_get_alone(fixed_scales):
     """The service and ``analyze`` batch the claims of many articles into one model call: each
     article's stances must be those it gets scored on its own, one claim per call."""
-    from services.stance.scorer import OnnxStanceScorer
-    from services.stance.stancing import score_articles
-    from shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, LinkedArticle
+    from stancestream.services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.stancing import score_articles
+    from stancestream.shared.contracts import (
+        ArticleMeta,
+        Claim,
+        ClaimMention,
+        Entity,
+        LinkedArticle,
+    )
 
     articles = []
     for i, (text, a, b, *_) in enumerate(CLEAR):
@@ -187,7 +193,7 @@ def test_a_model_with_per_call_activation_scales_runs_one_claim_per_call(fixed_s
     """Exports with dynamic int8 (no ``batch_independent``) keep one sequence per call."""
     import json
 
-    from services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.scorer import OnnxStanceScorer
 
     for f in ("model.onnx", "tokenizer.json"):
         (tmp_path / f).symlink_to((fixed_scales / f).resolve())
@@ -230,7 +236,7 @@ def test_bad_queries_are_rejected_with_reasons():
 
 
 def test_unknown_model_gives_a_clear_error(tmp_path):
-    from services.stance.scorer import ModelLoadError
+    from stancestream.services.stance.scorer import ModelLoadError
 
     (tmp_path / "stance.json").write_text('{"format": "tensorflow"}')
     with pytest.raises(ModelLoadError, match="unknown format"):
@@ -238,7 +244,7 @@ def test_unknown_model_gives_a_clear_error(tmp_path):
 
 
 def test_claim_groups_share_a_pass_only_with_the_same_text_and_actors():
-    from services.stance.scorer import CLAIM_WINDOW_CHARS, claim_groups
+    from stancestream.services.stance.scorer import CLAIM_WINDOW_CHARS, claim_groups
 
     text = "Moscow accused Washington of lying."
     ctx = ((0, 6), (15, 25))

@@ -3,8 +3,8 @@ linker resolved to it (``/actors?q=he`` must not find every man the articles quo
 
 from __future__ import annotations
 
-from services.storage.repository import _alias_rows, names_it
-from shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, StanceBatch
+from stancestream.services.storage.repository import _alias_rows, names_it
+from stancestream.shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, StanceBatch
 
 
 def test_names_and_acronyms_are_aliases_pronouns_and_descriptions_are_not() -> None:

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from prometheus_client import CollectorRegistry, Counter
 
-from services.storage.api import create_app
-from services.storage.db import Sessionmaker, create_engine, create_sessionmaker
-from services.storage.repository import Repository
-from shared.settings import Settings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import Sessionmaker, create_engine, create_sessionmaker
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.settings import Settings
 from tests.storage_factories import make_article, make_batch, make_repeated_batch
 
 pytestmark = pytest.mark.integration

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from services.storage.api import create_app
-from services.storage.db import Sessionmaker
-from services.storage.repository import Repository
-from shared.contracts import Entity
-from shared.settings import Settings, StorageSettings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.contracts import Entity
+from stancestream.shared.settings import Settings, StorageSettings
 from tests.storage_factories import make_batch
 
 pytestmark = pytest.mark.integration
@@ -221,7 +221,7 @@ async def test_with_a_token_every_path_but_health_needs_it(sessionmaker: Session
 
 
 def test_an_open_api_beyond_loopback_is_refused() -> None:
-    from services.storage.auth import TokenRequired, require_token_beyond_loopback
+    from stancestream.services.storage.auth import TokenRequired, require_token_beyond_loopback
 
     for host in ("127.0.0.1", "::1", "localhost"):
         require_token_beyond_loopback(host, None)  # fine

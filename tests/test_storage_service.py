@@ -11,12 +11,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from services.storage.db import create_engine, create_sessionmaker
-from services.storage.repository import Repository
-from services.storage.service import GROUP, make_spec
-from shared.service import running
-from shared.settings import Settings, StorageSettings, WorkerSettings
-from shared.streams import dlq
+from stancestream.services.storage.db import create_engine, create_sessionmaker
+from stancestream.services.storage.queries import Queries
+from stancestream.services.storage.service import GROUP, make_spec
+from stancestream.shared.service import running
+from stancestream.shared.settings import Settings, StorageSettings, WorkerSettings
+from stancestream.shared.streams import dlq
 from tests.stack_helpers import free_port, wait_for
 from tests.storage_factories import make_article, make_batch
 from tests.storage_fixtures import PgDatabase, pg_database  # noqa: F401 - session PostgreSQL
@@ -48,9 +48,9 @@ def settings(redis_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def repo(settings: Settings) -> AsyncIterator[Repository]:
+async def queries(settings: Settings) -> AsyncIterator[Queries]:
     engine = create_engine(settings.db_url)
-    yield Repository(create_sessionmaker(engine))
+    yield Queries(create_sessionmaker(engine))
     await engine.dispose()
 
 
@@ -69,7 +69,7 @@ async def pending(client: aioredis.Redis, stream: str) -> int:
 async def test_stances_then_article_are_stored_and_served(
     settings: Settings,
     streams: tuple[str, str],
-    repo: Repository,
+    queries: Queries,
     aredis: aioredis.Redis,
     cleanup: None,
 ) -> None:
@@ -78,13 +78,13 @@ async def test_stances_then_article_are_stored_and_served(
         await rt.broker.publish(make_batch("a_1"), stream=stances)
 
         async def has_stances() -> bool:
-            return await repo.count("stances") == 3
+            return await queries.count("stances") == 3
 
         await wait_for(has_stances)
         await rt.broker.publish(make_article("a_1"), stream=articles)
 
         async def has_text() -> bool:
-            art = await repo.get_article("a_1")
+            art = await queries.get_article("a_1")
             return art is not None and art.text is not None
 
         await wait_for(has_text)
@@ -103,7 +103,7 @@ async def test_stances_then_article_are_stored_and_served(
 async def test_restart_mid_backlog_loses_nothing(
     settings: Settings,
     streams: tuple[str, str],
-    repo: Repository,
+    queries: Queries,
     aredis: aioredis.Redis,
     cleanup: None,
 ) -> None:
@@ -115,26 +115,26 @@ async def test_restart_mid_backlog_loses_nothing(
     spec = make_spec(articles, stances)
 
     async def some_stored() -> bool:
-        return await repo.count("articles") > 0
+        return await queries.count("articles") > 0
 
     async with running(spec, settings):
         await wait_for(some_stored)
-    partial = await repo.count("articles")
+    partial = await queries.count("articles")
     assert 0 < partial < total, "the service should have stopped with a backlog left"
 
     await publish(aredis, stances, [make_batch(f"a_{i}").model_dump_json() for i in range(40)])
 
     async def all_stored() -> bool:
         return (
-            await repo.count("articles") == total
-            and await repo.count("stances") == 120
+            await queries.count("articles") == total
+            and await queries.count("stances") == 120
             and await pending(aredis, articles) == 0
             and await pending(aredis, stances) == 0
         )
 
     async with running(spec, settings):
         await wait_for(all_stored, timeout=30)
-    art = await repo.get_article("a_7")
+    art = await queries.get_article("a_7")
     assert art is not None and art.text and art.stance_count == 3
     assert await aredis.xlen(dlq(articles)) == 0 and await aredis.xlen(dlq(stances)) == 0
 
@@ -142,7 +142,7 @@ async def test_restart_mid_backlog_loses_nothing(
 async def test_bad_message_is_dead_lettered_and_the_rest_stored(
     settings: Settings,
     streams: tuple[str, str],
-    repo: Repository,
+    queries: Queries,
     aredis: aioredis.Redis,
     cleanup: None,
 ) -> None:
@@ -151,16 +151,16 @@ async def test_bad_message_is_dead_lettered_and_the_rest_stored(
     async with running(make_spec(articles, stances), settings):
 
         async def done() -> bool:
-            return await repo.count("articles") == 1 and await aredis.xlen(dlq(articles)) == 1
+            return await queries.count("articles") == 1 and await aredis.xlen(dlq(articles)) == 1
 
         await wait_for(done)
-    assert await repo.get_article("a_ok") is not None
+    assert await queries.get_article("a_ok") is not None
 
 
 async def test_db_failure_leaves_entries_pending_until_it_recovers(
     settings: Settings,
     streams: tuple[str, str],
-    repo: Repository,
+    queries: Queries,
     aredis: aioredis.Redis,
     cleanup: None,
 ) -> None:
@@ -179,12 +179,12 @@ async def test_db_failure_leaves_entries_pending_until_it_recovers(
 
         await wait_for(failed)
         assert await pending(aredis, stances) == 1
-        assert await repo.get_article("a_1") is None  # the whole transaction rolled back
+        assert await queries.get_article("a_1") is None  # the whole transaction rolled back
         async with engine.begin() as conn:
             await conn.execute(text("ALTER TABLE stances_away RENAME TO stances"))
 
         async def stored() -> bool:
-            return await repo.count("stances") == 3 and await pending(aredis, stances) == 0
+            return await queries.count("stances") == 3 and await pending(aredis, stances) == 0
 
         await wait_for(stored)
     await engine.dispose()
@@ -225,7 +225,7 @@ async def test_a_postgresql_outage_of_ten_claim_idles_dead_letters_nothing(
             }
         )
         direct = create_engine(pg_database.url)
-        repo = Repository(create_sessionmaker(direct))
+        queries = Queries(create_sessionmaker(direct))
         ids = [f"a_out_{i}" for i in range(6)]
         try:
             async with running(make_spec(articles, stances), s):
@@ -235,7 +235,7 @@ async def test_a_postgresql_outage_of_ten_claim_idles_dead_letters_nothing(
                 proxy.open()
 
                 async def all_stored() -> bool:
-                    got = [await repo.get_article(i) for i in ids]
+                    got = [await queries.get_article(i) for i in ids]
                     return all(a is not None for a in got)
 
                 await wait_for(all_stored, timeout=30)
@@ -248,7 +248,7 @@ async def test_a_postgresql_outage_of_ten_claim_idles_dead_letters_nothing(
 async def test_200_live_clients_leave_health_and_the_workers_alone(
     settings: Settings,
     streams: tuple[str, str],
-    repo: Repository,
+    queries: Queries,
     aredis: aioredis.Redis,
     cleanup: None,
 ) -> None:
@@ -274,7 +274,9 @@ async def test_200_live_clients_leave_health_and_the_workers_alone(
             )
 
             async def drained() -> bool:
-                return await repo.count("articles") == 20 and await pending(aredis, articles) == 0
+                return (
+                    await queries.count("articles") == 20 and await pending(aredis, articles) == 0
+                )
 
             await wait_for(drained, timeout=30)
             assert len(live) == 50

@@ -11,13 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
-from services.storage.api import create_app
-from services.storage.db import Sessionmaker
-from services.storage.live import StanceFilter
-from services.storage.outlets import outlet_key, outlet_name
-from services.storage.repository import Repository
-from shared.contracts import Claim, Entity, Stance, Trace
-from shared.settings import Settings
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.live import StanceFilter
+from stancestream.services.storage.outlets import outlet_key, outlet_name
+from stancestream.services.storage.repository import Repository
+from stancestream.shared.contracts import Claim, Entity, Stance, Trace
+from stancestream.shared.settings import Settings
 from tests.storage_factories import make_batch
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.stack import Stack
-from shared.settings import Settings, StorageSettings
+from stancestream.services.cli.stack import Stack
+from stancestream.shared.settings import Settings, StorageSettings
 from tests.stack_helpers import ROOT, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -67,7 +67,16 @@ def _start_up(data_dir: Path, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     # a session of its own: the test's Ctrl-C goes to its whole process group, as a terminal's
     return subprocess.Popen(
-        [sys.executable, "-m", "services", "up", "--data-dir", str(data_dir), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "stancestream",
+            "up",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ from fnmatch import fnmatch
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.storage.routes import web
+from stancestream.services.storage.routes import web
 from tests.stack_helpers import ROOT
 
 STATIC = ROOT / "services" / "storage" / "static"
@@ -44,7 +44,7 @@ def test_the_page_loads_only_its_own_files():
 
 def test_vendored_files_keep_their_licences_and_ship_in_the_package():
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    globs = conf["tool"]["setuptools"]["package-data"]["services.storage"]
+    globs = conf["tool"]["setuptools"]["package-data"]["stancestream.services.storage"]
     for name in VENDORED:
         lic = VENDOR / (name.removesuffix(".min.js").removesuffix(".js") + ".LICENSE")
         assert (VENDOR / name).is_file() and lic.is_file(), name

@@ -21,8 +21,8 @@ import uuid
 import redis.asyncio as aioredis
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 
-from services.ingestion.normalize import canonical_url
-from shared.contracts import Article
+from stancestream.services.ingestion.normalize import canonical_url
+from stancestream.shared.contracts import Article
 
 DEFAULT_PREFIX = "stancestream:seen:"
 

@@ -54,5 +54,6 @@ class FeedError(IngestError):
 
 
 class Refused(IngestError):
-    """A URL outside the outbound policy (``services.ingestion.url_policy``): not http/https,
-    or a loopback, private or link-local address not listed in ``ingestion.allow_hosts``."""
+    """A URL outside the outbound policy (``stancestream.services.ingestion.url_policy``): not
+    http/https, or a loopback, private or link-local address not listed in
+    ``ingestion.allow_hosts``."""

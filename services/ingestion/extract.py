@@ -17,9 +17,9 @@ from html.parser import HTMLParser
 import trafilatura
 from trafilatura.utils import load_html
 
-from services.ingestion.errors import BadInput, EmptyArticle, TooLarge
-from services.ingestion.furniture import drop_furniture_lines, prune_tree
-from services.ingestion.normalize import normalize_text, paragraphs_to_blocks
+from stancestream.services.ingestion.errors import BadInput, EmptyArticle, TooLarge
+from stancestream.services.ingestion.furniture import drop_furniture_lines, prune_tree
+from stancestream.services.ingestion.normalize import normalize_text, paragraphs_to_blocks
 
 # trafilatura keeps module-level lxml objects (compiled XPath expressions, parsers) that lxml does
 # not allow two threads to use at once: concurrent extractions (fetched pages are extracted on

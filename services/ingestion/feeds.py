@@ -22,12 +22,12 @@ import feedparser
 import httpx
 import redis.asyncio as aioredis
 
-from services.ingestion.dedupe import Deduper
-from services.ingestion.errors import FeedError, IngestError
-from services.ingestion.extract import fragment_text
-from services.ingestion.normalize import canonical_url
-from services.ingestion.sources import Item, fetch_article, fetch_bytes, make_article
-from shared.settings import IngestionSettings
+from stancestream.services.ingestion.dedupe import Deduper
+from stancestream.services.ingestion.errors import FeedError, IngestError
+from stancestream.services.ingestion.extract import fragment_text
+from stancestream.services.ingestion.normalize import canonical_url
+from stancestream.services.ingestion.sources import Item, fetch_article, fetch_bytes, make_article
+from stancestream.shared.settings import IngestionSettings
 
 log = logging.getLogger("stancestream.ingestion.feeds")
 

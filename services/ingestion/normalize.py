@@ -11,7 +11,7 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from shared.contracts import stable_id
+from stancestream.shared.contracts import stable_id
 
 # line and paragraph separators other than "\n" that text from the web carries
 _NEWLINES = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")

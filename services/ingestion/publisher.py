@@ -17,11 +17,11 @@ from typing import Any, Literal
 import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
 
-from services.ingestion.dedupe import Deduper
-from services.ingestion.errors import IngestError
-from shared.contracts import Article, DeadLetter, stable_id
-from shared.health import group_stats
-from shared.streams import ARTICLES, GROUPS, dlq
+from stancestream.services.ingestion.dedupe import Deduper
+from stancestream.services.ingestion.errors import IngestError
+from stancestream.shared.contracts import Article, DeadLetter, stable_id
+from stancestream.shared.health import group_stats
+from stancestream.shared.streams import ARTICLES, GROUPS, dlq
 
 log = logging.getLogger("stancestream.ingestion.publisher")
 
@@ -118,7 +118,7 @@ def dead_letter_for(err: IngestError, stream: str) -> DeadLetter:
 async def _send(target: Target, body: Article, stream: str) -> None:
     if isinstance(target, RedisBroker):
         await target.publish(body, stream=stream)
-    else:  # a plain client: the "data" field that shared.consumer.decode_entry also accepts
+    else:  # a plain client: the "data" field that consumer.decode_entry also accepts
         await target.xadd(stream, {"data": body.model_dump_json()})
 
 

@@ -17,18 +17,23 @@ import httpx
 import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
 
-from services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
-from services.ingestion.errors import IngestError
-from services.ingestion.feeds import DEFAULT_STATE_KEY, FeedPoller, FeedResult
-from services.ingestion.normalize import article_id
-from services.ingestion.publisher import Outcome, PublishResult, publish_articles
-from services.ingestion.sources import Item, expand_inputs, fetch_article, read_path_refs
-from services.ingestion.url_policy import UrlPolicy
-from shared.consumer import ProcessFn
-from shared.redis import connect, resolve_redis_url
-from shared.service import Runtime, ServiceSpec, new_broker
-from shared.settings import Settings
-from shared.streams import ARTICLES
+from stancestream.services.ingestion.dedupe import DEFAULT_PREFIX, Deduper
+from stancestream.services.ingestion.errors import IngestError
+from stancestream.services.ingestion.feeds import DEFAULT_STATE_KEY, FeedPoller, FeedResult
+from stancestream.services.ingestion.normalize import article_id
+from stancestream.services.ingestion.publisher import Outcome, PublishResult, publish_articles
+from stancestream.services.ingestion.sources import (
+    Item,
+    expand_inputs,
+    fetch_article,
+    read_path_refs,
+)
+from stancestream.services.ingestion.url_policy import UrlPolicy
+from stancestream.shared.consumer import ProcessFn
+from stancestream.shared.redis import connect, resolve_redis_url
+from stancestream.shared.service import Runtime, ServiceSpec, new_broker
+from stancestream.shared.settings import Settings
+from stancestream.shared.streams import ARTICLES
 
 log = logging.getLogger("stancestream.ingestion")
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import ValidationError
 
-from services.ingestion.errors import (
+from stancestream.services.ingestion.errors import (
     BadInput,
     EmptyArticle,
     FetchError,
@@ -26,10 +26,15 @@ from services.ingestion.errors import (
     Refused,
     TooLarge,
 )
-from services.ingestion.extract import decode_bytes, extract_html, parse_date
-from services.ingestion.normalize import article_id, canonical_url, content_hash, normalize_text
-from shared.contracts import Article
-from shared.settings import IngestionSettings
+from stancestream.services.ingestion.extract import decode_bytes, extract_html, parse_date
+from stancestream.services.ingestion.normalize import (
+    article_id,
+    canonical_url,
+    content_hash,
+    normalize_text,
+)
+from stancestream.shared.contracts import Article
+from stancestream.shared.settings import IngestionSettings
 
 Item = Article | IngestError
 TEXT_SUFFIXES = {".txt"}

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from services.ingestion.errors import Refused
+from stancestream.services.ingestion.errors import Refused
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -17,17 +17,17 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from services.linking import names as nm
-from services.linking import stance_words as sw
-from services.linking.nlp import Chunk
-from services.linking.spans import (
+from stancestream.services.linking import names as nm
+from stancestream.services.linking import stance_words as sw
+from stancestream.services.linking.nlp import Chunk
+from stancestream.services.linking.spans import (
     adjectival_place,
     corporate,
     datelines,
     state_qualified,
     with_number,
 )
-from shared.contracts import stable_id
+from stancestream.shared.contracts import stable_id
 
 ACTOR_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"}
 # dependency roles in which a seat of government acts or is acted upon (see ``metonym``)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from services.linking.actors import Actor
-from services.linking.coref import DOC_NOUNS
-from services.linking.nlp import Chunk
-from services.linking.readings import ClaimReader, Reading
-from services.linking.speakers import Resolver
+from stancestream.services.linking.actors import Actor
+from stancestream.services.linking.coref import DOC_NOUNS
+from stancestream.services.linking.nlp import Chunk
+from stancestream.services.linking.readings import ClaimReader, Reading
+from stancestream.services.linking.speakers import Resolver
 
 CUE_LEMMAS = frozenset(
     {

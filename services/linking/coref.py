@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span as SpacySpan
 
-from services.linking import names as nm
+from stancestream.services.linking import names as nm
 
 FEMALE = nm.words("""
 she her wife mother daughter sister widow woman girl grandmother aunt niece actress queen

@@ -12,8 +12,8 @@ from typing import Protocol
 
 from spacy.language import Language
 
-from services.linking import names as nm
-from services.linking.actors import (
+from stancestream.services.linking import names as nm
+from stancestream.services.linking.actors import (
     Actor,
     ActorIndex,
     Mention,
@@ -21,14 +21,14 @@ from services.linking.actors import (
     extract_mentions,
     local_id,
 )
-from services.linking.claims import Unit, find_units
-from services.linking.credits import credit_spans, inside
-from services.linking.matching import add_string_matches
-from services.linking.nlp import parse
-from services.linking.readings import ClaimReader
-from services.linking.spans import THING_LABELS, common_noun_acronyms, name_extent
-from services.linking.speakers import Resolver, find_affiliations, title_orgs
-from shared.contracts import (
+from stancestream.services.linking.claims import Unit, find_units
+from stancestream.services.linking.credits import credit_spans, inside
+from stancestream.services.linking.matching import add_string_matches
+from stancestream.services.linking.nlp import parse
+from stancestream.services.linking.readings import ClaimReader
+from stancestream.services.linking.spans import THING_LABELS, common_noun_acronyms, name_extent
+from stancestream.services.linking.speakers import Resolver, find_affiliations, title_orgs
+from stancestream.shared.contracts import (
     Article,
     Claim,
     ClaimMention,

@@ -12,8 +12,8 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from services.linking import names as nm
-from services.linking.actors import ACTOR_LABELS, Actor, Mention
+from stancestream.services.linking import names as nm
+from stancestream.services.linking.actors import ACTOR_LABELS, Actor, Mention
 
 _PARTICLE = re.compile(r"(?:al|el|ad|as|bin|ibn|de|da|di|du|van|von|der|la|le)[- ][A-Z]")
 _WORD_AFTER = re.compile(r"^[ \t]+([A-Za-z][\w.&'-]*)")

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from services.linking.attribute_index import index_attribute_ruler
+from stancestream.services.linking.attribute_index import index_attribute_ruler
 
 MAX_CHUNK_CHARS = 20_000
 _PARA = re.compile(r"\n\s*\n")

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from services.linking import names as nm
-from services.linking import stance_words as sw
-from services.linking import syntax as syn
-from services.linking.actors import Actor, ActorIndex, Mention
-from services.linking.nlp import Chunk
-from services.linking.spans import is_ticker
-from services.linking.speakers import Resolver
+from stancestream.services.linking import names as nm
+from stancestream.services.linking import stance_words as sw
+from stancestream.services.linking import syntax as syn
+from stancestream.services.linking.actors import Actor, ActorIndex, Mention
+from stancestream.services.linking.nlp import Chunk
+from stancestream.services.linking.spans import is_ticker
+from stancestream.services.linking.speakers import Resolver
 
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
 # A verb with no subject of its own takes its head's: participles, infinitives, conjuncts.

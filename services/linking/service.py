@@ -14,13 +14,13 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 
-from services.linking.kb.reload import ReloadingLinker
-from services.linking.link import Linker, NullLinker, link_article
-from services.linking.nlp import load_nlp
-from shared.contracts import Article, LinkedArticle
-from shared.service import Consumes, Runtime, ServiceSpec
-from shared.settings import Settings
-from shared.streams import ARTICLES, CLAIMS
+from stancestream.services.linking.kb.reload import ReloadingLinker
+from stancestream.services.linking.link import Linker, NullLinker, link_article
+from stancestream.services.linking.nlp import load_nlp
+from stancestream.shared.contracts import Article, LinkedArticle
+from stancestream.shared.service import Consumes, Runtime, ServiceSpec
+from stancestream.shared.settings import Settings
+from stancestream.shared.streams import ARTICLES, CLAIMS
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
@@ -29,7 +29,7 @@ _warned: set[str] = set()
 def make_linker(settings: Settings) -> Linker:
     """The KB linker when the index is built (``stancestream kb build``), else a NullLinker:
     the pipeline still runs, actors keep their local ids, and we say once how to fix it."""
-    from services.linking.kb.linker import KbLinker
+    from stancestream.services.linking.kb.linker import KbLinker
 
     linker = KbLinker.open(settings.kb_dir)
     if linker is not None:

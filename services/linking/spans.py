@@ -12,7 +12,7 @@ import re
 
 from spacy.tokens import Span as SpacySpan
 
-from services.linking import names as nm
+from stancestream.services.linking import names as nm
 
 # Names of things that are not actors; a place glued to one is part of that longer name.
 THING_LABELS = frozenset({"FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})

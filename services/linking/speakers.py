@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from spacy.tokens import Doc, Token
 
-from services.linking import coref
-from services.linking import names as nm
-from services.linking.actors import Actor, ActorIndex, Mention
-from services.linking.nlp import Chunk
+from stancestream.services.linking import coref
+from stancestream.services.linking import names as nm
+from stancestream.services.linking.actors import Actor, ActorIndex, Mention
+from stancestream.services.linking.nlp import Chunk
 
 PERSON_PRONOUNS = {"he", "she", "him", "her"}
 _PLACES = {"location", "country"}

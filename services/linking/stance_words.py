@@ -3,7 +3,7 @@ and the small closed lists the pair rules need. Plain data, so the rules stay re
 
 from __future__ import annotations
 
-from services.linking.names import PERSON_NOUNS, words
+from stancestream.services.linking.names import PERSON_NOUNS, words
 
 OPPOSE, SUPPORT = "oppose", "support"
 

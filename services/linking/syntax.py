@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from services.linking import names as nm
-from services.linking import stance_words as sw
-from services.linking.actors import Actor
-from services.linking.coref import KIND_NOUNS
+from stancestream.services.linking import names as nm
+from stancestream.services.linking import stance_words as sw
+from stancestream.services.linking.actors import Actor
+from stancestream.services.linking.coref import KIND_NOUNS
 
 
 def object_of_negated_stance(tok: Token) -> bool:

@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.stance.scorer import PairQuery
-from shared.contracts import Claim, ClaimPair, LinkedArticle, Span
+from stancestream.services.stance.scorer import PairQuery
+from stancestream.shared.contracts import Claim, ClaimPair, LinkedArticle, Span
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 DSE hands the model two marked entities per sentence; the pipeline instead marks every actor of a
 claim, names a speaker outside the sentence as ``<speaker> said: ...`` and asks only about the
-pairs its reading chose (``services.linking.readings``). Here each DSE training sentence goes
-through the same ``link_article`` and ``claim_pairs`` as a one-sentence article, and each pair the
-pipeline would ask about becomes a training pair: the DSE label where its two actors are the
-annotated p and q (either direction), else ``neutral`` — a pair the reading asks about that the
-annotators did not mark as a stance is the "no stance" the model must learn to say.
+pairs its reading chose (``stancestream.services.linking.readings``). Here each DSE training
+sentence goes through the same ``link_article`` and ``claim_pairs`` as a one-sentence article, and
+each pair the pipeline would ask about becomes a training pair: the DSE label where its two actors
+are the annotated p and q (either direction), else ``neutral`` — a pair the reading asks about that
+the annotators did not mark as a stance is the "no stance" the model must learn to say.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.stance.dse import _DIRECTED, LABELS, DseRow
-from services.stance.scorer import claim_groups
+from stancestream.services.stance.dse import _DIRECTED, LABELS, DseRow
+from stancestream.services.stance.scorer import claim_groups
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,10 @@ def pipeline_claims(
     """The pipeline's questions about the sentences of ``rows`` with their labels (see the
     module doc); each distinct sentence once, with all its annotations. A pair no annotation
     covers is "no stance" with ``unannotated``, else left out."""
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from services.stance.pairs import article_pairs
-    from shared.contracts import Article
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.services.stance.pairs import article_pairs
+    from stancestream.shared.contracts import Article
 
     by_text: dict[str, list[DseRow]] = {}
     for r in rows:

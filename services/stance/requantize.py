@@ -53,7 +53,7 @@ def calibration_claims(train: Path, n: int, seed: int = 13) -> list[tuple[str, l
     """``n`` DSE train sentences (seeded sample) with their two entities marked as actors."""
     import random
 
-    from services.stance.dse import read_rows
+    from stancestream.services.stance.dse import read_rows
 
     rows = read_rows(train)
     random.Random(seed).shuffle(rows)
@@ -66,7 +66,7 @@ def activation_ranges(model_path: Path, tokenizer_path: Path, claims, max_length
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
-    from services.stance.markers import mark_actors
+    from stancestream.services.stance.markers import mark_actors
 
     model = onnx.load(str(model_path))
     names = quantised_inputs(model)
@@ -288,9 +288,9 @@ def requantize(
 
 def valid_metrics(model_dir: Path, valid: Path) -> dict:
     """5-way macro-F1 and accuracy on ``valid`` with the model's own logit biases."""
-    from services.stance.dse import directed, read_rows
-    from services.stance.scorer import OnnxStanceScorer, PairQuery
-    from services.stance.train import evaluate
+    from stancestream.services.stance.dse import directed, read_rows
+    from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery
+    from stancestream.services.stance.train import evaluate
 
     rows = read_rows(valid)
     ex = directed(rows)

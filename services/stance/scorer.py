@@ -25,7 +25,7 @@ from typing import Protocol
 
 import numpy as np
 
-from services.stance.markers import mark, mark_actors, marker_token
+from stancestream.services.stance.markers import mark, mark_actors, marker_token
 
 SHIPPED_MODEL = Path(__file__).parent / "model"  # v2, claim scheme: the default
 SHIPPED_PAIR_MODEL = Path(__file__).parent / "model-pair"  # v1, pair scheme: slower, more accurate
@@ -273,13 +273,13 @@ class TorchStanceScorer:
     def __init__(self, path: Path, batch_size: int = 64, bf16: bool | None = None):
         import torch
 
-        from services.stance.train import load_torch
+        from stancestream.services.stance.train import load_torch
 
         self.torch = torch
         self.model, self.tokenizer, self.meta = load_torch(path)
         self.name = path.name
         if bf16 is None:
-            from services.stance.train import bf16_native
+            from stancestream.services.stance.train import bf16_native
 
             bf16 = bf16_native()
         self.bf16 = bf16
@@ -367,7 +367,7 @@ def load_scorer(
             if fmt == "torch":
                 return TorchStanceScorer(path, batch_size=batch_size)
             raise ModelLoadError(f"{path}/stance.json has unknown format {fmt!r}")
-        from services.stance.nli import NliStanceScorer
+        from stancestream.services.stance.nli import NliStanceScorer
 
         return NliStanceScorer(str(model), batch_size=batch_size)
     except ModelLoadError:

@@ -10,11 +10,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
-from services.stance.scorer import load_scorer
-from services.stance.stancing import score_articles
-from shared.contracts import LinkedArticle
-from shared.service import Consumes, Runtime, ServiceSpec
-from shared.streams import CLAIMS, STANCES
+from stancestream.services.stance.scorer import load_scorer
+from stancestream.services.stance.stancing import score_articles
+from stancestream.shared.contracts import LinkedArticle
+from stancestream.shared.service import Consumes, Runtime, ServiceSpec
+from stancestream.shared.streams import CLAIMS, STANCES
 
 
 def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "stance"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.stance.pairs import ScoredPair, article_pairs
-from services.stance.scorer import StanceScore, StanceScorer
-from shared.contracts import LinkedArticle, Stance, StanceBatch
+from stancestream.services.stance.pairs import ScoredPair, article_pairs
+from stancestream.services.stance.scorer import StanceScore, StanceScorer
+from stancestream.shared.contracts import LinkedArticle, Stance, StanceBatch
 
 # A speaker pair is a stance only when the model is this sure of support or oppose: a
 # co-mentioned actor in a quote is more often context than target, and a wrong stance costs a

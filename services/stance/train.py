@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from services.stance.dse import LABELS, DirectedExample, directed, macro_f1, read_rows
-from services.stance.markers import mark, marker_token
-from services.stance.torch_model import PairStanceClassifier
+from stancestream.services.stance.dse import LABELS, DirectedExample, directed, macro_f1, read_rows
+from stancestream.services.stance.markers import mark, marker_token
+from stancestream.services.stance.torch_model import PairStanceClassifier
 
 
 @dataclass

@@ -19,17 +19,17 @@ import time
 import numpy as np
 import torch
 
-from services.stance.dse import _DIRECTED, LABELS, DseRow
-from services.stance.markers import mark_actors, marker_token
-from services.stance.torch_model import PairStanceClassifier
-from services.stance.train import TrainConfig, fit, load_base, start_run
+from stancestream.services.stance.dse import _DIRECTED, LABELS, DseRow
+from stancestream.services.stance.markers import mark_actors, marker_token
+from stancestream.services.stance.torch_model import PairStanceClassifier
+from stancestream.services.stance.train import TrainConfig, fit, load_base, start_run
 
 EXTRA_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 
 
 def extra_actor_spans(rows: list[DseRow]) -> list[list[tuple[int, int]]]:
     """Named entities of each sentence that overlap neither annotated entity."""
-    from services.linking.nlp import load_nlp
+    from stancestream.services.linking.nlp import load_nlp
 
     nlp = load_nlp()
     out = []
@@ -143,7 +143,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     if cfg.pipeline_pairs:
         from pathlib import Path
 
-        from services.stance.pipeline_data import cached_pipeline_claims
+        from stancestream.services.stance.pipeline_data import cached_pipeline_claims
 
         t1 = time.time()
         claims = cached_pipeline_claims(

@@ -17,8 +17,8 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, RangeReply, ReadReply, decode_entry
-from shared.contracts import StanceBatch
+from stancestream.shared.consumer import BadMessage, RangeReply, ReadReply, decode_entry
+from stancestream.shared.contracts import StanceBatch
 
 log = logging.getLogger("stancestream.live")
 

@@ -1,4 +1,4 @@
-"""Idempotent writes of pipeline messages and the read queries of the API.
+"""Idempotent writes of pipeline messages (the reads are in :mod:`.queries`).
 
 Every write is an ``INSERT ... ON CONFLICT DO UPDATE`` keyed on the pipeline's deterministic ids,
 one transaction per call, so a redelivered message rewrites the same rows instead of adding
@@ -10,25 +10,15 @@ Rows are written in key order so concurrent workers lock them in the same order 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, func, or_, select
+from sqlalchemy import ColumnElement, Table, case, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from services.storage.db import Sessionmaker
-from services.storage.schemas import (
-    ArticleEntityOut,
-    ArticleOut,
-    ArticleStanceOut,
-    ClaimOut,
-    StanceEvidence,
-    StanceOut,
-)
-from services.storage.tables import (
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
     Base,
@@ -38,7 +28,7 @@ from services.storage.tables import (
     StanceRow,
     utcnow,
 )
-from shared.contracts import Article, Entity, StanceBatch
+from stancestream.shared.contracts import Article, Entity, StanceBatch
 
 Row = dict[str, Any]
 # how a column is set on conflict, given (excluded, table) columns of that name
@@ -198,73 +188,6 @@ def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
 
 
-def window_conds(col: Any, since: datetime | None, until: datetime | None) -> list[Any]:
-    """``since <= col < until``, either end open when None."""
-    conds = []
-    if since is not None:
-        conds.append(col >= since)
-    if until is not None:
-        conds.append(col < until)
-    return conds
-
-
-def article_time(axis: str = "published") -> ColumnElement[Any]:
-    """An article's time on ``axis``: ``published`` (publication time, else when it was stored)
-    or ``ingested`` (when ingestion took it in, else when it was stored)."""
-    first = ArticleRow.ingested_at if axis == "ingested" else ArticleRow.published_at
-    return func.coalesce(first, ArticleRow.stored_at)
-
-
-def stance_window(
-    since: datetime | None, until: datetime | None, axis: str = "published"
-) -> list[Any]:
-    """Stances in the window on ``axis``: ``published`` compares the stance's ``created_at``
-    (its article's publication time, or when it was stored), ``ingested`` its article's
-    ingestion time."""
-    if since is None and until is None:
-        return []
-    if axis == "published":
-        return window_conds(StanceRow.created_at, since, until)
-    arts = select(ArticleRow.id).where(*window_conds(article_time(axis), since, until))
-    return [StanceRow.article_id.in_(arts)]
-
-
-def _labels(stance: str | Sequence[str] | None) -> tuple[str, ...]:
-    if stance is None:
-        return ()
-    return (stance,) if isinstance(stance, str) else tuple(stance)
-
-
-def _stance_filters(
-    article_id: str | None,
-    source: str | None,
-    target: str | None,
-    since: datetime | None,
-    stance: str | Sequence[str] | None = None,
-    until: datetime | None = None,
-    time: str = "published",
-) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of the per-claim stance filters (``stance``: a claim's label, or
-    any of several)."""
-    conds: list[ColumnElement[bool]] = []
-    if labels := _labels(stance):
-        conds.append(StanceRow.stance.in_(labels))
-    if article_id is not None:
-        conds.append(StanceRow.article_id == article_id)
-    if source is not None:
-        conds.append(StanceRow.source == source)
-    if target is not None:
-        conds.append(StanceRow.target == target)
-    return conds + stance_window(since, until, time)
-
-
-def majority(support: int, oppose: int) -> str:
-    """An article's label for a pair from its claims' non-neutral stances."""
-    if support == oppose:
-        return "mixed" if support else "neutral"
-    return "support" if support > oppose else "oppose"
-
-
 class Repository:
     """The storage service's database access; one instance per engine, safe to share."""
 
@@ -395,272 +318,3 @@ class Repository:
                     delete(EntityAliasRow).where(EntityAliasRow.entity_id.not_in(used))
                 )
                 await session.execute(delete(EntityRow).where(EntityRow.id.not_in(used)))
-
-    async def iter_articles(
-        self, since: datetime | None = None, chunk: int = 16
-    ) -> AsyncIterator[list[Article]]:
-        """Stored articles with their text (oldest first, ``since`` on publication or store
-        time), in lists of ``chunk``: what ``relink`` reads again."""
-        q = select(ArticleRow).where(ArticleRow.text.is_not(None)).order_by(ArticleRow.id)
-        if since is not None:
-            q = q.where(func.coalesce(ArticleRow.published_at, ArticleRow.stored_at) >= since)
-        async with self.sessionmaker() as session:
-            rows = (await session.execute(q)).scalars().all()
-        for i in range(0, len(rows), chunk):
-            yield [
-                Article(
-                    id=r.id,
-                    url=r.url,
-                    title=r.title,
-                    source=r.source,
-                    published_at=r.published_at,
-                    text=r.text,
-                    content_hash=r.content_hash or r.id,
-                )
-                for r in rows[i : i + chunk]
-            ]
-
-    # ---- reads -----------------------------------------------------------------------------
-    async def get_article(self, article_id: str) -> ArticleOut | None:
-        """The article with its actors, claims and number of stances; None when unknown."""
-        async with self.sessionmaker() as session:
-            art = await session.get(ArticleRow, article_id)
-            if art is None:
-                return None
-            ents = await session.execute(
-                select(ArticleEntityRow, EntityRow)
-                .outerjoin(EntityRow, EntityRow.id == ArticleEntityRow.entity_id)
-                .where(ArticleEntityRow.article_id == article_id)
-                .order_by(ArticleEntityRow.entity_id)
-            )
-            claims = await session.scalars(
-                select(ClaimRow)
-                .where(ClaimRow.article_id == article_id)
-                .order_by(ClaimRow.span_start, ClaimRow.id)
-            )
-            count = await session.scalar(
-                select(func.count())
-                .select_from(StanceRow)
-                .where(StanceRow.article_id == article_id)
-            )
-        return ArticleOut(
-            id=art.id,
-            url=art.url,
-            title=art.title,
-            source=art.source,
-            published_at=art.published_at,
-            text=art.text,
-            content_hash=art.content_hash,
-            ingested_at=art.ingested_at,
-            stored_at=art.stored_at,
-            stance_count=count or 0,
-            entities=[
-                ArticleEntityOut(
-                    id=link.entity_id,
-                    name=ent.name if ent else link.entity_id,
-                    type=ent.type if ent else "other",
-                    wikidata=ent.wikidata if ent else None,
-                    mentions=[tuple(m) for m in link.mentions],
-                    affiliation=link.affiliation,
-                )
-                for link, ent in ents
-            ],
-            claims=[
-                ClaimOut(
-                    id=c.id,
-                    span=(c.span_start, c.span_end),
-                    text=c.text,
-                    speaker=c.speaker,
-                    kind=c.kind,
-                    mentions=c.mentions,
-                )
-                for c in claims
-            ],
-        )
-
-    async def list_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        until: datetime | None = None,
-        time: str = "published",
-    ) -> list[StanceOut]:
-        """Per-claim stances, newest first, with actor names and claim text; filters combine
-        with AND. ``source``/``target`` are entity ids; the window is on ``time`` (see
-        :func:`stance_window`)."""
-        src, tgt = aliased(EntityRow), aliased(EntityRow)
-        conds = _stance_filters(article_id, source, target, since, stance, until, time)
-        q = (
-            select(StanceRow, ClaimRow.text, src.name, tgt.name)
-            .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
-            .outerjoin(src, src.id == StanceRow.source)
-            .outerjoin(tgt, tgt.id == StanceRow.target)
-            .where(*conds)
-        )
-        q = q.order_by(StanceRow.created_at.desc(), StanceRow.id).limit(limit).offset(offset)
-        async with self.sessionmaker() as session:
-            res = await session.execute(q)
-            return [
-                StanceOut(
-                    id=s.id,
-                    article_id=s.article_id,
-                    claim_id=s.claim_id,
-                    claim_text=claim_text,
-                    source=s.source,
-                    source_name=src_name,
-                    target=s.target,
-                    target_name=tgt_name,
-                    stance=s.stance,
-                    score=s.score,
-                    scores=s.scores,
-                    model=s.model,
-                    basis=s.basis,
-                    cue=s.cue,
-                    created_at=s.created_at,
-                    stored_at=s.stored_at,
-                )
-                for s, claim_text, src_name, tgt_name in res
-            ]
-
-    async def count_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        until: datetime | None = None,
-        time: str = "published",
-    ) -> int:
-        """How many per-claim stances :meth:`list_stances` would page through."""
-        conds = _stance_filters(article_id, source, target, since, stance, until, time)
-        async with self.sessionmaker() as session:
-            q = select(func.count()).select_from(StanceRow).where(*conds)
-            return int((await session.execute(q)).scalar_one())
-
-    async def article_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        until: datetime | None = None,
-        time: str = "published",
-    ) -> tuple[list[ArticleStanceOut], int]:
-        """One stance per article and ordered pair (see ``ArticleStanceOut``), newest first,
-        with the claims as evidence; ``stance`` filters on the article-level label (any of
-        several)."""
-        conds = _stance_filters(article_id, source, target, since, until=until, time=time)
-        sup, opp, neu = (
-            func.sum(case((StanceRow.stance == lab, 1), else_=0))
-            for lab in ("support", "oppose", "neutral")
-        )
-        best = (  # the strongest claim of each label
-            func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
-            for lab in ("support", "oppose", "neutral")
-        )
-        keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
-        q = (
-            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
-            .add_columns(func.max(StanceRow.created_at).label("created_at"))
-            .where(*conds)
-            .group_by(*keys)
-        )
-        having = {
-            "support": sup > opp,
-            "oppose": opp > sup,
-            "mixed": (sup == opp) & (sup > 0),
-            "neutral": (sup == 0) & (opp == 0),
-        }
-        if labels := _labels(stance):
-            q = q.having(or_(*(having[lab] for lab in labels)))
-        total_q = select(func.count()).select_from(q.subquery())
-        page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
-        async with self.sessionmaker() as session:
-            total = (await session.execute(total_q)).scalar_one()
-            rows = (await session.execute(page_q.offset(offset))).all()
-            articles = sorted({r.article_id for r in rows})
-            ev = (
-                await session.execute(
-                    select(StanceRow, ClaimRow.text)
-                    .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
-                    .where(StanceRow.article_id.in_(articles), StanceRow.stance != "neutral")
-                    .order_by(StanceRow.score.desc())
-                )
-            ).all()
-            ids = {r.source for r in rows} | {r.target for r in rows}
-            names = dict(
-                (
-                    await session.execute(
-                        select(EntityRow.id, EntityRow.name).where(EntityRow.id.in_(ids))
-                    )
-                ).all()
-            )
-        claims: dict[tuple[str, str, str], list[tuple[StanceRow, str | None]]] = {}
-        for st, text in ev:
-            claims.setdefault((st.article_id, st.source, st.target), []).append((st, text))
-        out = []
-        for r in rows:
-            n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
-            label = majority(n_sup, n_opp)
-            mine = claims.get((r.article_id, r.source, r.target), [])
-            wanted = ("support", "oppose") if label == "mixed" else (label,)
-            score = max(
-                (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
-                default=0.0,
-            )
-            out.append(
-                ArticleStanceOut(
-                    article_id=r.article_id,
-                    source=r.source,
-                    source_name=names.get(r.source),
-                    target=r.target,
-                    target_name=names.get(r.target),
-                    stance=label,
-                    support=n_sup,
-                    oppose=n_opp,
-                    neutral=n_neu,
-                    score=score,
-                    created_at=r.created_at,
-                    evidence=[
-                        StanceEvidence(
-                            claim_id=st.claim_id,
-                            claim_text=text,
-                            stance=st.stance,
-                            score=st.score,
-                            basis=st.basis,
-                            cue=st.cue,
-                        )
-                        for st, text in mine
-                    ],
-                )
-            )
-        return out, total
-
-    async def count(self, table: str) -> int:
-        """Rows in one of the storage tables (tests, health details)."""
-        tables = {
-            t.name: t
-            for t in (
-                _table(ArticleRow),
-                _table(EntityRow),
-                _table(EntityAliasRow),
-                _table(ArticleEntityRow),
-                _table(ClaimRow),
-                _table(StanceRow),
-            )
-        }
-        async with self.sessionmaker() as session:
-            n = await session.scalar(select(func.count()).select_from(tables[table]))
-        return int(n or 0)

@@ -1,4 +1,6 @@
-"""What the storage API returns: pydantic response models, separate from the table classes."""
+"""What the storage API returns (articles, stances, health; the query API's actors, graph and
+claims): pydantic response models, separate from the table classes, that downstream code can
+rely on."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts import EntityType, Span, StanceLabel
+from stancestream.shared.contracts import EntityType, Span, StanceLabel
 
 
 class _Out(BaseModel):
@@ -51,19 +53,25 @@ class ArticleOut(_Out):
     stance_count: int = 0
 
 
-class StanceOut(_Out):
-    """One stance with the names of its actors and the text of its claim."""
+class ClaimStance(_Out):
+    """A stance read from a claim: who toward whom (with their names), the label and its score
+    (in a claim's listing, ``ClaimItem.stances``)."""
 
     id: str
-    article_id: str
-    claim_id: str
-    claim_text: str | None = None
     source: str
     source_name: str | None = None
     target: str
     target_name: str | None = None
     stance: StanceLabel
     score: float
+
+
+class StanceOut(ClaimStance):
+    """One stance with the names of its actors and the text of its claim."""
+
+    article_id: str
+    claim_id: str
+    claim_text: str | None = None
     scores: dict[str, float] = Field(default_factory=dict)
     model: str
     basis: str | None = None  # speaker | predicate | context (see "How a stance is read")
@@ -120,3 +128,119 @@ class Health(BaseModel):
     status: str  # "ok" or "degraded"
     db: str  # "ok" or the error
     readiness: dict[str, Any] = Field(default_factory=dict)
+
+
+# ---- the query API: actors, graph, claims ---------------------------------------------------
+class Page(BaseModel):
+    """Pagination of every list: ``total`` rows match, ``limit`` from ``offset`` are returned."""
+
+    total: int
+    limit: int
+    offset: int
+
+
+class ActorHit(BaseModel):
+    id: str
+    name: str
+    type: str
+    wikidata: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    stance_count: int = 0  # stances held + received, all time
+
+
+class ActorSearch(Page):
+    items: list[ActorHit]
+
+
+class Counts(BaseModel):
+    """Stances of one directed pair (or one actor): per label and the mean model score (per
+    claim), and per article: ``articles_support`` / ``articles_oppose`` count the articles with at
+    least one such stance, and ``signed_score`` = (articles_support - articles_oppose) /
+    (articles_support + articles_oppose), in [-1, 1] (0 when neither), so a pair's many neutral
+    co-mentions or one article's repeated quotes do not decide its sign."""
+
+    count: int
+    support: int = 0
+    oppose: int = 0
+    neutral: int = 0
+    mean_score: float | None = None
+    articles: int = 0
+    articles_support: int = 0
+    articles_oppose: int = 0
+    signed_score: float = 0.0
+
+
+class PairAgg(Counts):
+    """An actor's stances toward one ``other`` actor (held) or from one (received)."""
+
+    other: str
+    other_name: str | None = None
+    other_type: str | None = None
+    last_seen: datetime | None = None
+
+
+class PairPage(Page):
+    items: list[PairAgg]
+
+
+class ActorPage(BaseModel):
+    """An actor page: who it is, and its stances held/received over ``since``..``until``."""
+
+    id: str
+    name: str
+    type: str
+    wikidata: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    affiliations: list[str] = Field(default_factory=list)  # entity ids it speaks for
+    since: datetime | None = None
+    until: datetime | None = None
+    held: PairPage
+    received: PairPage
+
+
+class GraphNode(BaseModel):
+    id: str
+    name: str
+    type: str
+    wikidata: str | None = None
+    activity: int  # stances held + received in the filtered window
+    held: int = 0
+    received: int = 0
+
+
+class GraphEdge(Counts):
+    source: str
+    target: str
+
+
+class Graph(Page):
+    """Directed stance graph; ``total`` counts edges, nodes are the endpoints of this page."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+
+
+class ArticleRef(BaseModel):
+    id: str
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None  # as the feed or page gave it ("ReutersIndia")
+    outlet: str | None = None  # the publisher it names ("Reuters")
+    published_at: datetime | None = None
+
+
+class ClaimItem(BaseModel):
+    """A claim with its evidence text, speaker, article link and the stances read from it."""
+
+    id: str
+    text: str
+    kind: str
+    span: tuple[int, int]
+    speaker: str | None = None
+    speaker_name: str | None = None
+    article: ArticleRef
+    stances: list[ClaimStance] = Field(default_factory=list)
+
+
+class ClaimPage(Page):
+    items: list[ClaimItem]

@@ -21,15 +21,15 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import exc as sa_exc
 
-from services.storage.api import create_app
-from services.storage.auth import require_token_beyond_loopback
-from services.storage.db import create_engine, create_sessionmaker, migrate
-from services.storage.repository import Repository
-from services.storage.webserver import bind, serve
-from shared.consumer import ProcessFn, TransientError
-from shared.contracts import Article, StanceBatch
-from shared.service import Consumes, Runtime, ServiceSpec
-from shared.streams import ARTICLES, STANCES
+from stancestream.services.storage.api import create_app
+from stancestream.services.storage.auth import require_token_beyond_loopback
+from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+from stancestream.services.storage.repository import Repository
+from stancestream.services.storage.webserver import bind, serve
+from stancestream.shared.consumer import ProcessFn, TransientError
+from stancestream.shared.contracts import Article, StanceBatch
+from stancestream.shared.service import Consumes, Runtime, ServiceSpec
+from stancestream.shared.streams import ARTICLES, STANCES
 
 log = logging.getLogger("stancestream.storage")
 
@@ -71,8 +71,8 @@ class _Api:
 
 
 def readiness(rt: Runtime) -> dict[str, Any]:
-    """The worker's readiness for /health: ``shared.health``'s report (groups, subscribers,
-    lag) once its observer runs; before that, whether the consumers exist yet."""
+    """The worker's readiness for /health: ``stancestream.shared.health``'s report (groups,
+    subscribers, lag) once its observer runs; before that, whether the consumers exist yet."""
     if rt.health is not None:
         return rt.health.report()
     consumers = rt.consumers

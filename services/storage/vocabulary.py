@@ -19,10 +19,10 @@ from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import func, select
 
-from services.storage.db import Sessionmaker
-from services.storage.param_errors import bad_param
-from services.storage.repository import norm_alias
-from services.storage.tables import EntityAliasRow, EntityRow
+from stancestream.services.storage.db import Sessionmaker
+from stancestream.services.storage.param_errors import bad_param
+from stancestream.services.storage.repository import norm_alias
+from stancestream.services.storage.tables import EntityAliasRow, EntityRow
 
 TimeAxis = Literal["published", "ingested"]
 TimeParam = Annotated[

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.linking.kb import INDEX_NAME
-from services.linking.kb.extra_sources import Countries, find_files, read_extra
-from services.linking.kb.keys import alias_key, tokens
-from services.linking.kb.sources import (
+from stancestream.services.linking.kb import INDEX_NAME
+from stancestream.services.linking.kb.extra_sources import Countries, find_files, read_extra
+from stancestream.services.linking.kb.keys import alias_key, tokens
+from stancestream.services.linking.kb.sources import (
     FILES,
     Record,
     read_aida,

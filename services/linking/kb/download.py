@@ -21,7 +21,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from services.linking.kb.sources import FILES
+from stancestream.services.linking.kb.sources import FILES
 
 
 @dataclass(frozen=True)

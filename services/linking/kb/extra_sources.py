@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from services.linking.kb.keys import alias_key
-from services.linking.kb.sources import Record, _add, _qid, congress_people
+from stancestream.services.linking.kb.keys import alias_key
+from stancestream.services.linking.kb.sources import Record, _add, _qid, congress_people
 
 # source name -> upstream file names it reads (matched case-insensitively, at any depth)
 EXTRA_FILES: dict[str, tuple[str, ...]] = {

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from services.linking.kb.context import names_a_team, qualified_forms
-from services.linking.kb.keys import alias_key
-from services.linking.kb.store import Candidate, Entry, KbIndex
-from services.linking.names import DEMONYMS
+from stancestream.services.linking.kb.context import names_a_team, qualified_forms
+from stancestream.services.linking.kb.keys import alias_key
+from stancestream.services.linking.kb.store import Candidate, Entry, KbIndex
+from stancestream.services.linking.names import DEMONYMS
 
 _CLASS = {"person": "person", "country": "place", "location": "place", "other": "other"}
 _NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC"}
@@ -182,7 +182,7 @@ class KbLinker:
         return entry.type if entry else None
 
     def link_actors(self, actors: Sequence, text: str) -> list[str | None]:
-        """``services.linking.actors.Actor`` s of one article -> QIDs (None: unlinked)."""
+        """``linking.actors.Actor`` s of one article -> QIDs (None: unlinked)."""
         return self.link_queries([query_of(a, text) for a in actors])
 
     # -- one actor -------------------------------------------------------------------------

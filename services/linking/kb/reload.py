@@ -7,8 +7,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from services.linking.kb import INDEX_NAME
-from services.linking.link import Linker
+from stancestream.services.linking.kb import INDEX_NAME
+from stancestream.services.linking.link import Linker
 
 log = logging.getLogger(__name__)
 

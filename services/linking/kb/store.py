@@ -15,8 +15,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from services.linking.kb import INDEX_NAME
-from services.linking.kb.keys import alias_key, tokens
+from stancestream.services.linking.kb import INDEX_NAME
+from stancestream.services.linking.kb.keys import alias_key, tokens
 
 # the default index the package carries (``scripts/build-kb-index --package``; see NOTICE there)
 SHIPPED = Path(__file__).with_name("data") / INDEX_NAME

@@ -1,8 +1,8 @@
 """Alembic environment for async URLs (sqlite+aiosqlite, postgresql+asyncpg).
 
-``services.storage.db.migrate`` hands in an open sync connection (``config.attributes``) so it can
-run inside the service's event loop; the ``alembic`` command line gets its own async engine from
-``sqlalchemy.url`` or ``DATABASE_URL``.
+``stancestream.services.storage.db.migrate`` hands in an open sync connection
+(``config.attributes``) so it can run inside the service's event loop; the ``alembic`` command line
+gets its own async engine from ``sqlalchemy.url`` or ``DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from services.storage.tables import Base
+from stancestream.services.storage.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

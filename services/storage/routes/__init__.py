@@ -1,1 +1,4 @@
-"""Routers of the storage API beyond ``api.py``'s basics: queries, live stream, docs, web view."""
+"""The storage API's routers, one module per concern (``api.create_app`` only assembles them):
+``health`` (/health, /metrics), ``articles`` (one article), ``stances`` (/stances), ``query``
+(actors, graph, claims), ``push`` (POST /articles), ``live`` (the SSE stream), ``web`` (the web
+view and /asyncapi)."""

@@ -16,10 +16,15 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.storage.live import StanceFilter, parse_event_id, released_after, sse_stances
-from services.storage.param_errors import bad_param
-from services.storage.vocabulary import choices, resolve_actor
-from shared.contracts import StanceLabel
+from stancestream.services.storage.live import (
+    StanceFilter,
+    parse_event_id,
+    released_after,
+    sse_stances,
+)
+from stancestream.services.storage.param_errors import bad_param
+from stancestream.services.storage.vocabulary import choices, resolve_actor
+from stancestream.shared.contracts import StanceLabel
 
 router = APIRouter(tags=["live"])
 

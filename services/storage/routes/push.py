@@ -1,9 +1,9 @@
 """``POST /articles``: producers that push articles instead of being polled.
 
 The body is read the way ``stancestream ingest`` reads a JSONL file, by the same code
-(:func:`services.ingestion.sources.decode_record` and ``article_from_record``): the same fields,
-checks and size limits. Items go through the same publisher (``publish_articles`` with a
-``Deduper``): a new article's stream entry and dedupe keys are written by one Lua script, a known
+(:func:`stancestream.services.ingestion.sources.decode_record` and ``article_from_record``): the
+same fields, checks and size limits. Items go through the same publisher (``publish_articles`` with
+a ``Deduper``): a new article's stream entry and dedupe keys are written by one Lua script, a known
 one is reported ``duplicate`` with the stored id, a refused one is reported with its reason and
 parked in ``articles.v1.dlq``; the other items of the request go on.
 
@@ -24,12 +24,12 @@ import redis.asyncio as aioredis
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from services.ingestion.dedupe import Deduper
-from services.ingestion.errors import BadInput, IngestError
-from services.ingestion.publisher import group_lag, publish_articles
-from services.ingestion.sources import Item, article_from_record, decode_record
-from shared.settings import IngestionSettings
-from shared.streams import GROUPS
+from stancestream.services.ingestion.dedupe import Deduper
+from stancestream.services.ingestion.errors import BadInput, IngestError
+from stancestream.services.ingestion.publisher import group_lag, publish_articles
+from stancestream.services.ingestion.sources import Item, article_from_record, decode_record
+from stancestream.shared.settings import IngestionSettings
+from stancestream.shared.streams import GROUPS
 
 router = APIRouter(tags=["push"])
 

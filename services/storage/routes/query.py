@@ -1,8 +1,8 @@
 """Query routes: actor search, actor pages, the stance graph, claims with their evidence.
 
 Every list takes ``limit``/``offset`` and answers ``total``, and speaks the vocabulary of
-:mod:`services.storage.vocabulary`; bad parameters are 422 with a message saying which and why
-(FastAPI's validation, plus the checks in :func:`window`).
+:mod:`stancestream.services.storage.vocabulary`; bad parameters are 422 with a message saying which
+and why (FastAPI's validation, plus the checks in :func:`window`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Annotated, get_args
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BeforeValidator
 
-from services.storage.param_errors import bad_param
-from services.storage.queries import GraphFilter, Queries
-from services.storage.query_schemas import ActorPage, ActorSearch, ClaimPage, Graph
-from services.storage.vocabulary import (
+from stancestream.services.storage.param_errors import bad_param
+from stancestream.services.storage.queries import GraphFilter, Queries
+from stancestream.services.storage.schemas import ActorPage, ActorSearch, ClaimPage, Graph
+from stancestream.services.storage.vocabulary import (
     ActorParam,
     ListParam,
     TimeParam,
@@ -25,7 +25,7 @@ from services.storage.vocabulary import (
     resolve_or_none,
     split,
 )
-from shared.contracts import EntityType
+from stancestream.shared.contracts import EntityType
 
 router = APIRouter(tags=["query"])
 ENTITY_TYPES = set(get_args(EntityType))

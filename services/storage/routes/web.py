@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from services.asyncapi import asyncapi_document
+from stancestream.shared.asyncapi import asyncapi_document
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 router = APIRouter()

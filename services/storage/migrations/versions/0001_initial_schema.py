@@ -17,7 +17,7 @@ down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# timestamps are UTC; services.storage.tables.UTCDateTime maps them on SQLite
+# timestamps are UTC; stancestream.services.storage.tables.UTCDateTime maps them on SQLite
 TS = sa.DateTime(timezone=True)
 
 

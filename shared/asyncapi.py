@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.contracts import Article, DeadLetter, LinkedArticle, StanceBatch
-from shared.streams import ARTICLES, CLAIMS, GROUPS, STANCES, dlq
+from stancestream.shared.contracts import Article, DeadLetter, LinkedArticle, StanceBatch
+from stancestream.shared.streams import ARTICLES, CLAIMS, GROUPS, STANCES, dlq
 
 # stream -> (payload model, service that writes it)
 STREAMS: dict[str, tuple[type[BaseModel], str]] = {
@@ -32,9 +32,9 @@ PUSHED: dict[str, str] = {
 
 ENCODING = (
     "Each Redis stream entry carries one JSON message: FastStream's binary envelope in the "
-    "`__data__` field (decode with `shared.consumer.decode_entry`, or with any FastStream "
-    "RedisBroker subscriber), or, from third-party producers, plain JSON in a `data` field. "
-    "Read with your own consumer group (XREADGROUP) and XACK after processing; ids are "
+    "`__data__` field (decode with `stancestream.shared.consumer.decode_entry`, or with any "
+    "FastStream RedisBroker subscriber), or, from third-party producers, plain JSON in a `data` "
+    "field. Read with your own consumer group (XREADGROUP) and XACK after processing; ids are "
     "deterministic, so redelivery is safe to upsert."
 )
 

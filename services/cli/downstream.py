@@ -1,6 +1,6 @@
-"""What ``stancestream subscribe``, ``export`` and ``docs`` do (the typer commands are thin
-wrappers in ``services.downstream_cli``): live stances from Redis with a consumer group of one's
-own, bulk exports from the database, the AsyncAPI document."""
+"""What ``stancestream subscribe`` and ``export`` do (the typer commands are thin wrappers in
+``downstream_commands``): live stances from Redis with a consumer group of one's own, bulk
+exports from the database."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ from xml.etree import ElementTree as ET
 
 import redis.asyncio as aioredis
 
-from services.storage.db import create_engine, create_sessionmaker
-from services.storage.live import RecentBatches, StanceFilter, parse_entry, stance_events
-from services.storage.queries import GraphFilter, Queries
-from services.storage.query_schemas import Graph
-from services.storage.repository import majority
-from shared.consumer import GroupReadReply
+from stancestream.services.storage.db import create_engine, create_sessionmaker
+from stancestream.services.storage.live import (
+    RecentBatches,
+    StanceFilter,
+    parse_entry,
+    stance_events,
+)
+from stancestream.services.storage.queries import GraphFilter, Queries, majority
+from stancestream.services.storage.schemas import Graph
+from stancestream.shared.consumer import GroupReadReply
 
 _REL = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -1,4 +1,6 @@
-"""The ``stancestream`` command: run the stack, feed it, run one service, analyze offline."""
+"""The ``stancestream`` command: run the stack, feed it, run one service, analyze offline; the
+other command groups (``stance``, ``dlq``, ``kb``, ``subscribe``/``export``/``docs``) are added
+from their modules."""
 
 from __future__ import annotations
 
@@ -9,13 +11,20 @@ from typing import Annotated
 
 import typer
 
-from services.cli_settings import settings_or_exit
-from services.dlq import app as dlq_app
-from services.downstream_cli import register as register_downstream
-from services.linking.kb.cli import app as kb_app
-from services.logs import setup_logging
-from services.stance.cli import app as stance_app
-from services.stance.cli import open_io
+from stancestream.services.cli.dlq import app as dlq_app
+from stancestream.services.cli.downstream_commands import register as register_downstream
+from stancestream.services.cli.kb import app as kb_app
+from stancestream.services.cli.logs import setup_logging
+from stancestream.services.cli.options import (
+    DataDir,
+    DbUrl,
+    RedisUrl,
+    fail,
+    redis_errors_exit,
+    settings_or_exit,
+)
+from stancestream.services.stance.cli import app as stance_app
+from stancestream.services.stance.cli import open_io
 
 app = typer.Typer(
     help="StanceStream: live news in, linked actors and directed stances out.",
@@ -27,25 +36,11 @@ app.add_typer(dlq_app, name="dlq")
 app.add_typer(kb_app, name="kb")
 register_downstream(app)  # subscribe, export, docs
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        help="where the embedded Redis, SQLite and logs live "
-        "(default ~/.stancestream; env STANCESTREAM_DATA_DIR)",
-    ),
-]
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
-DbUrl = Annotated[
-    str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
-]
-
-
 SERVICE_SPECS = {
-    "ingestion": "services.ingestion.service",
-    "linking": "services.linking.service",
-    "stance": "services.stance.service",
-    "storage": "services.storage.service",
+    "ingestion": "stancestream.services.ingestion.service",
+    "linking": "stancestream.services.linking.service",
+    "stance": "stancestream.services.stance.service",
+    "storage": "stancestream.services.storage.service",
 }
 
 
@@ -59,22 +54,15 @@ def service(
     """Run one service worker in the foreground until SIGTERM/Ctrl-C (scale by running more)."""
     import importlib
 
-    from shared.redis import RedisUnavailable
-    from shared.service import run_service
+    from stancestream.shared.service import run_service
 
     if name not in SERVICE_SPECS:
-        typer.echo(
-            f"error: unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}", err=True
-        )
-        raise typer.Exit(2)
+        raise fail(f"unknown service {name!r}; choose from {', '.join(SERVICE_SPECS)}")
     settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url, database_url=database_url)
     setup_logging(settings.log_level, name, settings.log_format)
     spec = importlib.import_module(SERVICE_SPECS[name]).SPEC
-    try:
+    with redis_errors_exit():
         asyncio.run(run_service(spec, settings))
-    except RedisUnavailable as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -92,7 +80,7 @@ def up(
 ) -> None:
     """Run the whole pipeline here: embedded Redis (unless REDIS_URL), SQLite (unless
     DATABASE_URL), all four services and the API, until Ctrl-C/SIGTERM."""
-    from services.stack import DataDirLock, Stack, parse_workers
+    from stancestream.services.cli.stack import DataDirLock, Stack, parse_workers
 
     kw: dict[str, object] = {
         "data_dir": data_dir,
@@ -106,14 +94,12 @@ def up(
     try:
         counts = parse_workers(workers or [])
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     stack = Stack(settings, counts)
     lock = DataDirLock(settings.data_dir)
     problem = lock.acquire() or stack.preflight()
     if problem:
-        typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(2)
+        raise fail(problem)
     stack.handle_signals()  # from here on, Ctrl-C stops everything in order
     try:
         stack.start()
@@ -166,27 +152,19 @@ def ingest(
     """Publish articles into the running stack (the one `up` started with the same data dir, or
     REDIS_URL) and print `input -> id` for each (`(duplicate)` for one known already).
     Rejected inputs are listed with the reason and parked in articles.v1.dlq."""
-    from services.ingestion.service import ingest as run_ingest
-    from shared.redis import REDIS_LOST, RedisUnavailable, lost_message
+    from stancestream.services.ingestion.service import ingest as run_ingest
 
     if not inputs and not feed:
-        typer.echo("error: nothing to ingest: give files, URLs or --feed URL", err=True)
-        raise typer.Exit(2)
+        raise fail("nothing to ingest: give files, URLs or --feed URL")
     settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url)
     setup_logging("WARNING")
-    try:
+    then = "Run it again once the stack is back: what was published is skipped as duplicate"
+    with redis_errors_exit(then):
         report = asyncio.run(
             run_ingest(
                 settings, list(inputs or []), list(feed or []), progress=not quiet, force=force
             )
         )
-    except RedisUnavailable as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    except REDIS_LOST as exc:
-        then = "Run it again once the stack is back: what was published is skipped as duplicate"
-        typer.echo(f"error: {lost_message(exc, then)}", err=True)
-        raise typer.Exit(2) from exc
     typer.echo(report.summary(), err=True)
     for out in report.outcomes:
         if as_json:
@@ -217,7 +195,7 @@ def analyze(
 ) -> None:
     """Offline, one process, no Redis: {"id","text"[,"title","url","published_at"]} per line in,
     {"id","entities","claims","stances"} per line out."""
-    from services.analyze import run_analyze
+    from stancestream.services.cli.analyze import run_analyze
 
     settings = settings_or_exit()
     setup_logging("WARNING")
@@ -233,23 +211,18 @@ def relink(
     since: Annotated[
         str | None, typer.Option(help="ISO date/time or a span back from now: 24h, 7d, 2w")
     ] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option(help="data dir (default ~/.stancestream)")
-    ] = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
-    ] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
 ) -> None:
     """Read stored articles again with the current knowledge base and reading, and replace their
     actors, claims and stances: local ids become Wikidata ids, no duplicates are left."""
-    from services.downstream import parse_when
-    from services.relink import relink as run_relink
+    from stancestream.services.cli.downstream import parse_when
+    from stancestream.services.cli.relink import relink as run_relink
 
     try:
         t0 = parse_when(since) if since else None
     except ValueError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     overrides: dict[str, object] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir

@@ -8,18 +8,12 @@ from typing import Annotated
 
 import typer
 
-from shared.settings import load_settings
+from stancestream.services.cli.options import DataDir, fail
+from stancestream.shared.settings import load_settings
 
 app = typer.Typer(
     help="Knowledge base of actors with Wikidata ids (download, build, ids).", no_args_is_help=True
 )
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir", help="data dir (default ~/.stancestream; env STANCESTREAM_DATA_DIR)"
-    ),
-]
 
 
 def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
@@ -28,7 +22,7 @@ def _sources_dir(data_dir: Path | None) -> tuple[Path, Path]:
 
 
 def _meanwhile() -> str:
-    from services.linking.kb.store import SHIPPED
+    from stancestream.services.linking.kb.store import SHIPPED
 
     if SHIPPED.is_file():
         return "Meanwhile the index shipped with the package links actors."
@@ -52,25 +46,23 @@ def download(
     """Fetch the four open sources into <data_dir>/kb-sources, verifying their sha256."""
     import httpx
 
-    from services.linking.kb.download import ChecksumError
-    from services.linking.kb.download import download as run
+    from stancestream.services.linking.kb.download import ChecksumError
+    from stancestream.services.linking.kb.download import download as run
 
     dest, _ = _sources_dir(data_dir)
     try:
         sums = run(dest, base_url, accept_changed)
     except ChecksumError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=1) from exc
     except (httpx.HTTPError, OSError) as exc:
         offline = isinstance(exc, httpx.TransportError)
-        typer.echo(
-            f"error: download failed{' (no network?)' if offline else ''}: {exc}\n"
+        raise fail(
+            f"download failed{' (no network?)' if offline else ''}: {exc}\n"
             "Alternatives: `stancestream kb download --base-url URL` fetches the same files "
             "from a mirror; `stancestream kb build --source-dir DIR` (repeatable) builds from "
             f"local copies of the sources. {_meanwhile()}",
-            err=True,
-        )
-        raise typer.Exit(1) from exc
+            code=1,
+        ) from exc
     typer.echo(f"{len(sums)} files in {dest}; next: stancestream kb build", err=True)
 
 
@@ -116,7 +108,7 @@ def build(
     ] = False,
 ) -> None:
     """Compile the alias index into <data_dir>/kb/index.sqlite."""
-    from services.linking.kb.build import build as run
+    from stancestream.services.linking.kb.build import build as run
 
     default_src, kb_dir = _sources_dir(data_dir)
     try:
@@ -129,8 +121,7 @@ def build(
             permissive,
         )
     except (FileNotFoundError, ValueError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        raise fail(str(exc), code=1) from exc
     parts = ", ".join(f"{k} {v}" for k, v in rep.per_source.items())
     typer.echo(
         f"built {rep.path}: {rep.entities} entities, {rep.aliases} aliases "
@@ -142,13 +133,12 @@ def build(
 @app.command()
 def ids(data_dir: DataDir = None) -> None:
     """Print every QID the built KB holds, one a line."""
-    from services.linking.kb.store import KbIndex
+    from stancestream.services.linking.kb.store import KbIndex
 
     _, kb_dir = _sources_dir(data_dir)
     index = KbIndex.open(kb_dir)
     if index is None:
-        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no KB index in {kb_dir}; run `stancestream kb build`", code=1)
     typer.echo("\n".join(index.ids()))
 
 
@@ -157,14 +147,13 @@ def lookup(
     name: str, type_: Annotated[str, typer.Option("--type")] = "other", data_dir: DataDir = None
 ) -> None:
     """Show the candidates and the decision for one name (debugging aid)."""
-    from services.linking.kb.linker import KbLinker, Query
+    from stancestream.services.linking.kb.linker import KbLinker, Query
 
     _, kb_dir = _sources_dir(data_dir)
     t0 = time.perf_counter()
     linker = KbLinker.open(kb_dir)
     if linker is None:
-        typer.echo(f"error: no KB index in {kb_dir}; run `stancestream kb build`", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no KB index in {kb_dir}; run `stancestream kb build`", code=1)
     q = Query(name, type_, [name])
     for qid, cands in linker.candidates(q).items():
         e = cands[0].entry

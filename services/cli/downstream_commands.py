@@ -11,19 +11,15 @@ from typing import Annotated
 
 import typer
 
-from services.cli_settings import settings_or_exit
-from shared.streams import STANCES
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="the stack's data dir (env STANCESTREAM_DATA_DIR)"),
-]
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
-
-
-def _fail(msg: str) -> typer.Exit:
-    typer.echo(f"error: {msg}", err=True)
-    return typer.Exit(2)
+from stancestream.services.cli.options import (
+    DataDir,
+    DbUrl,
+    RedisUrl,
+    fail,
+    redis_errors_exit,
+    settings_or_exit,
+)
+from stancestream.shared.streams import STANCES
 
 
 def subscribe(
@@ -45,12 +41,12 @@ def subscribe(
 ) -> None:
     """Print live stances from Redis as JSON lines, read with your own consumer group (acked
     after printing, so a restart goes on where it stopped; unacked ones come again)."""
-    from services.downstream import ack, ensure_subscriber_group, subscribe_events
-    from services.storage.live import StanceFilter
-    from shared.redis import REDIS_LOST, RedisUnavailable, connect, lost_message, resolve_redis_url
+    from stancestream.services.cli.downstream import ack, ensure_subscriber_group, subscribe_events
+    from stancestream.services.storage.live import StanceFilter
+    from stancestream.shared.redis import connect, resolve_redis_url
 
     if stance not in (None, "support", "oppose", "neutral"):
-        raise _fail(f"--stance must be support, oppose or neutral, not {stance!r}")
+        raise fail(f"--stance must be support, oppose or neutral, not {stance!r}")
     settings = settings_or_exit(data_dir=data_dir, redis_url=redis_url)
 
     async def run() -> None:
@@ -72,14 +68,9 @@ def subscribe(
         finally:
             await client.aclose()
 
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run())
-    except (RedisUnavailable, OSError) as exc:
-        raise _fail(str(exc)) from exc
-    except REDIS_LOST as exc:
-        then = f"Run it again once the stack is back: group {group!r} goes on where it stopped"
-        raise _fail(lost_message(exc, then)) from exc
+    then = f"Run it again once the stack is back: group {group!r} goes on where it stopped"
+    with redis_errors_exit(then, also=(OSError,)), contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 def export(
@@ -107,33 +98,36 @@ def export(
         ),
     ] = "article",
     data_dir: DataDir = None,
-    database_url: Annotated[
-        str | None, typer.Option("--database-url", help="SQLAlchemy URL (env DATABASE_URL)")
-    ] = None,
+    database_url: DbUrl = None,
 ) -> None:
     """Export the stances of a time window (JSON lines or CSV: one row per article and ordered
     pair with names, article link, counts and the claims as evidence, or with --view claim one
     row per claim's stance) or the stance graph (GraphML) from the database."""
-    from services.downstream import export_graph, export_stances, graphml, parse_when
-    from services.storage.queries import GraphFilter
+    from stancestream.services.cli.downstream import (
+        export_graph,
+        export_stances,
+        graphml,
+        parse_when,
+    )
+    from stancestream.services.storage.queries import GraphFilter
 
     if fmt not in ("jsonl", "csv", "graphml"):
-        raise _fail(f"--format must be jsonl, csv or graphml, not {fmt!r}")
+        raise fail(f"--format must be jsonl, csv or graphml, not {fmt!r}")
     if view not in ("article", "claim"):
-        raise _fail(f"--view must be article or claim, not {view!r}")
+        raise fail(f"--view must be article or claim, not {view!r}")
     if time not in ("published", "ingested"):
-        raise _fail(f"--time must be published or ingested, not {time!r}")
+        raise fail(f"--time must be published or ingested, not {time!r}")
     try:
         t0 = parse_when(since) if since else None
         t1 = parse_when(until) if until else None
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
     if t0 and t1 and t0 >= t1:
-        raise _fail(f"empty window: --since {since} is not before --until {until}")
+        raise fail(f"empty window: --since {since} is not before --until {until}")
     settings = settings_or_exit(data_dir=data_dir, database_url=database_url)
     url = settings.db_url
     if not settings.database_url and not (settings.data_dir / "stancestream.db").exists():
-        raise _fail(f"no database in {settings.data_dir}: give --data-dir or DATABASE_URL")
+        raise fail(f"no database in {settings.data_dir}: give --data-dir or DATABASE_URL")
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "graphml":
@@ -156,7 +150,7 @@ def docs(
     ] = None,
 ) -> None:
     """Write the AsyncAPI 3.0 document of every stream (also served at /asyncapi)."""
-    from services.asyncapi import asyncapi_document
+    from stancestream.shared.asyncapi import asyncapi_document
 
     text = json.dumps(asyncapi_document(), indent=2) + "\n"
     if output:

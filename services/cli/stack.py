@@ -1,13 +1,14 @@
 """``stancestream up``: the whole pipeline on one machine, one process per service worker.
 
 Starts the embedded Redis when no REDIS_URL is given, then each service as a child process
-(``python -m services service <name>``), restarts a child that dies, and on SIGINT/SIGTERM/SIGHUP
-stops them in order, each step with a deadline: the workers (each drains its batch; unfinished
-entries stay pending in Redis and are picked up on the next start), then the worker serving the
-API, then Redis (AOF flushed), so nothing is lost and nobody loses Redis mid-batch. Children and
-the embedded Redis run in process groups of their own, so a Ctrl-C in the terminal reaches `up`
-alone and the order holds. One `up` per data dir (a lock file), one API per stack (the first
-storage worker; the others only store), and children that die with `up` even when it is killed.
+(``python -m stancestream service <name>``), restarts a child that dies, and on
+SIGINT/SIGTERM/SIGHUP stops them in order, each step with a deadline: the workers (each drains its
+batch; unfinished entries stay pending in Redis and are picked up on the next start), then the
+worker serving the API, then Redis (AOF flushed), so nothing is lost and nobody loses Redis
+mid-batch. Children and the embedded Redis run in process groups of their own, so a Ctrl-C in the
+terminal reaches `up` alone and the order holds. One `up` per data dir (a lock file), one API per
+stack (the first storage worker; the others only store), and children that die with `up` even when
+it is killed.
 """
 
 from __future__ import annotations
@@ -25,18 +26,15 @@ from typing import Any
 
 import httpx
 
-from services.storage.webserver import bind
-from shared.process import die_with_parent
-from shared.redis import EmbeddedRedis, RedisUnavailable, redact, resolve_redis_url
-from shared.settings import Settings
+from stancestream.services.storage.webserver import bind
+from stancestream.shared.process import die_with_parent
+from stancestream.shared.redis import EmbeddedRedis, RedisUnavailable, redact, resolve_redis_url
+from stancestream.shared.settings import Settings
 
 log = logging.getLogger("stancestream.up")
 
 SERVICES = ("ingestion", "linking", "stance", "storage")
-# two stance processes of one thread each: 2.9 vs 2.0 articles/s for one of two threads with the
-# pair-scheme model on a 2-core AVX-512 machine (bench/pipeline.py); with the claim-scheme default
-# on a 2-core AVX2 EPYC the two are even (2.1 vs 2.3, within run-to-run noise), on a 2-core AMX
-# Xeon two workers of one thread win again (4.7 vs 3.9 articles/s)
+# two stance processes of one thread each on 2+ cores (why: README, "Throughput")
 DEFAULT_WORKERS = {"stance": 2 if (os.cpu_count() or 1) >= 2 else 1}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -80,7 +78,7 @@ class Stack:
     def _spawn(self, child: Child) -> None:
         logdir = self.settings.data_dir / "logs"
         logdir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "services", "service", child.service]
+        cmd = [sys.executable, "-m", "stancestream", "service", child.service]
         env = self._env()
         if child.service == "storage" and child.index > 0:
             env["STANCESTREAM_STORAGE__SERVE_API"] = "false"  # one API per stack
@@ -280,7 +278,3 @@ def parse_workers(items: list[str]) -> dict[str, int]:
             )
         out[name] = int(n)
     return out
-
-
-def default_data_dir_note(path: Path) -> str:
-    return f"data dir {path} (Redis AOF, SQLite database, logs/)"

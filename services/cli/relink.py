@@ -8,20 +8,21 @@ import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
-from shared.settings import Settings
+from stancestream.shared.settings import Settings
 
 
 def relink(settings: Settings, since: datetime | None, echo: Callable[[str], None] = print) -> int:
     """Re-link and re-score every stored article (published or stored since ``since``); returns
     how many. Each chunk of articles is replaced in one transaction, so a stopped run can simply
     be run again."""
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from services.linking.service import make_linker
-    from services.stance.scorer import load_scorer
-    from services.stance.stancing import score_articles
-    from services.storage.db import create_engine, create_sessionmaker, migrate
-    from services.storage.repository import Repository
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.services.linking.service import make_linker
+    from stancestream.services.stance.scorer import load_scorer
+    from stancestream.services.stance.stancing import score_articles
+    from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate
+    from stancestream.services.storage.queries import Queries
+    from stancestream.services.storage.repository import Repository
 
     nlp = load_nlp(settings.linking.spacy_model)
     linker = make_linker(settings)
@@ -31,10 +32,11 @@ def relink(settings: Settings, since: datetime | None, echo: Callable[[str], Non
     async def run() -> int:
         await migrate(settings.db_url)  # a database from before migration 0003 gets its columns
         engine = create_engine(settings.db_url)
-        repo = Repository(create_sessionmaker(engine))
+        sessionmaker = create_sessionmaker(engine)
+        repo, queries = Repository(sessionmaker), Queries(sessionmaker)
         done = 0
         try:
-            async for articles in repo.iter_articles(since):
+            async for articles in queries.iter_articles(since):
                 linked = [
                     link_article(nlp, a, linker, settings.linking.max_claims) for a in articles
                 ]

@@ -11,8 +11,8 @@ import sys
 from datetime import datetime
 from typing import IO, Any
 
-from shared.contracts import Article, LinkedArticle, StanceBatch, stable_id
-from shared.settings import Settings
+from stancestream.shared.contracts import Article, LinkedArticle, StanceBatch, stable_id
+from stancestream.shared.settings import Settings
 
 GROUP = 8
 
@@ -89,22 +89,22 @@ def run_analyze(
     skip_bad: bool = False,
     with_stance: bool = True,
 ) -> int:
-    from services.linking.link import link_article
-    from services.linking.nlp import load_nlp
-    from services.linking.service import make_linker
+    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.services.linking.service import make_linker
 
     nlp = load_nlp(settings.linking.spacy_model)
     linker = make_linker(settings)
     scorer = None
     if with_stance:
-        from services.stance.scorer import ModelLoadError, load_scorer
+        from stancestream.services.stance.scorer import ModelLoadError, load_scorer
 
         try:
             scorer = load_scorer(model or settings.stance.model, settings.stance.batch_size)
         except ModelLoadError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
-    from services.stance.stancing import score_articles
+    from stancestream.services.stance.stancing import score_articles
 
     pending: list[Article] = []
     bad = 0

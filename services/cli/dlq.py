@@ -1,11 +1,12 @@
 """``stancestream dlq``: look at, replay and purge the dead-letter streams (``<stream>.dlq``).
 
 A dead letter is a ``DeadLetter`` JSON in the entry's ``__data__`` field (see
-``shared.consumer.ReliableConsumer.dead_letter``). Replaying puts its payload back on the stream it
-came from in FastStream's own envelope (what ``broker.publish`` writes, so both FastStream and
-``shared.consumer.decode_entry`` read it) and deletes the letter in the same MULTI/EXEC, so a
-replay neither loses nor doubles a message. The functions take the client and stream names as
-arguments so tests can use their own prefixed streams; the typer commands only wrap them.
+``stancestream.shared.consumer.ReliableConsumer.dead_letter``). Replaying puts its payload back on
+the stream it came from in FastStream's own envelope (what ``broker.publish`` writes, so both
+FastStream and ``stancestream.shared.consumer.decode_entry`` read it) and deletes the letter in the
+same MULTI/EXEC, so a replay neither loses nor doubles a message. The functions take the client and
+stream names as arguments so tests can use their own prefixed streams; the typer commands only wrap
+them.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import typer
 from faststream.redis.parser.binary import BinaryMessageFormatV1
 from pydantic import ValidationError
 
-from shared.consumer import BadMessage, RangeReply, decode_entry
-from shared.contracts import DeadLetter
+from stancestream.services.cli.options import DataDir, RedisUrl, fail, redis_errors_exit
+from stancestream.shared.consumer import BadMessage, RangeReply, decode_entry
+from stancestream.shared.contracts import DeadLetter
 
 app = typer.Typer(
     help="Dead letters: list, show, replay to the original stream, purge.", no_args_is_help=True
@@ -147,25 +149,17 @@ async def purge(client: aioredis.Redis, stream: str) -> int:
 
 
 # ---- CLI ------------------------------------------------------------------------------------
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="data dir of the `stancestream up` whose Redis to use"),
-]
-RedisUrl = Annotated[str | None, typer.Option("--redis-url", help="Redis URL (env REDIS_URL)")]
 StreamArg = Annotated[str, typer.Argument(help="stream, e.g. articles.v1 (or articles.v1.dlq)")]
 
 
 def _with_client(
     data_dir: Path | None, redis_url: str | None, fn: Callable[[aioredis.Redis], Awaitable[T]]
 ) -> T:
-    from shared.redis import RedisUnavailable, connect, resolve_redis_url
-    from shared.settings import load_settings
+    from stancestream.shared.redis import connect, resolve_redis_url
+    from stancestream.shared.settings import load_settings
 
-    try:
+    with redis_errors_exit():
         url = resolve_redis_url(load_settings(data_dir=data_dir, redis_url=redis_url))
-    except RedisUnavailable as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from exc
 
     async def go() -> T:
         client = await connect(url, attempts=3)
@@ -223,8 +217,7 @@ def show(
     """One letter in full, as JSON (the payload parsed when it is JSON)."""
     lt = _with_client(data_dir, redis_url, lambda c: get_letter(c, stream, letter_id))
     if lt is None:
-        typer.echo(f"error: no letter {letter_id} in {dlq_name(stream)}", err=True)
-        raise typer.Exit(1)
+        raise fail(f"no letter {letter_id} in {dlq_name(stream)}", code=1)
     if lt.letter is None:
         typer.echo(json.dumps({"id": lt.id, "problem": lt.problem}, indent=2))
         return
@@ -244,8 +237,7 @@ def replay_cmd(
 ) -> None:
     """Put letters back on their original stream (after fixing the cause) and delete them."""
     if bool(ids) == all_:
-        typer.echo("error: give letter ids or --all (not both)", err=True)
-        raise typer.Exit(2)
+        raise fail("give letter ids or --all (not both)")
     done, skipped = _with_client(
         data_dir, redis_url, lambda c: replay(c, stream, None if all_ else ids)
     )
