@@ -89,7 +89,7 @@ def run_analyze(
     skip_bad: bool = False,
     with_stance: bool = True,
 ) -> int:
-    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.link import link_articles
     from stancestream.services.linking.nlp import load_nlp
     from stancestream.services.linking.service import make_linker
 
@@ -110,7 +110,7 @@ def run_analyze(
     bad = 0
 
     def flush() -> None:
-        linked = [link_article(nlp, a, linker, settings.linking.max_claims) for a in pending]
+        linked = link_articles(nlp, pending, linker, settings.linking.max_claims)
         batches = (
             score_articles(
                 scorer,

@@ -15,7 +15,7 @@ import threading
 from collections.abc import AsyncIterator, Sequence
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
-from stancestream.services.linking.link import Linker, NullLinker, link_article
+from stancestream.services.linking.link import Linker, NullLinker, link_articles
 from stancestream.services.linking.nlp import load_nlp
 from stancestream.shared.contracts import Article, LinkedArticle
 from stancestream.shared.service import Consumes, Runtime, ServiceSpec
@@ -59,7 +59,7 @@ def make_spec(
         def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
             with one_at_a_time:
                 linker = linkers.current()  # a rebuilt index is picked up between batches
-                return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
+                return link_articles(nlp, items, linker, cfg.max_claims)
 
         async def process(items: Sequence[Article]) -> None:
             for linked in await asyncio.to_thread(link_all, items):
