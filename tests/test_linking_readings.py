@@ -622,3 +622,10 @@ def test_a_company_holds_no_stance_toward_its_own_unit(nlp) -> None:
         )
     )
     assert ("Quorval Mining Inc", "Quorval Mining Royalty Trust") not in got
+
+
+def test_a_demonym_on_state_agents_names_the_country_acting(nlp) -> None:
+    got = _pairs(_link(nlp, "Japanese regulators criticized Boeing over the repairs."))
+    assert ("Japan", "Boeing", "predicate", "oppose") in got
+    got = _pairs(_link(nlp, "Chinese negotiators accused the United States of bad faith."))
+    assert ("China", "United States", "predicate", "oppose") in got

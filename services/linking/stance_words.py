@@ -169,7 +169,8 @@ STANCE_PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 STATE_AGENT_NOUNS = words("""
 aircraft airstrike airstrikes army authorities bombers diplomats fighters forces government jets
 leaders leadership military militia navy officials police regime soldiers troops warplanes
-economy
+economy drones missiles warships tanks artillery helicopters inspectors investigators
+prosecutors negotiators regulators lawmakers envoys
 """)
 # Adjectives of stance with their preposition: "A is critical of B", "A is loyal to B".
 ADJ_POLARITY = _polar(
