@@ -14,15 +14,15 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from stancestream.services.stance.dse import LABELS, DirectedExample, directed, macro_f1, read_rows
 from stancestream.services.stance.markers import mark, marker_token
-from stancestream.services.stance.torch_model import PairStanceClassifier
+from stancestream.services.stance.queries import LABELS
+from stancestream.services.stance.torch_model import PairStanceClassifier, bf16_native
+from stancestream.services.stance.training.dse import DirectedExample, directed, macro_f1, read_rows
 
 
 @dataclass
@@ -43,15 +43,6 @@ class TrainConfig:
     layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
     pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
     pipeline_unannotated: bool = True  # ... and pairs no DSE annotation covers as "no stance"
-
-
-def bf16_native() -> bool:
-    """True on CPUs with native bf16 (AVX512-BF16/AMX); elsewhere bf16 autocast is emulated and
-    ~100x slower than fp32 (seen on an AVX2-only EPYC), so training falls back to fp32."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 def resolve_base(base: str) -> str:
@@ -331,20 +322,3 @@ def save_torch(
         "valid": {k: v for k, v in best.items() if k != "bias"},
     }
     (path / "stance.json").write_text(json.dumps(meta, indent=2))
-
-
-def load_torch(
-    path: str | Path, attn_implementation: str | None = None
-) -> tuple[PairStanceClassifier, Any, dict]:
-    """Load a checkpoint; ``attn_implementation="eager"`` gives an ONNX graph ORT can fuse."""
-    from transformers import AutoModel, AutoTokenizer
-
-    path = Path(path)
-    meta = json.loads((path / "stance.json").read_text())
-    kw = {"attn_implementation": attn_implementation} if attn_implementation else {}
-    encoder = AutoModel.from_pretrained(path / "encoder", **kw)
-    tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
-    model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
-    model.head.load_state_dict(torch.load(path / "head.pt"))
-    model.eval()
-    return model, tokenizer, meta

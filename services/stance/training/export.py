@@ -29,7 +29,7 @@ def export_onnx(
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from stancestream.services.stance.train import load_torch
+    from stancestream.services.stance.torch_model import load_torch
 
     model, tokenizer, meta = load_torch(checkpoint, attn_implementation="eager")
     model.float().eval()
@@ -120,7 +120,7 @@ def export_onnx(
     (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
     if data is not None:
         if scheme == "claim":  # fixed activation scales: answers never depend on batch-mates
-            from stancestream.services.stance.requantize import requantize
+            from stancestream.services.stance.training.requantize import requantize
 
             onnx_meta = requantize(out, out, data, measure=False)
         onnx_meta.update(recalibrate(out, data))
@@ -137,9 +137,10 @@ def _version(scheme: str, train_config: dict) -> str:
 
 def recalibrate(out: Path, data: Path) -> dict:
     """Re-pick the logit biases on valid with the exported int8 model; return the new fields."""
-    from stancestream.services.stance.dse import directed, read_rows
-    from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery
-    from stancestream.services.stance.train import calibrate, evaluate
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
+    from stancestream.services.stance.queries import PairQuery
+    from stancestream.services.stance.training.dse import directed, read_rows
+    from stancestream.services.stance.training.train import calibrate, evaluate
 
     rows = read_rows(data / "valid.txt")
     ex = directed(rows)
