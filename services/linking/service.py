@@ -13,6 +13,9 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.language import Language
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
 from stancestream.services.linking.link import Linker, NullLinker, link_article
@@ -44,34 +47,43 @@ def make_linker(settings: Settings) -> Linker:
     return NullLinker()
 
 
+@dataclass
+class Linking:
+    """A running linking worker: spaCy and the linker loaded once, and a lock that keeps two
+    batches from running the one pipeline at the same time."""
+
+    rt: Runtime
+    nlp: Language
+    linkers: ReloadingLinker
+    out_stream: str
+    one_at_a_time: threading.Lock = field(default_factory=threading.Lock)
+
+    def link_all(self, items: Sequence[Article]) -> list[LinkedArticle]:
+        with self.one_at_a_time:
+            linker = self.linkers.current()  # a rebuilt index is picked up between batches
+            max_claims = self.rt.settings.linking.max_claims
+            return [link_article(self.nlp, a, linker, max_claims) for a in items]
+
+    async def articles(self, items: Sequence[Article]) -> None:
+        for linked in await asyncio.to_thread(self.link_all, items):
+            linked.trace.mark("linking")
+            await self.rt.broker.publish(linked, stream=self.out_stream)
+            self.rt.metrics.published.labels(self.out_stream).inc()
+
+
 def make_spec(
     in_stream: str = ARTICLES, out_stream: str = CLAIMS, group: str = "linking"
-) -> ServiceSpec:
+) -> ServiceSpec[Linking]:
     @contextlib.asynccontextmanager
-    async def resources(rt: Runtime) -> AsyncIterator[dict]:
-        cfg = rt.settings.linking
-        nlp = await asyncio.to_thread(load_nlp, cfg.spacy_model)
+    async def resources(rt: Runtime) -> AsyncIterator[Linking]:
+        nlp = await asyncio.to_thread(load_nlp, rt.settings.linking.spacy_model)
         linkers = ReloadingLinker(rt.settings.kb_dir, lambda: make_linker(rt.settings))
         linkers.current()
-
-        one_at_a_time = threading.Lock()
-
-        def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
-            with one_at_a_time:
-                linker = linkers.current()  # a rebuilt index is picked up between batches
-                return [link_article(nlp, a, linker, cfg.max_claims) for a in items]
-
-        async def process(items: Sequence[Article]) -> None:
-            for linked in await asyncio.to_thread(link_all, items):
-                linked.trace.mark("linking")
-                await rt.broker.publish(linked, stream=out_stream)
-                rt.metrics.published.labels(out_stream).inc()
-
-        yield {"articles": process}
+        yield Linking(rt, nlp, linkers, out_stream)
 
     return ServiceSpec(
         name="linking",
-        consumes=[Consumes(in_stream, group, Article, "articles")],
+        consumes=[Consumes(in_stream, group, Article, Linking.articles)],
         resources=resources,
     )
 
