@@ -91,7 +91,7 @@ def run_analyze(
 ) -> int:
     from stancestream.services.linking.link import link_article
     from stancestream.services.linking.nlp import load_nlp
-    from stancestream.services.linking.service import make_linker
+    from stancestream.services.linking.wiring import make_linker
 
     nlp = load_nlp(settings.linking.spacy_model)
     linker = make_linker(settings)

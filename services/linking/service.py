@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -18,33 +17,12 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
-from stancestream.services.linking.link import Linker, NullLinker, link_article
+from stancestream.services.linking.link import link_article
 from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.linking.wiring import make_linker
 from stancestream.shared.contracts import Article, LinkedArticle
 from stancestream.shared.service import Consumes, Runtime, ServiceSpec
-from stancestream.shared.settings import Settings
 from stancestream.shared.streams import ARTICLES, CLAIMS
-
-log = logging.getLogger(__name__)
-_warned: set[str] = set()
-
-
-def make_linker(settings: Settings) -> Linker:
-    """The KB linker when the index is built (``stancestream kb build``), else a NullLinker:
-    the pipeline still runs, actors keep their local ids, and we say once how to fix it."""
-    from stancestream.services.linking.kb.linker import KbLinker
-
-    linker = KbLinker.open(settings.kb_dir)
-    if linker is not None:
-        return linker
-    if str(settings.kb_dir) not in _warned:
-        _warned.add(str(settings.kb_dir))
-        log.warning(
-            "no knowledge base at %s: actors stay unlinked; build it with "
-            "`stancestream kb download && stancestream kb build`",
-            settings.kb_dir,
-        )
-    return NullLinker()
 
 
 @dataclass
