@@ -15,6 +15,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def own_stack_env() -> dict[str, str]:
+    """This environment without ``REDIS_URL`` and ``DATABASE_URL``: a stack of its own, on an
+    embedded Redis and the data dir's SQLite."""
+    return {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+
+
+def stancestream(*args: str) -> list[str]:
+    """The command line of ``stancestream ARGS`` run by this interpreter."""
+    return [sys.executable, "-m", "stancestream", *args]
+
+
+def up_command(data_dir: Path, port: int, *args: str) -> list[str]:
+    """``stancestream up`` on ``data_dir`` with the API on ``port``; ``args`` follow."""
+    return stancestream("up", "--data-dir", str(data_dir), "--port", str(port), *args)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,17 +65,7 @@ def ingest(data_dir: Path, *args: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
     env["STANCESTREAM_INGESTION__ALLOW_HOSTS"] = '["127.0.0.1"]'  # the tests' local web server
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "stancestream",
-            "ingest",
-            "--data-dir",
-            str(data_dir),
-            "-q",
-            "--json",
-        ]
-        + list(args),
+        stancestream("ingest", "--data-dir", str(data_dir), "-q", "--json", *args),
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -179,6 +179,60 @@ def _activity() -> Any:
     return held.scalar_subquery() + recv.scalar_subquery()
 
 
+def _claim_conds(
+    when: ColumnElement[Any],
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    article_id: str | None,
+    speaker: str | None,
+) -> list[Any]:
+    """The filters of ``Queries.claims``: the window on ``when``, the article, the speaker, and
+    ``actor`` as the speaker or a side of one of the claim's stances."""
+    conds: list[Any] = window_conds(when, since, until)
+    if article_id is not None:
+        conds.append(ClaimRow.article_id == article_id)
+    if speaker is not None:
+        conds.append(ClaimRow.speaker == speaker)
+    if actor is not None:
+        involved = select(StanceRow.claim_id).where(
+            or_(StanceRow.source == actor, StanceRow.target == actor)
+        )
+        conds.append(or_(ClaimRow.speaker == actor, ClaimRow.id.in_(involved)))
+    return conds
+
+
+def _claim_item(
+    c: ClaimRow,
+    url: str | None,
+    title: str | None,
+    outlet: str | None,
+    published: datetime | None,
+    speaker_name: str | None,
+    *,
+    stances: list[ClaimStance],
+) -> ClaimItem:
+    """One claim of ``Queries.claims``'s page, from its row, its article's columns and the
+    speaker's name."""
+    return ClaimItem(
+        id=c.id,
+        text=c.text,
+        kind=c.kind,
+        span=(c.span_start, c.span_end),
+        speaker=c.speaker,
+        speaker_name=speaker_name,
+        article=ArticleRef(
+            id=c.article_id,
+            url=url,
+            title=title,
+            source=outlet,
+            outlet=outlet_name(outlet),
+            published_at=published,
+        ),
+        stances=stances,
+    )
+
+
 class Queries:
     """The query API's database reads; one instance per engine, safe to share."""
 
@@ -684,16 +738,7 @@ class Queries:
         """Claims newest article first (on ``time``), each with its article, speaker and
         stances. ``actor`` keeps claims it speaks or holds/receives a stance in."""
         when = article_time(time)
-        conds: list[Any] = window_conds(when, since, until)
-        if article_id is not None:
-            conds.append(ClaimRow.article_id == article_id)
-        if speaker is not None:
-            conds.append(ClaimRow.speaker == speaker)
-        if actor is not None:
-            involved = select(StanceRow.claim_id).where(
-                or_(StanceRow.source == actor, StanceRow.target == actor)
-            )
-            conds.append(or_(ClaimRow.speaker == actor, ClaimRow.id.in_(involved)))
+        conds = _claim_conds(when, since, until, actor, article_id, speaker)
         base = select(ClaimRow.id).join(ArticleRow, ArticleRow.id == ClaimRow.article_id)
         page_q = (
             select(
@@ -711,54 +756,43 @@ class Queries:
             .limit(limit)
             .offset(offset)
         )
-        src, tgt = aliased(EntityRow), aliased(EntityRow)
         async with self.sessionmaker() as session:
             total = await session.scalar(
                 select(func.count()).select_from(base.where(*conds).subquery())
             )
             rows = (await session.execute(page_q)).all()
-            by_claim: dict[str, list[ClaimStance]] = {r[0].id: [] for r in rows}
-            if by_claim:
-                res = await session.execute(
-                    select(StanceRow, src.name, tgt.name)
-                    .outerjoin(src, src.id == StanceRow.source)
-                    .outerjoin(tgt, tgt.id == StanceRow.target)
-                    .where(StanceRow.claim_id.in_(list(by_claim)))
-                    .order_by(StanceRow.claim_id, StanceRow.score.desc(), StanceRow.id)
-                )
-                for s, sn, tn in res:
-                    by_claim[s.claim_id].append(
-                        ClaimStance(
-                            id=s.id,
-                            source=s.source,
-                            source_name=sn,
-                            target=s.target,
-                            target_name=tn,
-                            stance=s.stance,
-                            score=s.score,
-                        )
-                    )
-        items = [
-            ClaimItem(
-                id=c.id,
-                text=c.text,
-                kind=c.kind,
-                span=(c.span_start, c.span_end),
-                speaker=c.speaker,
-                speaker_name=speaker_name,
-                article=ArticleRef(
-                    id=c.article_id,
-                    url=url,
-                    title=title,
-                    source=outlet,
-                    outlet=outlet_name(outlet),
-                    published_at=published,
-                ),
-                stances=by_claim[c.id],
-            )
-            for c, url, title, outlet, published, speaker_name in rows
-        ]
+            by_claim = await self._claim_stances(session, [r[0].id for r in rows])
+        items = [_claim_item(*row, stances=by_claim[row[0].id]) for row in rows]
         return ClaimPage(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    async def _claim_stances(
+        self, session: Any, claim_ids: list[str]
+    ) -> dict[str, list[ClaimStance]]:
+        """The stances read from each of ``claim_ids``, best score first, with actor names."""
+        by_claim: dict[str, list[ClaimStance]] = {c: [] for c in claim_ids}
+        if not by_claim:
+            return by_claim
+        src, tgt = aliased(EntityRow), aliased(EntityRow)
+        res = await session.execute(
+            select(StanceRow, src.name, tgt.name)
+            .outerjoin(src, src.id == StanceRow.source)
+            .outerjoin(tgt, tgt.id == StanceRow.target)
+            .where(StanceRow.claim_id.in_(list(by_claim)))
+            .order_by(StanceRow.claim_id, StanceRow.score.desc(), StanceRow.id)
+        )
+        for s, sn, tn in res:
+            by_claim[s.claim_id].append(
+                ClaimStance(
+                    id=s.id,
+                    source=s.source,
+                    source_name=sn,
+                    target=s.target,
+                    target_name=tn,
+                    stance=s.stance,
+                    score=s.score,
+                )
+            )
+        return by_claim
 
     async def iter_stances(
         self,
