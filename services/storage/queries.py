@@ -179,6 +179,72 @@ def _activity() -> Any:
     return held.scalar_subquery() + recv.scalar_subquery()
 
 
+def _article_pairs(conds: list[Any], keys: tuple[Any, ...], labels: tuple[str, ...]) -> Select[Any]:
+    """Stances grouped by article and ordered pair: the count and best score of each label and
+    the newest time; with ``labels``, only the groups whose article-level label is one of them."""
+    sup, opp, neu = (
+        func.sum(case((StanceRow.stance == lab, 1), else_=0))
+        for lab in ("support", "oppose", "neutral")
+    )
+    best = (  # the strongest claim of each label
+        func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
+        for lab in ("support", "oppose", "neutral")
+    )
+    q = (
+        select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
+        .add_columns(func.max(StanceRow.created_at).label("created_at"))
+        .where(*conds)
+        .group_by(*keys)
+    )
+    having = {
+        "support": sup > opp,
+        "oppose": opp > sup,
+        "mixed": (sup == opp) & (sup > 0),
+        "neutral": (sup == 0) & (opp == 0),
+    }
+    if labels:
+        q = q.having(or_(*(having[lab] for lab in labels)))
+    return q
+
+
+def _article_stance(
+    r: Any, names: dict[str, str], evidence: list[tuple[StanceRow, str | None]]
+) -> ArticleStanceOut:
+    """One row of ``Queries.article_stances``: the majority label of the group ``r``, the best
+    score of that label (of support and oppose on a tie), and the non-neutral claims."""
+    n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
+    label = majority(n_sup, n_opp)
+    wanted = ("support", "oppose") if label == "mixed" else (label,)
+    score = max(
+        (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
+        default=0.0,
+    )
+    return ArticleStanceOut(
+        article_id=r.article_id,
+        source=r.source,
+        source_name=names.get(r.source),
+        target=r.target,
+        target_name=names.get(r.target),
+        stance=label,
+        support=n_sup,
+        oppose=n_opp,
+        neutral=n_neu,
+        score=score,
+        created_at=r.created_at,
+        evidence=[
+            StanceEvidence(
+                claim_id=st.claim_id,
+                claim_text=text,
+                stance=st.stance,
+                score=st.score,
+                basis=st.basis,
+                cue=st.cue,
+            )
+            for st, text in evidence
+        ],
+    )
+
+
 def _claim_conds(
     when: ColumnElement[Any],
     since: datetime | None,
@@ -404,29 +470,8 @@ class Queries:
         with the claims as evidence; ``stance`` filters on the article-level label (any of
         several)."""
         conds = _stance_filters(article_id, source, target, since, until=until, time=time)
-        sup, opp, neu = (
-            func.sum(case((StanceRow.stance == lab, 1), else_=0))
-            for lab in ("support", "oppose", "neutral")
-        )
-        best = (  # the strongest claim of each label
-            func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
-            for lab in ("support", "oppose", "neutral")
-        )
         keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
-        q = (
-            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
-            .add_columns(func.max(StanceRow.created_at).label("created_at"))
-            .where(*conds)
-            .group_by(*keys)
-        )
-        having = {
-            "support": sup > opp,
-            "oppose": opp > sup,
-            "mixed": (sup == opp) & (sup > 0),
-            "neutral": (sup == 0) & (opp == 0),
-        }
-        if labels := _labels(stance):
-            q = q.having(or_(*(having[lab] for lab in labels)))
+        q = _article_pairs(conds, keys, _labels(stance))
         total_q = select(func.count()).select_from(q.subquery())
         page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
         async with self.sessionmaker() as session:
@@ -452,42 +497,10 @@ class Queries:
         claims: dict[tuple[str, str, str], list[tuple[StanceRow, str | None]]] = {}
         for st, text in ev:
             claims.setdefault((st.article_id, st.source, st.target), []).append((st, text))
-        out = []
-        for r in rows:
-            n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
-            label = majority(n_sup, n_opp)
-            mine = claims.get((r.article_id, r.source, r.target), [])
-            wanted = ("support", "oppose") if label == "mixed" else (label,)
-            score = max(
-                (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
-                default=0.0,
-            )
-            out.append(
-                ArticleStanceOut(
-                    article_id=r.article_id,
-                    source=r.source,
-                    source_name=names.get(r.source),
-                    target=r.target,
-                    target_name=names.get(r.target),
-                    stance=label,
-                    support=n_sup,
-                    oppose=n_opp,
-                    neutral=n_neu,
-                    score=score,
-                    created_at=r.created_at,
-                    evidence=[
-                        StanceEvidence(
-                            claim_id=st.claim_id,
-                            claim_text=text,
-                            stance=st.stance,
-                            score=st.score,
-                            basis=st.basis,
-                            cue=st.cue,
-                        )
-                        for st, text in mine
-                    ],
-                )
-            )
+        out = [
+            _article_stance(r, names, claims.get((r.article_id, r.source, r.target), []))
+            for r in rows
+        ]
         return out, total
 
     async def count(self, table: str) -> int:
