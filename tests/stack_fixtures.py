@@ -6,7 +6,6 @@ test_web_view.py; their helpers are in ``tests.stack_helpers``."""
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -19,7 +18,7 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 
-from tests.stack_helpers import ROOT, free_port, own_stack_env, up_command, wait_until
+from tests.stack_helpers import ROOT, free_port, own_stack_env, stop_up, up_command, wait_until
 
 
 @pytest.fixture
@@ -92,11 +91,6 @@ def stack() -> Iterator[tuple[str, Path, subprocess.Popen]]:
         wait_until(healthy, 180, "API healthy")
         yield api, data_dir, proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_up(proc, 60)
         log.close()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -21,7 +21,15 @@ import pytest
 import redis
 
 from stancestream.shared.streams import ARTICLES, CLAIMS, STANCES, dlq
-from tests.stack_helpers import ROOT, free_port, own_stack_env, stancestream, up_command, wait_until
+from tests.stack_helpers import (
+    ROOT,
+    free_port,
+    own_stack_env,
+    run_ingest,
+    stop_up,
+    up_command,
+    wait_until,
+)
 from tests.test_e2e_up import analyze
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -108,27 +116,6 @@ def start_stack(data_dir: Path, port: int, env: dict[str, str], log: IO[bytes]) 
     )
 
 
-def stop_stack(up: subprocess.Popen) -> None:
-    if up.poll() is None:
-        up.send_signal(signal.SIGINT)
-        try:
-            up.wait(90)
-        except subprocess.TimeoutExpired:
-            up.kill()
-
-
-def ingest(data_dir: Path, src: Path, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        stancestream("ingest", "--data-dir", str(data_dir), "-q", str(src)),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-
-
 def kill_workers_and_restart_redis(up: subprocess.Popen, url: str) -> None:
     """SIGKILL one stance and one linking worker mid-batch, then restart Redis once (graceful:
     AOF flushed); ``up`` brings it back from its AOF."""
@@ -193,7 +180,7 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
         r = redis.Redis.from_url(url)
         for stream, fields in POISON[:3]:
             r.xadd(stream, fields)
-        ingest(data_dir, src, env)
+        run_ingest(data_dir, str(src), env=env, timeout=300)
         for stream, fields in POISON[3:]:
             r.xadd(stream, fields)
 
@@ -208,7 +195,7 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
         assert len(got) == 5, got
         assert all(x["error"] and x["service"] for x in got)
     finally:
-        stop_stack(up)
+        stop_up(up, 90)
         log.close()
 
     assert_stored_as_analyze_reads(db, docs, data_dir)
