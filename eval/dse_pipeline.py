@@ -21,7 +21,7 @@ from collections.abc import Iterable
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from stancestream.services.linking.link import Linker, link_article  # noqa: E402
+from stancestream.services.linking.link import Linker, link_articles  # noqa: E402
 from stancestream.services.linking.nlp import load_nlp  # noqa: E402
 from stancestream.services.linking.wiring import make_linker  # noqa: E402
 from stancestream.services.stance.scorer import load_scorer  # noqa: E402
@@ -75,7 +75,7 @@ def predict(
 ) -> list[int]:
     """The pipeline's 5-way label for each row."""
     arts = [Article(id=str(i), text=r.text, content_hash=str(i)) for i, r in enumerate(batch)]
-    linked = [link_article(nlp, a, linker) for a in arts]
+    linked = link_articles(nlp, arts, linker)
     out = []
     for row, la, sb in zip(
         batch,

@@ -4,11 +4,13 @@ it; demonyms and places inside longer names stay claim evidence only; spans pref
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Span as SpacySpan
 
 from stancestream.services.linking.actors import (
     Mention,
     _defined_acronyms,
     _surnames_as_persons,
+    _trim,
     cluster,
 )
 from stancestream.services.linking.link import link_article
@@ -222,3 +224,50 @@ def test_a_person_named_like_a_country_stays_a_person(nlp) -> None:
     text = "Coach Michael Jordan praised Chad Smith on Monday. Jordan said Smith was ready."
     types = {e.name: e.type for e in run(nlp, text).entities}
     assert types == {"Michael Jordan": "person", "Chad Smith": "person"}
+
+
+def _names(actors) -> list[list[str]]:
+    return [[m.text for m in a.mentions] for a in actors]
+
+
+def test_a_company_bare_name_ner_took_for_a_person_is_the_company() -> None:
+    actors = cluster(
+        [
+            Mention(0, 10, "Paxar Corp", "ORG", "Paxar Corp"),
+            Mention(40, 45, "Paxar", "PERSON", "Paxar"),
+        ]
+    )
+    assert _names(actors) == [["Paxar Corp", "Paxar"]]
+    assert actors[0].type == "org"
+
+
+def test_a_surname_stays_the_person_even_beside_a_company_of_that_name() -> None:
+    actors = cluster(
+        [
+            Mention(0, 12, "Dana Quorval", "PERSON", "Dana Quorval"),
+            Mention(20, 32, "Quorval Corp", "ORG", "Quorval Corp"),
+            Mention(50, 57, "Quorval", "PERSON", "Quorval"),
+        ]
+    )
+    assert _names(actors) == [["Dana Quorval", "Quorval"], ["Quorval Corp"]]
+
+
+def test_wire_possessive_of_a_company_short_name_is_the_company() -> None:
+    actors = cluster(
+        [
+            Mention(0, 15, "Fleet Financial", "ORG", "Fleet Financial"),
+            Mention(40, 46, "Fleets", "ORG", "Fleets"),
+            Mention(60, 67, "Iraqis", "NORP", "Iraqis"),
+            Mention(70, 92, "Iraqi National Congress", "ORG", "Iraqi National Congress"),
+        ]
+    )
+    groups = _names(actors)
+    assert ["Fleet Financial", "Fleets"] in groups
+    assert ["Iraqi National Congress"] in groups  # a demonym's plural is not the party
+
+
+def test_a_month_after_a_company_is_not_part_of_its_name(nlp) -> None:
+    doc = parse(nlp, "They denied the claims in Advent Voice March lawsuit.")[0].doc
+    start = next(t.i for t in doc if t.text == "Advent")
+    span = _trim(SpacySpan(doc, start, start + 3, label="ORG"))
+    assert span is not None and span.text == "Advent Voice"

@@ -611,3 +611,14 @@ def test_a_company_named_without_its_legal_form_is_the_same_actor(nlp) -> None:
     )
     names = sorted(e.name for e in linked.entities)
     assert names == ["Pennzoil Co", "Texaco Inc"], names
+
+
+def test_a_company_holds_no_stance_toward_its_own_unit(nlp) -> None:
+    got = _directed(
+        _link(
+            nlp,
+            "Quorval Mining Inc said it would cut payments to Quorval Mining Royalty Trust "
+            "unitholders and sue Brantley Oil Co.",
+        )
+    )
+    assert ("Quorval Mining Inc", "Quorval Mining Royalty Trust") not in got

@@ -52,8 +52,8 @@ async def test_batches_handed_over_together_run_one_at_a_time(
     never with the spaCy pipeline running on two threads at once."""
     import stancestream.services.linking.service as svc
 
-    watched = OverlapWatcher(svc.link_article, hold=0.05)
-    monkeypatch.setattr(svc, "link_article", watched)
+    watched = OverlapWatcher(svc.link_articles, hold=0.05)
+    monkeypatch.setattr(svc, "link_articles", watched)
     src, dst = f"{uid}.articles", f"{uid}.claims"
     settings = Settings(redis_url=redis_url, data_dir=tmp_path)
     spec = make_spec(src, dst)
@@ -72,3 +72,24 @@ async def test_batches_handed_over_together_run_one_at_a_time(
         ) == [a.id for a in articles]
     finally:
         await aredis.delete(src, dst)
+
+
+def test_a_batch_linked_together_reads_as_each_article_alone() -> None:
+    """One spaCy call for the paragraphs of a whole batch gives every article what it gets
+    alone: the same actors, claims and pairs."""
+    from stancestream.services.linking.link import link_article, link_articles
+    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.shared.contracts import Article
+
+    nlp = load_nlp("en_core_web_sm")
+    texts = [
+        "Senator Elizabeth Warren accused Governor Greg Abbott of lying.\n\nAbbott said "
+        '"she is wrong" on Tuesday.',
+        "Oracle's lawsuit against Google went to trial in May.",
+        "The Cocoa Producers Alliance (CPA) met in Accra.\n\nThe CPA said prices would rise.",
+    ]
+    arts = [Article(id=f"b{i}", text=t, content_hash=f"h{i}") for i, t in enumerate(texts)]
+    together = link_articles(nlp, arts)
+    alone = [link_article(nlp, a) for a in arts]
+    assert [x.model_dump() for x in together] == [x.model_dump() for x in alone]
+    assert all(x.entities for x in together)

@@ -90,7 +90,7 @@ def run_analyze(
     skip_bad: bool = False,
     with_stance: bool = True,
 ) -> int:
-    from stancestream.services.linking.link import link_article
+    from stancestream.services.linking.link import link_articles
     from stancestream.services.linking.nlp import load_nlp
     from stancestream.services.linking.wiring import make_linker
 
@@ -108,7 +108,7 @@ def run_analyze(
     from stancestream.services.stance.stancing import score_articles
 
     def analyze(articles: list[Article]) -> None:
-        linked = [link_article(nlp, a, linker, settings.linking.max_claims) for a in articles]
+        linked = link_articles(nlp, articles, linker, settings.linking.max_claims)
         cfg = settings.stance
         batches = (
             score_articles(

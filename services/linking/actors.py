@@ -108,6 +108,9 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     while e > s and doc[e - 1].is_punct:
         e -= 1
     label = ent.label_
+    # "Advanceds March lawsuit": NER took the month after a company into its name
+    while label == "ORG" and e - s >= 2 and doc[e - 1].text in _MONTHS:
+        e -= 1
     # "U.S. Sanctions", "EU Criticism": NER took the stance noun after a name into the name
     while (
         label in {"ORG", "GPE"}
@@ -261,6 +264,22 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
+_MONTHS = frozenset(
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+)
 _NAME_LINKS = {"of", "for", "and", "on", "in", "de", "the", "&"}
 # lowercase words allowed between a name and the acronym it defines: "the Islamic State terror
 # group (IS)"
@@ -458,6 +477,16 @@ def _joins(m: Mention, key: tuple[str, ...], actor: Actor) -> bool:
     return False
 
 
+def same_company(a: Actor, b: Actor) -> bool:
+    """``b``'s name begins with all of ``a``'s name but its legal form: one company and its
+    unit ("Freeport-McMoRan Inc" and "Freeport-McMoRan Oil and Gas Royalty Trust")."""
+    if "person" in a.classes or "place" in a.classes or "person" in b.classes:
+        return False
+    stem = _without_form(tuple(nm.key_tokens(a.name)))
+    other = tuple(nm.key_tokens(b.name))
+    return 0 < len(stem) < len(other) and other[: len(stem)] == stem
+
+
 def _without_form(key: tuple[str, ...]) -> tuple[str, ...]:
     """A company's name key without its trailing legal form ("pennzoil co" -> "pennzoil")."""
     while len(key) > 1 and key[-1] in _LEGAL_FORMS:
@@ -553,14 +582,43 @@ def _surnames_as_persons(mentions: list[Mention]) -> None:
             m.name = nm.normalise(m.text, person=True)
 
 
+def _company_short_names(mentions: list[Mention]) -> None:
+    """A company named with its legal form ("Paxar Corp") is the one meant by its bare name,
+    which NER often takes for a person ("a distributor of Paxar products"), unless that name is
+    the surname of a person the article names in full."""
+    bases = {
+        " ".join(words[:-1])
+        for m in mentions
+        if m.label == "ORG"
+        and len(words := m.name.split()) > 1
+        and words[-1].lower().rstrip(".") in _LEGAL_FORMS
+    }
+    surnames = {
+        nm.key_tokens(m.name)[-1]
+        for m in mentions
+        if m.label == "PERSON" and len(nm.key_tokens(m.name)) > 1
+    }
+    for m in mentions:
+        if m.label == "PERSON" and m.name in bases and m.name.lower() not in surnames:
+            m.label = "ORG"
+
+
 def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
     one-word name that is another mention's name plus "s" is that actor, possessive."""
     known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
+    full: dict[str, str] = {}  # "Fleets" beside "Fleet Financial": the company it begins
     for m in mentions:  # "Texacos" beside "Texaco Inc": the company's name without its form
         words = m.name.split()
         if m.label == "ORG" and len(words) > 1 and words[-1].lower().rstrip(".") in _LEGAL_FORMS:
             known.setdefault(" ".join(words[:-1]), "ORG")
+        if (
+            m.label == "ORG"
+            and len(words) > 1
+            and words[0][:1].isupper()
+            and words[0].lower() not in nm.DEMONYMS  # "Iraqis" are not the Iraqi National ...
+        ):
+            full.setdefault(words[0], m.name)
     for m in mentions:
         base = m.name[:-1]
         if (
@@ -568,9 +626,9 @@ def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
             and " " not in m.name
             and len(base) >= 3
             and m.text.isalpha()
-            and base in known
+            and (base in known or base in full)
         ):
-            m.name, m.label = base, known[base]
+            m.name, m.label = (base, known[base]) if base in known else (full[base], "ORG")
 
 
 def cluster(mentions: list[Mention], is_place: Callable[[str], bool] | None = None) -> list[Actor]:
@@ -580,6 +638,7 @@ def cluster(mentions: list[Mention], is_place: Callable[[str], bool] | None = No
     actors: list[Actor] = []
     by_key: dict[tuple[str, ...], Actor] = {}
     _surnames_as_persons(mentions)
+    _company_short_names(mentions)
     _possessives_without_apostrophe(mentions)
     for m in sorted(mentions, key=lambda m: m.start):
         key = _key(m)

@@ -8,6 +8,7 @@ id until a knowledge base is configured.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from typing import Protocol
 
 from spacy.language import Language
@@ -24,7 +25,7 @@ from stancestream.services.linking.actors import (
 from stancestream.services.linking.claims import Unit, find_units
 from stancestream.services.linking.credits import credit_spans, inside
 from stancestream.services.linking.matching import add_string_matches
-from stancestream.services.linking.nlp import parse
+from stancestream.services.linking.nlp import Chunk, parse, parse_many
 from stancestream.services.linking.readings import ClaimReader
 from stancestream.services.linking.spans import THING_LABELS, common_noun_acronyms, name_extent
 from stancestream.services.linking.speakers import Resolver, find_affiliations, title_orgs
@@ -70,15 +71,16 @@ def holder_offsets(chunks) -> list[int]:
 
 
 def find_actors(
-    nlp: Language, text: str, linker: Linker | None = None
+    nlp: Language, text: str, linker: Linker | None = None, chunks: list[Chunk] | None = None
 ) -> tuple[list[Actor], list[Unit], list[int], list[str | None]]:
     """Actors (clustered, typed, with affiliations and resolved mentions), claim units, the
     offsets of stance-holding tokens and each actor's QID. A linker with ``known_names`` adds
     the full names of people it knows that NER missed ("Recep Tayyip Erdoğan"). Actors are
     linked before the claims are read, so that a linked actor reads with the type its KB entry
     gives (``type_of``: a town NER took for a person is a place, a ministry taken for a company
-    a government body)."""
-    chunks = parse(nlp, text)
+    a government body). ``chunks``: the text already parsed (``parse_many``)."""
+    if chunks is None:
+        chunks = parse(nlp, text)
     credits = credit_spans(text)  # bylines, reporting and photo credits name no actors
     spelled = common_noun_acronyms(text)  # "the integrated services digital network, or ISDN"
     mentions = [
@@ -219,11 +221,26 @@ def _claims(
     return claims
 
 
+def link_articles(
+    nlp: Language, articles: Sequence[Article], linker: Linker | None = None, max_claims: int = 400
+) -> list[LinkedArticle]:
+    """``link_article`` for each article, with all their paragraphs parsed in one spaCy call."""
+    parsed = parse_many(nlp, [a.text for a in articles])
+    return [
+        link_article(nlp, a, linker, max_claims, chunks)
+        for a, chunks in zip(articles, parsed, strict=True)
+    ]
+
+
 def link_article(
-    nlp: Language, article: Article, linker: Linker | None = None, max_claims: int = 400
+    nlp: Language,
+    article: Article,
+    linker: Linker | None = None,
+    max_claims: int = 400,
+    chunks: list[Chunk] | None = None,
 ) -> LinkedArticle:
     """Actors and claims of ``article`` (see the package modules for the rules)."""
-    actors, units, holders, qids = find_actors(nlp, article.text, linker)
+    actors, units, holders, qids = find_actors(nlp, article.text, linker, chunks)
     entities, ids = _entities(actors, article.text, qids)
     claims = _claims(article, units, actors, ids, max_claims, holders)
     return LinkedArticle(

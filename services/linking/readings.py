@@ -28,7 +28,7 @@ from spacy.tokens import Token
 from stancestream.services.linking import names as nm
 from stancestream.services.linking import stance_words as sw
 from stancestream.services.linking import syntax as syn
-from stancestream.services.linking.actors import Actor, ActorIndex, Mention
+from stancestream.services.linking.actors import Actor, ActorIndex, Mention, same_company
 from stancestream.services.linking.nlp import Chunk
 from stancestream.services.linking.spans import is_ticker
 from stancestream.services.linking.speakers import Resolver
@@ -117,8 +117,9 @@ class ClaimReader:
             if self._country.get(id(a)):
                 countries.add(self._country[id(a)])
             a = a.affiliation
-        for b in self.actors:  # the country itself and its state bodies
-            if (
+        members = [x for x in self.actors if id(x) in side]
+        for b in self.actors:  # the country itself and its state bodies; the company's units
+            if any(same_company(x, b) for x in members) or (
                 b.type == "country"
                 and b.name in countries
                 or (

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from spacy.language import Language
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
-from stancestream.services.linking.link import link_article
+from stancestream.services.linking.link import link_articles
 from stancestream.services.linking.nlp import load_nlp
 from stancestream.services.linking.wiring import make_linker
 from stancestream.shared.contracts import Article, LinkedArticle
@@ -40,7 +40,7 @@ class Linking:
         with self.one_at_a_time:
             linker = self.linkers.current()  # a rebuilt index is picked up between batches
             max_claims = self.rt.settings.linking.max_claims
-            return [link_article(self.nlp, a, linker, max_claims) for a in items]
+            return link_articles(self.nlp, items, linker, max_claims)
 
     async def articles(self, items: Sequence[Article]) -> None:
         for linked in await asyncio.to_thread(self.link_all, items):

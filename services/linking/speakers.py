@@ -71,23 +71,36 @@ class Resolver:
         for child in tok.children:
             if child.dep_ == "appos" and (found := self.index.at(*_abs(chunk, child))):
                 return found
-        pos = chunk.offset + tok.idx
-        low = tok.lower_
-        if low in PERSON_PRONOUNS:
-            g = "f" if low in {"she", "her"} else "m"
-            ok = lambda a: a.type == "person" and a.gender in {None, g}  # noqa: E731
-            # "she" prefers a woman the text marked as one (most people carry no gender cue,
-            # and news "he" is the unmarked case)
-            score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
-            actor = (
-                self._in_sentence(chunk, tok, quotes, g)
-                or self._salient(pos, ok, score)
-                or self._last(pos, ok, score, recent_only=True)
-            )
-            return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
-        if low == "it":
+        if tok.lower_ in PERSON_PRONOUNS:
+            return self._person_pronoun(chunk, tok, quotes)
+        if tok.lower_ == "it":
+            pos = chunk.offset + tok.idx
             actor = self._last(pos, lambda a: a.type != "person", named_only=True)
             return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
+        return self._description(chunk, tok)
+
+    def _person_pronoun(
+        self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]]
+    ) -> Actor | None:
+        """ "he", "she": a person of that gender (or none known) in the pronoun's sentence, else
+        the salient one before it, else the last one named."""
+        pos = chunk.offset + tok.idx
+        g = "f" if tok.lower_ in {"she", "her"} else "m"
+        ok = lambda a: a.type == "person" and a.gender in {None, g}  # noqa: E731
+        # "she" prefers a woman the text marked as one (most people carry no gender cue,
+        # and news "he" is the unmarked case)
+        score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
+        actor = (
+            self._in_sentence(chunk, tok, quotes, g)
+            or self._salient(pos, ok, score)
+            or self._last(pos, ok, score, recent_only=True)
+        )
+        return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
+
+    def _description(self, chunk: Chunk, tok: Token) -> Actor | None:
+        """A noun phrase that describes its actor ("German officials", "the statement", "the
+        US military", "the Russian general", "the company")."""
+        pos = chunk.offset + tok.idx
         left = [t for t in tok.subtree if t.i < tok.i]
         inner = [a for t in left if (a := self.index.at(*_abs(chunk, t)))]
         phrase = [a for t in tok.subtree if t != tok and (a := self.index.at(*_abs(chunk, t)))]
@@ -96,13 +109,8 @@ class Resolver:
         if lemma in nm.PERSON_NOUNS and tok.tag_ in {"NNS", "NNPS"}:
             # "officials with the Transport Ministry", "German officials":
             # they speak for it (a country only when it qualifies them directly)
-            mods = [
-                a
-                for t in tok.children
-                if t.dep_ in {"amod", "compound"} and (a := self.index.at(*_abs(chunk, t)))
-            ]
-            return next((a for a in phrase if a.type not in _NOT_SOURCES), None) or next(
-                (a for a in mods if a.type == "country"), None
+            return next((a for a in phrase if a.type not in _NOT_SOURCES), None) or (
+                self._qualifying_country(chunk, tok)
             )
         if lemma in coref.DOC_NOUNS:  # "a report in the Evening Courier", "the statement said"
             named = next((a for a in phrase if a.type not in _PLACES), None)
@@ -112,16 +120,7 @@ class Resolver:
         orgs = [a for a in inner if a.type not in _PLACES]  # not "the Ohio-based company"
         if lemma in nm.INSTITUTION_NOUNS and not orgs:
             # "the US military said", "the Syrian government said": the country speaks
-            country = next(
-                (
-                    a
-                    for t in tok.children
-                    if t.dep_ in {"amod", "compound"}
-                    and (a := self.index.at(*_abs(chunk, t))) is not None
-                    and a.type == "country"
-                ),
-                None,
-            )
+            country = self._qualifying_country(chunk, tok)
             if country is not None:
                 return country
         if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another"} for c in tok.children):
@@ -142,6 +141,15 @@ class Resolver:
             )
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         return inner[0] if inner else None
+
+    def _qualifying_country(self, chunk: Chunk, tok: Token) -> Actor | None:
+        """The country a demonym or name right on the noun names ("German officials")."""
+        for t in tok.children:
+            if t.dep_ in {"amod", "compound"}:
+                a = self.index.at(*_abs(chunk, t))
+                if a is not None and a.type == "country":
+                    return a
+        return None
 
     def _in_sentence(
         self, chunk: Chunk, tok: Token, quotes: Sequence[tuple[int, int]], gender: str
