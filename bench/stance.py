@@ -28,8 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from stancestream.services.stance.dse import directed, read_rows  # noqa: E402
-from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery, load_scorer  # noqa: E402
+from stancestream.services.stance.backends.onnx import OnnxStanceScorer  # noqa: E402
+from stancestream.services.stance.queries import PairQuery  # noqa: E402
+from stancestream.services.stance.scorer import load_scorer  # noqa: E402
+from stancestream.services.stance.training.dse import directed, read_rows  # noqa: E402
 
 
 def rate(scorer, queries, batch: int, repeat: int = 1) -> float:
@@ -80,7 +82,7 @@ def main() -> None:
         runtimes.append((f"onnxruntime {name}", OnnxStanceScorer(Path(path))))
     if args.checkpoint:
         try:
-            from stancestream.services.stance.scorer import TorchStanceScorer
+            from stancestream.services.stance.backends.torch import TorchStanceScorer
 
             fp32 = TorchStanceScorer(Path(args.checkpoint), bf16=False)
             fp32.model.float()

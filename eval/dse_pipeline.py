@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 from stancestream.services.linking.link import Linker, link_articles  # noqa: E402
 from stancestream.services.linking.nlp import load_nlp  # noqa: E402
-from stancestream.services.linking.service import make_linker  # noqa: E402
-from stancestream.services.stance.dse import DseRow, parse_row  # noqa: E402
+from stancestream.services.linking.wiring import make_linker  # noqa: E402
 from stancestream.services.stance.scorer import load_scorer  # noqa: E402
 from stancestream.services.stance.stancing import score_articles  # noqa: E402
+from stancestream.services.stance.training.dse import DseRow, parse_row  # noqa: E402
 from stancestream.shared.contracts import Article, LinkedArticle  # noqa: E402
 from stancestream.shared.settings import Settings  # noqa: E402
 

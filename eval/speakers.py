@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = {str(d["id"]): d["text"] for d in load_jsonl(args.docs)}
     linker = None
     if args.kb:
-        from stancestream.services.linking.service import make_linker
+        from stancestream.services.linking.wiring import make_linker
         from stancestream.shared.settings import load_settings
 
         linker = make_linker(load_settings())

@@ -66,59 +66,10 @@ def asyncapi_document(server: str = "localhost:6379") -> dict[str, Any]:
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for stream, (model, writer) in STREAMS.items():
-        name, key = model.__name__, _key(stream)
-        messages[name] = {
-            "name": name,
-            "title": name,
-            "summary": (model.__doc__ or "").strip().splitlines()[0],
-            "contentType": "application/json",
-            "payload": {"$ref": f"#/components/schemas/{name}"},
-        }
-        channels[key] = {
-            "address": stream,
-            "title": stream,
-            "description": f"{name} messages written by the {writer} service. {ENCODING}",
-            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-        }
-        operations[f"{writer}_sends_{key}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{key}"},
-            "summary": f"{writer} appends one {name} per entry (XADD)",
-        }
-        if stream in PUSHED:
-            channels[key]["description"] += f" Also: {PUSHED[stream]}."
-            operations[f"storage_api_sends_{key}"] = {
-                "action": "send",
-                "channel": {"$ref": f"#/channels/{key}"},
-                "summary": PUSHED[stream],
-            }
-        for group in _groups(stream):
-            operations[f"{group}_receives_{key}"] = {
-                "action": "receive",
-                "channel": {"$ref": f"#/channels/{key}"},
-                "summary": f"consumer group '{group}' reads it (XREADGROUP, XACK when done)",
-                "x-redis-consumer-group": group,
-            }
-        dkey = _key(dlq(stream))
-        channels[dkey] = {
-            "address": dlq(stream),
-            "title": dlq(stream),
-            "description": f"Entries of {stream} a service refused or failed too often, with the "
-            "original payload and the error; see `stancestream dlq`.",
-            "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
-        }
-        operations[f"consumers_send_{dkey}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{dkey}"},
-            "summary": f"readers of {stream} dead-letter what they cannot process",
-        }
-    messages["DeadLetter"] = {
-        "name": "DeadLetter",
-        "title": "DeadLetter",
-        "summary": (DeadLetter.__doc__ or "").strip().splitlines()[0],
-        "contentType": "application/json",
-        "payload": {"$ref": "#/components/schemas/DeadLetter"},
-    }
+        messages[model.__name__] = _message(model)
+        _add_stream(channels, operations, stream, model, writer)
+        _add_dead_letters(channels, operations, stream)
+    messages["DeadLetter"] = _message(DeadLetter)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -132,4 +83,70 @@ def asyncapi_document(server: str = "localhost:6379") -> dict[str, Any]:
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": _schemas()},
+    }
+
+
+def _message(model: type[BaseModel]) -> dict[str, Any]:
+    """The message entry of ``model``: its name, its docstring's first line, its schema."""
+    name = model.__name__
+    return {
+        "name": name,
+        "title": name,
+        "summary": (model.__doc__ or "").strip().splitlines()[0],
+        "contentType": "application/json",
+        "payload": {"$ref": f"#/components/schemas/{name}"},
+    }
+
+
+def _add_stream(
+    channels: dict[str, Any],
+    operations: dict[str, Any],
+    stream: str,
+    model: type[BaseModel],
+    writer: str,
+) -> None:
+    """The channel of ``stream``, its writer's send, the storage API's push where there is one,
+    and a receive per consumer group."""
+    name, key = model.__name__, _key(stream)
+    channels[key] = {
+        "address": stream,
+        "title": stream,
+        "description": f"{name} messages written by the {writer} service. {ENCODING}",
+        "messages": {name: {"$ref": f"#/components/messages/{name}"}},
+    }
+    operations[f"{writer}_sends_{key}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{key}"},
+        "summary": f"{writer} appends one {name} per entry (XADD)",
+    }
+    if stream in PUSHED:
+        channels[key]["description"] += f" Also: {PUSHED[stream]}."
+        operations[f"storage_api_sends_{key}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "summary": PUSHED[stream],
+        }
+    for group in _groups(stream):
+        operations[f"{group}_receives_{key}"] = {
+            "action": "receive",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "summary": f"consumer group '{group}' reads it (XREADGROUP, XACK when done)",
+            "x-redis-consumer-group": group,
+        }
+
+
+def _add_dead_letters(channels: dict[str, Any], operations: dict[str, Any], stream: str) -> None:
+    """The ``.dlq`` channel of ``stream`` and its readers' send to it."""
+    dkey = _key(dlq(stream))
+    channels[dkey] = {
+        "address": dlq(stream),
+        "title": dlq(stream),
+        "description": f"Entries of {stream} a service refused or failed too often, with the "
+        "original payload and the error; see `stancestream dlq`.",
+        "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
+    }
+    operations[f"consumers_send_{dkey}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{dkey}"},
+        "summary": f"readers of {stream} dead-letter what they cannot process",
     }

@@ -26,16 +26,15 @@ import json
 import logging
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import redis.asyncio as aioredis
+from faststream.redis import RedisBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from stancestream.shared.consumer import ReliableConsumer, ensure_group
+from stancestream.shared.metrics import ServiceMetrics
 from stancestream.shared.tasks import cancel_requested
-
-if TYPE_CHECKING:
-    from stancestream.shared.service import Runtime
 
 log = logging.getLogger("stancestream.health")
 
@@ -97,14 +96,21 @@ class StreamState:
 class Health:
     """Liveness/readiness of one running service plus its group gauges. See the module doc."""
 
-    def __init__(self, rt: Runtime, consumers: list[ReliableConsumer]):
-        self.rt, self.consumers = rt, consumers
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        broker: RedisBroker,
+        metrics: ServiceMetrics,
+        consumers: list[ReliableConsumer],
+    ):
+        self.redis, self.broker, self.metrics = redis, broker, metrics
+        self.consumers = list(consumers)
         self.redis_ok = False
         self.checked = False
         self.states = {c.stream: StreamState(c.stream, c.group) for c in consumers}
 
     def _subscriber(self, rc: ReliableConsumer) -> Any | None:
-        for sub in self.rt.broker.subscribers:
+        for sub in self.broker.subscribers:
             ss = getattr(sub, "stream_sub", None)
             if ss is not None and ss.name == rc.stream and ss.group == rc.group:
                 return sub
@@ -112,7 +118,7 @@ class Health:
 
     async def check(self) -> bool:
         """One round: gauges, NOGROUP repair, readiness. Returns whether the worker is ready."""
-        client, now = self.rt.redis, time.monotonic()
+        client, now = self.redis, time.monotonic()
         try:
             await client.ping()
             self.redis_ok = True
@@ -133,22 +139,22 @@ class Health:
         return self.ready
 
     async def _check_stream(self, rc: ReliableConsumer, st: StreamState) -> None:
-        stats = await group_stats(self.rt.redis, rc.stream, rc.group)
+        stats = await group_stats(self.redis, rc.stream, rc.group)
         sub = self._subscriber(rc)
         st.subscriber_running = bool(sub is not None and sub.running)
         if stats is None:
             # NOGROUP: recreate it now, report not-ready for this round
             log.error("health: group %s of %s is gone; recreating it", rc.group, rc.stream)
             st.group_exists = False
-            await ensure_group(self.rt.redis, rc.stream, rc.group)
+            await ensure_group(self.redis, rc.stream, rc.group)
         else:
             st.group_exists = True
             st.lag, st.pending = stats
-            self.rt.metrics.lag.labels(rc.stream).set(st.lag)
-            self.rt.metrics.pending.labels(rc.stream).set(st.pending)
-        if sub is not None and not sub.running and getattr(self.rt.broker, "running", True):
+            self.metrics.lag.labels(rc.stream).set(st.lag)
+            self.metrics.pending.labels(rc.stream).set(st.pending)
+        if sub is not None and not sub.running and getattr(self.broker, "running", True):
             log.error("health: subscriber of %s stopped; restarting it", rc.stream)
-            await ensure_group(self.rt.redis, rc.stream, rc.group)
+            await ensure_group(self.redis, rc.stream, rc.group)
             await sub.start()
 
     @property
@@ -178,7 +184,7 @@ async def _handle(
         path = parts[1].split("?", 1)[0] if len(parts) > 1 else ""
         ctype = "application/json"
         if path == "/metrics":
-            body, ctype = generate_latest(health.rt.metrics.registry), CONTENT_TYPE_LATEST
+            body, ctype = generate_latest(health.metrics.registry), CONTENT_TYPE_LATEST
             status = 200
         elif path == "/health":
             status, body = 200, b'{"status":"ok"}'
@@ -205,12 +211,10 @@ async def serve_http(health: Health, port: int, host: str = "0.0.0.0") -> asynci
     return await asyncio.start_server(lambda r, w: _handle(health, r, w), host, port)
 
 
-async def observe(rt: Runtime) -> None:
-    """Background task of every service: health rounds forever, HTTP endpoint if configured."""
-    health = Health(rt, list(rt.consumers))
-    rt.health = health  # for APIs that report it (storage)
+async def observe(health: Health, every_s: float, port: int | None = None) -> None:
+    """Background task of every service: ``health`` rounds every ``every_s`` seconds forever,
+    and the HTTP endpoint on ``port`` if one is given."""
     server: asyncio.Server | None = None
-    port = rt.settings.worker.metrics_port
     if port:
         try:
             server = await serve_http(health, port)
@@ -226,7 +230,7 @@ async def observe(rt: Runtime) -> None:
             if cancel_requested():
                 # a client library swallowed our CancelledError mid-round; stop all the same
                 raise asyncio.CancelledError
-            await asyncio.sleep(rt.settings.worker.health_every_s)
+            await asyncio.sleep(every_s)
     finally:
         if server is not None:
             server.close()

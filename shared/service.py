@@ -1,8 +1,10 @@
 """Run one worker service: connect, load resources once, consume reliably, stop cleanly.
 
-A service describes itself with :class:`ServiceSpec`: its name, the streams it consumes (each with
-the pydantic model its entries must validate against and a ``process`` callback) and an async
-context manager that loads its heavy resources (model, spaCy, DB engine) and yields the callbacks.
+A service describes itself with :class:`ServiceSpec`: its name, an async context manager that
+loads its heavy resources (model, spaCy, DB engine) and yields them as one object, and the streams
+it consumes, each with the pydantic model its entries must validate against and its handler: a
+function (usually a method of the resources' class) called with that object and a batch. The
+handlers are referenced, not named, so mypy checks each against the resources and the entry model.
 ``run_service`` does the rest the same way for every service: embedded/remote Redis URL, FastStream
 broker, consumer groups created from the first entry, reclaimer, group gauges and the /metrics,
 /health, /ready endpoint (``stancestream.shared.health``), SIGTERM and SIGINT handled by draining
@@ -13,11 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import redis.asyncio as aioredis
 from faststream.redis import RedisBroker
@@ -43,14 +46,23 @@ def new_broker(url: str) -> RedisBroker:
     return RedisBroker(url, logger=BROKER_LOG, log_level=logging.DEBUG)
 
 
-@dataclass
-class Consumes:
-    """One stream a service reads: its group, the model of its entries, the callback name."""
+R = TypeVar("R")  # what a service's resources context yields
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Consumes(Generic[R, M]):
+    """One stream a service reads: its group, the model of its entries, and the handler, called
+    with the loaded resources and a batch of validated entries."""
 
     stream: str
     group: str
-    model: type[BaseModel]
-    process: str  # key of the callback in the dict the resources context yields
+    model: type[M]
+    process: Callable[[R, Sequence[M]], Awaitable[None]]
+
+    def bind(self, loaded: R) -> ProcessFn:
+        """The handler for the consumer: ``process`` with the loaded resources given."""
+        return functools.partial(self.process, loaded)
 
 
 @dataclass
@@ -63,30 +75,28 @@ class Runtime:
     metrics: ServiceMetrics
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     consumers: list[ReliableConsumer] = field(default_factory=list)
-    health: Health | None = None  # set by stancestream.shared.health.observe once it runs
-
-
-ResourcesFn = Callable[[Runtime], contextlib.AbstractAsyncContextManager[dict[str, ProcessFn]]]
+    health: Health | None = None  # set by running() once the consumers exist
 
 
 @dataclass
-class ServiceSpec:
+class ServiceSpec(Generic[R]):
     name: str
-    consumes: list[Consumes]
-    resources: ResourcesFn
-    # extra long-running work beside the consumers (feed polling, the HTTP API)
-    background: list[Callable[[Runtime], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    consumes: list[Consumes[R, Any]]
+    resources: Callable[[Runtime], contextlib.AbstractAsyncContextManager[R]]
+    # extra long-running work beside the consumers (feed polling, the HTTP API), given what the
+    # resources context yielded
+    background: list[Callable[[R], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 @contextlib.asynccontextmanager
-async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtime]:
+async def running(spec: ServiceSpec[Any], settings: Settings) -> AsyncIterator[Runtime]:
     """Start ``spec`` (broker, consumers, reclaimers, background tasks); stop it on exit."""
     url = resolve_redis_url(settings)
     client = await connect(url)
     broker = new_broker(url)
     metrics = ServiceMetrics(spec.name.replace("-", "_"))
     rt = Runtime(settings, broker, client, metrics)
-    async with spec.resources(rt) as callbacks:
+    async with spec.resources(rt) as loaded:
         consumers = []
         for c in spec.consumes:
             rc = ReliableConsumer(
@@ -95,7 +105,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
                 group=c.group,
                 consumer=consumer_name(spec.name),
                 model=c.model,
-                process=callbacks[c.process],
+                process=c.bind(loaded),
                 client=client,
                 settings=settings.worker,
                 metrics=metrics,
@@ -104,11 +114,15 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
             rc.subscribe(broker)
             consumers.append(rc)
         rt.consumers = consumers
+        rt.health = Health(client, broker, metrics, consumers)
         await broker.start()
         tasks: list[asyncio.Task[None]] = [
-            asyncio.create_task(fn(rt), name=f"{spec.name}-bg") for fn in spec.background
+            asyncio.create_task(fn(loaded), name=f"{spec.name}-bg") for fn in spec.background
         ]
-        tasks.append(asyncio.create_task(observe(rt), name=f"{spec.name}-health"))
+        every_s, port = settings.worker.health_every_s, settings.worker.metrics_port
+        tasks.append(
+            asyncio.create_task(observe(rt.health, every_s, port), name=f"{spec.name}-health")
+        )
         log.info(
             "%s: consuming %s from %s",
             spec.name,
@@ -127,7 +141,7 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
             log.info("%s: stopped", spec.name)
 
 
-async def run_service(spec: ServiceSpec, settings: Settings) -> None:
+async def run_service(spec: ServiceSpec[Any], settings: Settings) -> None:
     """Run until SIGTERM/SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

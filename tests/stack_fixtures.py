@@ -5,11 +5,8 @@ test_web_view.py; their helpers are in ``tests.stack_helpers``."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -21,7 +18,7 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 
-from tests.stack_helpers import ROOT, free_port, wait_until
+from tests.stack_helpers import ROOT, free_port, own_stack_env, stop_up, up_command, wait_until
 
 
 @pytest.fixture
@@ -70,20 +67,11 @@ def stack() -> Iterator[tuple[str, Path, subprocess.Popen]]:
     """`stancestream up` on a fresh data dir, embedded Redis and SQLite (no REDIS_URL)."""
     data_dir = Path(tempfile.mkdtemp(prefix="ss-e2e-", dir="/tmp"))
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env = own_stack_env()
     env["STANCESTREAM_WORKER__CLAIM_IDLE_MS"] = "5000"
     log = open(data_dir / "up.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stancestream",
-            "up",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-        ],
+        up_command(data_dir, port),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -103,11 +91,6 @@ def stack() -> Iterator[tuple[str, Path, subprocess.Popen]]:
         wait_until(healthy, 180, "API healthy")
         yield api, data_dir, proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_up(proc, 60)
         log.close()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.stack_helpers import ROOT, free_port, ingest, wait_until
+from tests.stack_helpers import ROOT, free_port, ingest, own_stack_env, stancestream, wait_until
 from tests.test_ingestion_extract import word_f1
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -115,13 +115,13 @@ def test_feed_and_seed_end_to_end(stack, news_site, shared_data):
 def test_up_refuses_a_taken_port_and_a_data_dir_in_use(stack):
     api, data_dir, _proc = stack
     port = api.rsplit(":", 1)[1]
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env = own_stack_env()
     for args, reason in (
         (["--data-dir", str(data_dir) + "-other", "--port", port], "is in use"),
         (["--data-dir", str(data_dir), "--port", str(free_port())], "already runs with data dir"),
     ):
         proc = subprocess.run(
-            [sys.executable, "-m", "stancestream", "up", *args],
+            stancestream("up", *args),
             cwd=ROOT,
             env=env,
             capture_output=True,

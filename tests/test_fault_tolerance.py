@@ -7,14 +7,13 @@ messages, each with its reason."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psutil
@@ -22,7 +21,15 @@ import pytest
 import redis
 
 from stancestream.shared.streams import ARTICLES, CLAIMS, STANCES, dlq
-from tests.stack_helpers import ROOT, free_port, wait_until
+from tests.stack_helpers import (
+    ROOT,
+    free_port,
+    own_stack_env,
+    run_ingest,
+    stop_up,
+    up_command,
+    wait_until,
+)
 from tests.test_e2e_up import analyze
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -98,108 +105,43 @@ def articles_done(db: Path) -> int:
         return 0
 
 
-def test_kill_workers_restart_redis_poison_messages(tmp_path):
-    data_dir = Path(tempfile.mkdtemp(prefix="ss-fault-", dir="/tmp"))
-    rng = random.Random(5)
-    docs = [article(i, rng) for i in range(N)]
-    src = tmp_path / "articles.jsonl"
-    src.write_text("".join(json.dumps(d) + "\n" for d in docs))
-
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(
-        {
-            "STANCESTREAM_WORKER__CLAIM_IDLE_MS": "3000",
-            "STANCESTREAM_WORKER__RECLAIM_EVERY_S": "1",
-            "STANCESTREAM_WORKER__MAX_RECORDS": "8",
-        }
-    )
-    port = free_port()
-    log = open(data_dir / "up.log", "wb")  # noqa: SIM115 - closed in finally
-    up = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stancestream",
-            "up",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-            "--workers",
-            "stance=2",
-            "--workers",
-            "linking=2",
-        ],
+def start_stack(data_dir: Path, port: int, env: dict[str, str], log: IO[bytes]) -> subprocess.Popen:
+    """``stancestream up`` with two stance and two linking workers, API on ``port``."""
+    return subprocess.Popen(
+        up_command(data_dir, port, "--workers", "stance=2", "--workers", "linking=2"),
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    try:
-        wait_until(lambda: (data_dir / "redis.url").exists() and health(port), 180, "stack up")
-        url = (data_dir / "redis.url").read_text().strip()
-        r = redis.Redis.from_url(url)
-        for stream, fields in POISON[:3]:
-            r.xadd(stream, fields)
-        ingest = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "stancestream",
-                "ingest",
-                "--data-dir",
-                str(data_dir),
-                "-q",
-                str(src),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert ingest.returncode == 0, ingest.stderr
-        for stream, fields in POISON[3:]:
-            r.xadd(stream, fields)
 
-        db = data_dir / "stancestream.db"
-        proc = psutil.Process(up.pid)
-        wait_until(lambda: articles_done(db) >= N // 5, 300, "a fifth of the articles stored")
-        # SIGKILL one stance and one linking worker mid-batch
-        for service in ("stance", "linking"):
-            victims = children(proc, service)
-            assert victims, f"no {service} worker found"
-            victims[0].send_signal(signal.SIGKILL)
-        # restart Redis once (graceful: AOF flushed); `up` brings it back from its AOF
-        redis_proc = [p for p in proc.children() if p.name() == "redis-server"]
-        assert redis_proc, [p.name() for p in proc.children()]
-        redis_proc[0].send_signal(signal.SIGTERM)
-        redis_proc[0].wait(30)
-        wait_until(lambda: ping(url), 60, "Redis back")
 
-        wait_until(lambda: articles_done(db) >= N, 600, f"all {N} articles stored", every=1.0)
-        r = redis.Redis.from_url(url)
+def kill_workers_and_restart_redis(up: subprocess.Popen, url: str) -> None:
+    """SIGKILL one stance and one linking worker mid-batch, then restart Redis once (graceful:
+    AOF flushed); ``up`` brings it back from its AOF."""
+    proc = psutil.Process(up.pid)
+    for service in ("stance", "linking"):
+        victims = children(proc, service)
+        assert victims, f"no {service} worker found"
+        victims[0].send_signal(signal.SIGKILL)
+    redis_proc = [p for p in proc.children() if p.name() == "redis-server"]
+    assert redis_proc, [p.name() for p in proc.children()]
+    redis_proc[0].send_signal(signal.SIGTERM)
+    redis_proc[0].wait(30)
+    wait_until(lambda: ping(url), 60, "Redis back")
 
-        def drained():
-            for stream, group in ((ARTICLES, "linking"), (CLAIMS, "stance"), (STANCES, "storage")):
-                g = {x["name"].decode(): x for x in r.xinfo_groups(stream)}[group]
-                if g["pending"]:
-                    return False
-            return len(letters(r)) >= 5
 
-        wait_until(drained, 120, "every group drained and the 5 poison messages dead-lettered")
-        got = letters(r)
-        assert len(got) == 5, got
-        assert all(x["error"] and x["service"] for x in got)
-    finally:
-        if up.poll() is None:
-            up.send_signal(signal.SIGINT)
-            try:
-                up.wait(90)
-            except subprocess.TimeoutExpired:
-                up.kill()
-        log.close()
+def drained(r: redis.Redis) -> bool:
+    """Every group has nothing pending and the poison messages are dead-lettered."""
+    for stream, group in ((ARTICLES, "linking"), (CLAIMS, "stance"), (STANCES, "storage")):
+        g = {x["name"].decode(): x for x in r.xinfo_groups(stream)}[group]
+        if g["pending"]:
+            return False
+    return len(letters(r)) >= len(POISON)
 
+
+def assert_stored_as_analyze_reads(db: Path, docs: list[dict], data_dir: Path) -> None:
+    """Storage holds, for every article, exactly the stances ``stancestream analyze`` reads."""
     stored = stored_stances(db)
     expected = analyze(docs, data_dir)
     assert len(expected) == N
@@ -211,6 +153,52 @@ def test_kill_workers_restart_redis_poison_messages(tmp_path):
     ]
     assert not missing, f"{len(missing)} articles differ, e.g. {missing[:3]}"
     assert sum(len(v) for v in stored.values()) == sum(len(d["stances"]) for d in expected)
+
+
+def test_kill_workers_restart_redis_poison_messages(tmp_path):
+    data_dir = Path(tempfile.mkdtemp(prefix="ss-fault-", dir="/tmp"))
+    rng = random.Random(5)
+    docs = [article(i, rng) for i in range(N)]
+    src = tmp_path / "articles.jsonl"
+    src.write_text("".join(json.dumps(d) + "\n" for d in docs))
+
+    env = own_stack_env()
+    env.update(
+        {
+            "STANCESTREAM_WORKER__CLAIM_IDLE_MS": "3000",
+            "STANCESTREAM_WORKER__RECLAIM_EVERY_S": "1",
+            "STANCESTREAM_WORKER__MAX_RECORDS": "8",
+        }
+    )
+    port = free_port()
+    log = open(data_dir / "up.log", "wb")  # noqa: SIM115 - closed in finally
+    up = start_stack(data_dir, port, env, log)
+    db = data_dir / "stancestream.db"
+    try:
+        wait_until(lambda: (data_dir / "redis.url").exists() and health(port), 180, "stack up")
+        url = (data_dir / "redis.url").read_text().strip()
+        r = redis.Redis.from_url(url)
+        for stream, fields in POISON[:3]:
+            r.xadd(stream, fields)
+        run_ingest(data_dir, str(src), env=env, timeout=300)
+        for stream, fields in POISON[3:]:
+            r.xadd(stream, fields)
+
+        wait_until(lambda: articles_done(db) >= N // 5, 300, "a fifth of the articles stored")
+        kill_workers_and_restart_redis(up, url)
+        wait_until(lambda: articles_done(db) >= N, 600, f"all {N} articles stored", every=1.0)
+        r = redis.Redis.from_url(url)
+        wait_until(
+            lambda: drained(r), 120, "every group drained and the 5 poison messages dead-lettered"
+        )
+        got = letters(r)
+        assert len(got) == 5, got
+        assert all(x["error"] and x["service"] for x in got)
+    finally:
+        stop_up(up, 90)
+        log.close()
+
+    assert_stored_as_analyze_reads(db, docs, data_dir)
 
 
 def letters(r: redis.Redis) -> list[dict]:

@@ -63,13 +63,13 @@ async def _check_group_stats(aredis, stream: str) -> None:
 def _spec(stream: str, seen: list[str]) -> ServiceSpec:
     @contextlib.asynccontextmanager
     async def resources(rt):
-        async def process(items):
-            seen.extend(a.id for a in items)
+        yield seen
 
-        yield {"p": process}
+    async def process(seen, items):
+        seen.extend(a.id for a in items)
 
     return ServiceSpec(
-        name="t", consumes=[Consumes(stream, "g", Article, "p")], resources=resources
+        name="t", consumes=[Consumes(stream, "g", Article, process)], resources=resources
     )
 
 
@@ -114,7 +114,7 @@ async def test_probes_gauges_and_nogroup_recovery(redis_url, aredis, uid):
 async def test_no_consumers_ready_when_redis_answers(redis_url):
     @contextlib.asynccontextmanager
     async def resources(rt):
-        yield {}
+        yield None
 
     settings = Settings(redis_url=redis_url, worker=WorkerSettings(health_every_s=0.1))
     async with running(ServiceSpec("ing", [], resources), settings) as rt:

@@ -11,7 +11,7 @@ from stancestream.services.linking.kb.build import build
 from stancestream.services.linking.kb.linker import KbLinker
 from stancestream.services.linking.link import link_article
 from stancestream.services.linking.nlp import load_nlp
-from stancestream.services.linking.service import make_linker
+from stancestream.services.linking.wiring import make_linker
 from stancestream.shared.contracts import Article
 from stancestream.shared.settings import Settings
 

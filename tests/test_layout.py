@@ -1,6 +1,8 @@
 """The rooms hold: the four services and ``shared`` never import the CLI package
 (``stancestream.services.cli``), and ``shared`` (the runtime and the contract) imports nothing of
-the services; the old top-level names ``services`` and ``shared`` are imported nowhere."""
+the services; the old top-level names ``services`` and ``shared`` are imported nowhere; the stance
+service serves without its training code (``stance/training/``), and its modules import each
+other without a cycle (lazy imports inside functions count too)."""
 
 from __future__ import annotations
 
@@ -48,3 +50,40 @@ def test_nothing_imports_the_old_top_level_names() -> None:
     folders = ("services", "shared", "stancestream", "tests", "bench", "eval", "examples")
     paths = _modules(*(ROOT / f for f in folders))
     assert _offenders(paths, "services") + _offenders(paths, "shared") == []
+
+
+STANCE = ROOT / "services" / "stance"
+STANCE_PACKAGE = "stancestream.services.stance"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(STANCE).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join((STANCE_PACKAGE, *parts))
+
+
+def test_stance_serving_imports_nothing_of_training() -> None:
+    """Everything but ``training/`` and the ``stance`` commands (``cli.py``: train, export)."""
+    serving = [p for p in _modules(STANCE) if "training" not in p.parts and p.name != "cli.py"]
+    assert {p.name for p in serving} >= {"scorer.py", "queries.py", "onnx.py", "torch.py"}
+    assert _offenders(serving, f"{STANCE_PACKAGE}.training") == []
+
+
+def test_stance_modules_import_each_other_without_a_cycle() -> None:
+    graph = {
+        _module_name(p): {n for n in _imports(p) if n.startswith(STANCE_PACKAGE + ".")}
+        for p in _modules(STANCE)
+    }
+    cycles: list[list[str]] = []
+
+    def visit(name: str, path: list[str]) -> None:
+        if name in path:
+            cycles.append(path[path.index(name) :] + [name])
+            return
+        for dep in sorted(graph.get(name, ())):
+            visit(dep, [*path, name])
+
+    for name in sorted(graph):
+        visit(name, [])
+    assert cycles == []

@@ -8,7 +8,7 @@ import pytest
 from stancestream.services.linking.link import link_article
 from stancestream.services.linking.nlp import load_nlp
 from stancestream.services.stance.pairs import ScoredPair
-from stancestream.services.stance.scorer import PairQuery, StanceScore
+from stancestream.services.stance.queries import PairQuery, StanceScore
 from stancestream.services.stance.stancing import confidence, decide
 from stancestream.shared.contracts import Article, ClaimPair, LinkedArticle
 

@@ -62,8 +62,8 @@ async def test_batches_handed_over_together_run_one_at_a_time(
         for i in range(4)
     ]
     try:
-        async with running(spec, settings) as rt, spec.resources(rt) as callbacks:
-            process = callbacks["articles"]
+        async with running(spec, settings) as rt, spec.resources(rt) as linking:
+            process = linking.articles
             await asyncio.gather(*(process([a]) for a in articles))
         assert watched.most == 1
         assert sorted(

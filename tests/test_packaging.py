@@ -81,6 +81,8 @@ def test_the_wheel_installs_stancestream_only_and_imports_from_another_folder(tm
     }
     for data in (
         "services/stance/model/model.onnx",
+        "services/stance/backends/onnx.py",
+        "services/stance/training/train.py",
         "services/storage/alembic.ini",
         "services/storage/static/app.js",
         "services/linking/kb/data/index.sqlite",

@@ -6,17 +6,15 @@ embedded Redis, started and stopped with SIGTERM."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from stancestream.shared.redis import EmbeddedRedis
-from tests.stack_helpers import ROOT, free_port, wait_until
+from tests.stack_helpers import ROOT, free_port, own_stack_env, stancestream, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +26,10 @@ def _run_storage(tmp_path: Path, url: str, **env: str) -> str:
     log = tmp_path / "storage.log"
     with open(log, "wb") as out:  # a file, as `up` gives its workers
         proc = subprocess.Popen(
-            [sys.executable, "-m", "stancestream", "service", "storage", "--redis-url", url],
+            stancestream("service", "storage", "--redis-url", url),
             cwd=ROOT,
             env={
-                **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
+                **own_stack_env(),
                 "STANCESTREAM_DATA_DIR": str(tmp_path),
                 "STANCESTREAM_STORAGE__PORT": str(free_port()),
                 **env,

@@ -21,7 +21,15 @@ from stancestream.services.storage.db import create_engine
 from stancestream.services.storage.service import make_spec
 from stancestream.shared.service import running
 from stancestream.shared.settings import Settings, StorageSettings, WorkerSettings
-from tests.stack_helpers import ROOT, free_port, wait_for, wait_until
+from tests.stack_helpers import (
+    ROOT,
+    free_port,
+    own_stack_env,
+    stancestream,
+    up_command,
+    wait_for,
+    wait_until,
+)
 from tests.storage_fixtures import PgDatabase, _pg_admin, pg_database  # noqa: F401
 
 pytestmark = pytest.mark.integration
@@ -91,9 +99,9 @@ def test_a_second_up_on_the_same_data_dir_is_refused_at_once(tmp_path: Path) -> 
     try:
         t0 = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-m", "stancestream", "up", "--data-dir", str(tmp_path)],
+            stancestream("up", "--data-dir", str(tmp_path)),
             cwd=ROOT,
-            env={k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
+            env=own_stack_env(),
             capture_output=True,
             text=True,
             timeout=60,
@@ -203,21 +211,10 @@ def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: P
     """`up --workers storage=3`: one API, two storing-only workers, no crash loop; then `up`
     is SIGKILLed and its workers and embedded Redis go with it."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stancestream",
-            "up",
-            "--data-dir",
-            str(tmp_path),
-            "--port",
-            str(port),
-        ]
-        + ["--workers", "storage=3"],
+        up_command(tmp_path, port, "--workers", "storage=3"),
         cwd=ROOT,
-        env=env,
+        env=own_stack_env(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -268,8 +265,8 @@ def test_up_with_three_storage_workers_serves_one_api_and_dies_whole(tmp_path: P
 @pytest.mark.slow
 def test_two_ups_started_at_the_same_instant_on_one_data_dir_run_once(tmp_path: Path) -> None:
     """The red-team run saw both start in 3 of 10 tries; with the data-dir lock one is refused."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    cmd = [sys.executable, "-m", "stancestream", "up", "--data-dir", str(tmp_path)]
+    env = own_stack_env()
+    cmd = stancestream("up", "--data-dir", str(tmp_path))
     procs = [
         subprocess.Popen(
             [*cmd, "--port", str(free_port())],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from stancestream.services.stance.pairs import article_pairs, claim_pairs
-from stancestream.services.stance.scorer import StanceScore
+from stancestream.services.stance.queries import StanceScore
 from stancestream.services.stance.stancing import score_articles
 from stancestream.shared.contracts import ArticleMeta, Claim, ClaimMention, Entity, LinkedArticle
 

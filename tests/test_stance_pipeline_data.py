@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from stancestream.services.stance.dse import LABELS, DseRow
-from stancestream.services.stance.pipeline_data import pipeline_claims
+from stancestream.services.stance.queries import LABELS
+from stancestream.services.stance.training.dse import DseRow
+from stancestream.services.stance.training.pipeline_data import pipeline_claims
 
 
 def _row(text: str, p: str, q: str, label: int) -> DseRow:

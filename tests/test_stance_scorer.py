@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from stancestream.services.stance.scorer import PairQuery, load_scorer
+from stancestream.services.stance.queries import PairQuery
+from stancestream.services.stance.scorer import load_scorer
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +127,8 @@ def fixed_scales(shared_data, tmp_path_factory):
     shipped model requantized as ``stancestream stance requantize`` does (calibrated on DSE)."""
     import json
 
-    from stancestream.services.stance.requantize import requantize
     from stancestream.services.stance.scorer import SHIPPED_MODEL
+    from stancestream.services.stance.training.requantize import requantize
 
     if json.loads((SHIPPED_MODEL / "stance.json").read_text()).get("batch_independent"):
         return SHIPPED_MODEL
@@ -139,7 +140,7 @@ def fixed_scales(shared_data, tmp_path_factory):
 def test_batch_1_and_batch_64_give_the_same_answers(fixed_scales):
     """One claim per model call and 64 claims per call (padded to the longest) agree: same
     labels, scores within 1e-5 (the service batches claims of many articles together)."""
-    from stancestream.services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
 
     queries = _many_claims()
     assert len({x.text for x in queries}) >= 100
@@ -163,7 +164,7 @@ def test_batch_1_and_batch_64_give_the_same_answers(fixed_scales):
 def test_articles_scored_together_get_the_stances_they_get_alone(fixed_scales):
     """The service and ``analyze`` batch the claims of many articles into one model call: each
     article's stances must be those it gets scored on its own, one claim per call."""
-    from stancestream.services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
     from stancestream.services.stance.stancing import score_articles
     from stancestream.shared.contracts import (
         ArticleMeta,
@@ -193,7 +194,7 @@ def test_a_model_with_per_call_activation_scales_runs_one_claim_per_call(fixed_s
     """Exports with dynamic int8 (no ``batch_independent``) keep one sequence per call."""
     import json
 
-    from stancestream.services.stance.scorer import OnnxStanceScorer
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
 
     for f in ("model.onnx", "tokenizer.json"):
         (tmp_path / f).symlink_to((fixed_scales / f).resolve())
@@ -244,7 +245,7 @@ def test_unknown_model_gives_a_clear_error(tmp_path):
 
 
 def test_claim_groups_share_a_pass_only_with_the_same_text_and_actors():
-    from stancestream.services.stance.scorer import CLAIM_WINDOW_CHARS, claim_groups
+    from stancestream.services.stance.queries import CLAIM_WINDOW_CHARS, claim_groups
 
     text = "Moscow accused Washington of lying."
     ctx = ((0, 6), (15, 25))

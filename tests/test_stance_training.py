@@ -9,7 +9,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="training needs the [train] extra (torch)")
 pytest.importorskip("transformers", reason="training needs the [train] extra (transformers)")
 
-from stancestream.services.stance.scorer import PairQuery, load_scorer  # noqa: E402
+from stancestream.services.stance.queries import PairQuery  # noqa: E402
+from stancestream.services.stance.scorer import load_scorer  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -18,8 +19,8 @@ QUERY = PairQuery("Moscow accused Washington of lying.", (0, 6), (15, 25))
 
 def test_train_export_and_load_a_tiny_model(shared_data, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from stancestream.services.stance.export import main as export_main
-    from stancestream.services.stance.train import TrainConfig, train
+    from stancestream.services.stance.training.export import main as export_main
+    from stancestream.services.stance.training.train import TrainConfig, train
 
     best = train(
         TrainConfig(data=str(shared_data / "dse"), out=str(tmp_path / "run"), epochs=1, limit=64)
@@ -39,7 +40,7 @@ def test_any_nli_model_can_be_used_zero_shot(tmp_path):
     """A local NLI checkpoint (here a tiny random one) plugs in through the same loader."""
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
-    from stancestream.services.stance.train import resolve_base
+    from stancestream.services.stance.training.train import resolve_base
 
     tok = BertTokenizerFast.from_pretrained(resolve_base("minilm"))
     cfg = BertConfig(
@@ -65,7 +66,7 @@ def test_a_classifier_that_is_not_nli_is_refused(tmp_path):
     from transformers import BertConfig, BertForSequenceClassification
 
     from stancestream.services.stance.scorer import ModelLoadError
-    from stancestream.services.stance.train import resolve_base
+    from stancestream.services.stance.training.train import resolve_base
 
     cfg = BertConfig(
         vocab_size=100,
@@ -90,9 +91,9 @@ def test_claim_scheme_scores_every_pair_of_a_claim_from_one_pass(
     """A tiny claim-scheme model: trains, exports, and answers each query as if it were alone,
     while one model call serves all the queries of a claim."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from stancestream.services.stance.export import main as export_main
-    from stancestream.services.stance.train import TrainConfig
-    from stancestream.services.stance.train_claims import train_claims
+    from stancestream.services.stance.training.export import main as export_main
+    from stancestream.services.stance.training.train import TrainConfig
+    from stancestream.services.stance.training.train_claims import train_claims
 
     train_claims(
         TrainConfig(data=str(shared_data / "dse"), out=str(tmp_path / "run"), epochs=1, limit=48)

@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from stancestream.services.cli.stack import Stack
 from stancestream.shared.settings import Settings, StorageSettings
-from tests.stack_helpers import ROOT, free_port, wait_until
+from tests.stack_helpers import ROOT, free_port, own_stack_env, up_command, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -64,21 +63,11 @@ def test_the_port_check_refuses_a_port_something_listens_on(tmp_path: Path) -> N
 
 
 def _start_up(data_dir: Path, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     # a session of its own: the test's Ctrl-C goes to its whole process group, as a terminal's
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "stancestream",
-            "up",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-        ],
+        up_command(data_dir, port),
         cwd=ROOT,
-        env=env,
+        env=own_stack_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

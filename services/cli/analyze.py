@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
@@ -91,7 +92,7 @@ def run_analyze(
 ) -> int:
     from stancestream.services.linking.link import link_articles
     from stancestream.services.linking.nlp import load_nlp
-    from stancestream.services.linking.service import make_linker
+    from stancestream.services.linking.wiring import make_linker
 
     nlp = load_nlp(settings.linking.spacy_model)
     linker = make_linker(settings)
@@ -106,20 +107,18 @@ def run_analyze(
             return 3
     from stancestream.services.stance.stancing import score_articles
 
-    pending: list[Article] = []
-    bad = 0
-
-    def flush() -> None:
-        linked = link_articles(nlp, pending, linker, settings.linking.max_claims)
+    def analyze(articles: list[Article]) -> None:
+        linked = link_articles(nlp, articles, linker, settings.linking.max_claims)
+        cfg = settings.stance
         batches = (
             score_articles(
                 scorer,
                 linked,
-                settings.stance.max_pairs_per_claim,
-                settings.stance.skip_types,
-                settings.stance.sources,
-                settings.stance.threshold,
-                settings.stance.support_threshold,
+                cfg.max_pairs_per_claim,
+                cfg.skip_types,
+                cfg.sources,
+                cfg.threshold,
+                cfg.support_threshold,
             )
             if scorer
             else [None] * len(linked)
@@ -127,13 +126,28 @@ def run_analyze(
         for la, b in zip(linked, batches):
             dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")
         dst.flush()
+
+    return in_groups(src, settings.ingestion.max_article_chars, skip_bad, analyze)
+
+
+def in_groups(
+    src: IO[str], max_chars: int, skip_bad: bool, analyze: Callable[[list[Article]], None]
+) -> int:
+    """Parse ``src`` and hand its articles to ``analyze`` ``GROUP`` at a time, in order. A bad
+    line stops there (exit 2, after the articles before it), or with ``skip_bad`` is reported
+    and skipped."""
+    pending: list[Article] = []
+    bad = 0
+
+    def flush() -> None:
+        analyze(pending)
         pending.clear()
 
     for lineno, line in enumerate(src, 1):
         if not line.strip():
             continue
         try:
-            pending.append(parse_article(lineno, line, settings.ingestion.max_article_chars))
+            pending.append(parse_article(lineno, line, max_chars))
         except BadArticle as exc:
             if not skip_bad:
                 flush()

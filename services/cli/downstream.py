@@ -10,7 +10,7 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from typing import IO, Any, cast
+from typing import IO, Any, cast, get_args
 from xml.etree import ElementTree as ET
 
 import redis.asyncio as aioredis
@@ -25,6 +25,7 @@ from stancestream.services.storage.live import (
 from stancestream.services.storage.queries import GraphFilter, Queries, majority
 from stancestream.services.storage.schemas import Graph
 from stancestream.shared.consumer import GroupReadReply
+from stancestream.shared.contracts import StanceLabel
 
 _REL = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -100,16 +101,13 @@ async def ack(client: aioredis.Redis, stream: str, group: str, eid: bytes) -> No
 
 
 # ---- export ----------------------------------------------------------------------------------
-LABELS = ("support", "oppose", "neutral")
-# the CSV columns of each view, written as the header even when the window holds no stance
+LABELS: tuple[str, ...] = get_args(StanceLabel)
+# the CSV columns of each view, written as the header even when the window holds no stance;
+# both views name the pair and its label the same way
+PAIR_COLUMNS = ("created_at", "source", "source_name", "target", "target_name", "stance")
 CLAIM_COLUMNS = (
     "id",
-    "created_at",
-    "source",
-    "source_name",
-    "target",
-    "target_name",
-    "stance",
+    *PAIR_COLUMNS,
     "score",
     "model",
     "basis",
@@ -125,12 +123,7 @@ ARTICLE_COLUMNS = (
     "article_id",
     "article_url",
     "outlet",
-    "created_at",
-    "source",
-    "source_name",
-    "target",
-    "target_name",
-    "stance",
+    *PAIR_COLUMNS,
     *LABELS,
     "score",
     "evidence",

@@ -17,7 +17,7 @@ def relink(settings: Settings, since: datetime | None, echo: Callable[[str], Non
     be run again."""
     from stancestream.services.linking.link import link_article
     from stancestream.services.linking.nlp import load_nlp
-    from stancestream.services.linking.service import make_linker
+    from stancestream.services.linking.wiring import make_linker
     from stancestream.services.stance.scorer import load_scorer
     from stancestream.services.stance.stancing import score_articles
     from stancestream.services.storage.db import create_engine, create_sessionmaker, migrate

@@ -29,7 +29,6 @@ from stancestream.services.ingestion.sources import (
     read_path_refs,
 )
 from stancestream.services.ingestion.url_policy import UrlPolicy
-from stancestream.shared.consumer import ProcessFn
 from stancestream.shared.redis import connect, resolve_redis_url
 from stancestream.shared.service import Runtime, ServiceSpec, new_broker
 from stancestream.shared.settings import Settings
@@ -116,9 +115,9 @@ def _http(settings: Settings) -> httpx.AsyncClient:
 
 # ---- standalone service -------------------------------------------------------------------------
 @contextlib.asynccontextmanager
-async def resources(rt: Runtime) -> AsyncIterator[dict[str, ProcessFn]]:
-    """Ingestion consumes no stream: nothing heavy to load, no callbacks."""
-    yield {}
+async def resources(rt: Runtime) -> AsyncIterator[Runtime]:
+    """Ingestion consumes no stream and loads nothing heavy: its feed poller gets the runtime."""
+    yield rt
 
 
 async def poll_feeds(

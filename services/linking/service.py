@@ -10,68 +10,58 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+
+from spacy.language import Language
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
-from stancestream.services.linking.link import Linker, NullLinker, link_articles
+from stancestream.services.linking.link import link_articles
 from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.linking.wiring import make_linker
 from stancestream.shared.contracts import Article, LinkedArticle
 from stancestream.shared.service import Consumes, Runtime, ServiceSpec
-from stancestream.shared.settings import Settings
 from stancestream.shared.streams import ARTICLES, CLAIMS
 
-log = logging.getLogger(__name__)
-_warned: set[str] = set()
 
+@dataclass
+class Linking:
+    """A running linking worker: spaCy and the linker loaded once, and a lock that keeps two
+    batches from running the one pipeline at the same time."""
 
-def make_linker(settings: Settings) -> Linker:
-    """The KB linker when the index is built (``stancestream kb build``), else a NullLinker:
-    the pipeline still runs, actors keep their local ids, and we say once how to fix it."""
-    from stancestream.services.linking.kb.linker import KbLinker
+    rt: Runtime
+    nlp: Language
+    linkers: ReloadingLinker
+    out_stream: str
+    one_at_a_time: threading.Lock = field(default_factory=threading.Lock)
 
-    linker = KbLinker.open(settings.kb_dir)
-    if linker is not None:
-        return linker
-    if str(settings.kb_dir) not in _warned:
-        _warned.add(str(settings.kb_dir))
-        log.warning(
-            "no knowledge base at %s: actors stay unlinked; build it with "
-            "`stancestream kb download && stancestream kb build`",
-            settings.kb_dir,
-        )
-    return NullLinker()
+    def link_all(self, items: Sequence[Article]) -> list[LinkedArticle]:
+        with self.one_at_a_time:
+            linker = self.linkers.current()  # a rebuilt index is picked up between batches
+            max_claims = self.rt.settings.linking.max_claims
+            return link_articles(self.nlp, items, linker, max_claims)
+
+    async def articles(self, items: Sequence[Article]) -> None:
+        for linked in await asyncio.to_thread(self.link_all, items):
+            linked.trace.mark("linking")
+            await self.rt.broker.publish(linked, stream=self.out_stream)
+            self.rt.metrics.published.labels(self.out_stream).inc()
 
 
 def make_spec(
     in_stream: str = ARTICLES, out_stream: str = CLAIMS, group: str = "linking"
-) -> ServiceSpec:
+) -> ServiceSpec[Linking]:
     @contextlib.asynccontextmanager
-    async def resources(rt: Runtime) -> AsyncIterator[dict]:
-        cfg = rt.settings.linking
-        nlp = await asyncio.to_thread(load_nlp, cfg.spacy_model)
+    async def resources(rt: Runtime) -> AsyncIterator[Linking]:
+        nlp = await asyncio.to_thread(load_nlp, rt.settings.linking.spacy_model)
         linkers = ReloadingLinker(rt.settings.kb_dir, lambda: make_linker(rt.settings))
         linkers.current()
-
-        one_at_a_time = threading.Lock()
-
-        def link_all(items: Sequence[Article]) -> list[LinkedArticle]:
-            with one_at_a_time:
-                linker = linkers.current()  # a rebuilt index is picked up between batches
-                return link_articles(nlp, items, linker, cfg.max_claims)
-
-        async def process(items: Sequence[Article]) -> None:
-            for linked in await asyncio.to_thread(link_all, items):
-                linked.trace.mark("linking")
-                await rt.broker.publish(linked, stream=out_stream)
-                rt.metrics.published.labels(out_stream).inc()
-
-        yield {"articles": process}
+        yield Linking(rt, nlp, linkers, out_stream)
 
     return ServiceSpec(
         name="linking",
-        consumes=[Consumes(in_stream, group, Article, "articles")],
+        consumes=[Consumes(in_stream, group, Article, Linking.articles)],
         resources=resources,
     )
 

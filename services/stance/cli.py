@@ -29,7 +29,7 @@ class BadLine(ValueError):
 
 def parse_query(lineno: int, line: str):
     """One JSONL query -> (id, PairQuery); raise BadLine with the reason."""
-    from stancestream.services.stance.scorer import PairQuery
+    from stancestream.services.stance.queries import PairQuery
 
     try:
         obj = json.loads(line)
@@ -169,9 +169,9 @@ def train(
     import os
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from stancestream.services.stance.train import TrainConfig
-    from stancestream.services.stance.train import train as train_pairs
-    from stancestream.services.stance.train_claims import train_claims
+    from stancestream.services.stance.training.train import TrainConfig
+    from stancestream.services.stance.training.train import train as train_pairs
+    from stancestream.services.stance.training.train_claims import train_claims
 
     if scheme not in ("pair", "claim"):
         raise typer.BadParameter("must be pair or claim", param_hint="--scheme")
@@ -191,7 +191,7 @@ def train(
     )
     typer.echo(json.dumps(best))
     if export_to:
-        from stancestream.services.stance.export import main as export_main
+        from stancestream.services.stance.training.export import main as export_main
 
         export_main([str(out / "torch"), str(export_to), str(data)])
 
@@ -210,7 +210,7 @@ def export(
     ] = True,
 ) -> None:
     """Export a checkpoint to ONNX int8 (the shipped runtime)."""
-    from stancestream.services.stance.export import main as export_main
+    from stancestream.services.stance.training.export import main as export_main
 
     export_main([str(checkpoint), str(out)] + ([str(data)] if data else []), reduce_range)
 
@@ -233,6 +233,6 @@ def requantize(
 ) -> None:
     """Give a claim-scheme int8 model fixed activation scales, so that a query's answer never
     depends on the other claims in the model call (what `export --data` does after quantising)."""
-    from stancestream.services.stance.requantize import requantize as run
+    from stancestream.services.stance.training.requantize import requantize as run
 
     typer.echo(json.dumps(run(src, out, data, calibration, dequantize=dequantize), indent=2))

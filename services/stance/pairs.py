@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from stancestream.services.stance.scorer import PairQuery
+from stancestream.services.stance.queries import PairQuery
 from stancestream.shared.contracts import Claim, ClaimPair, LinkedArticle, Span
 
 

@@ -9,41 +9,53 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 
-from stancestream.services.stance.scorer import load_scorer
+from stancestream.services.stance.scorer import StanceScorer, load_scorer
 from stancestream.services.stance.stancing import score_articles
 from stancestream.shared.contracts import LinkedArticle
 from stancestream.shared.service import Consumes, Runtime, ServiceSpec
 from stancestream.shared.streams import CLAIMS, STANCES
 
 
-def make_spec(in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "stance"):
+@dataclass
+class Stancer:
+    """A running stance worker: the model loaded once and where its stances go."""
+
+    rt: Runtime
+    scorer: StanceScorer
+    out_stream: str
+
+    async def claims(self, items: Sequence[LinkedArticle]) -> None:
+        cfg = self.rt.settings.stance
+        batches = await asyncio.to_thread(
+            score_articles,
+            self.scorer,
+            items,
+            cfg.max_pairs_per_claim,
+            cfg.skip_types,
+            cfg.sources,
+            cfg.threshold,
+            cfg.support_threshold,
+        )
+        for b in batches:
+            await self.rt.broker.publish(b, stream=self.out_stream)
+        self.rt.metrics.published.labels(self.out_stream).inc(len(batches))
+
+
+def make_spec(
+    in_stream: str = CLAIMS, out_stream: str = STANCES, group: str = "stance"
+) -> ServiceSpec[Stancer]:
     @contextlib.asynccontextmanager
-    async def resources(rt: Runtime) -> AsyncIterator[dict]:
+    async def resources(rt: Runtime) -> AsyncIterator[Stancer]:
         cfg = rt.settings.stance
         # no spinning: a worker shares the cores with linking and other stance workers
         scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size, cfg.threads, False)
-
-        async def process(items: Sequence[LinkedArticle]) -> None:
-            batches = await asyncio.to_thread(
-                score_articles,
-                scorer,
-                items,
-                cfg.max_pairs_per_claim,
-                cfg.skip_types,
-                cfg.sources,
-                cfg.threshold,
-                cfg.support_threshold,
-            )
-            for b in batches:
-                await rt.broker.publish(b, stream=out_stream)
-            rt.metrics.published.labels(out_stream).inc(len(batches))
-
-        yield {"claims": process}
+        yield Stancer(rt, scorer, out_stream)
 
     return ServiceSpec(
         name="stance",
-        consumes=[Consumes(in_stream, group, LinkedArticle, "claims")],
+        consumes=[Consumes(in_stream, group, LinkedArticle, Stancer.claims)],
         resources=resources,
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from stancestream.services.stance.pairs import ScoredPair, article_pairs
-from stancestream.services.stance.scorer import StanceScore, StanceScorer
+from stancestream.services.stance.queries import StanceScore
+from stancestream.services.stance.scorer import StanceScorer
 from stancestream.shared.contracts import LinkedArticle, Stance, StanceBatch
 
 # A speaker pair is a stance only when the model is this sure of support or oppose: a

@@ -1,10 +1,15 @@
-"""The PyTorch stance classifier: a transformer encoder plus a head over the two actor markers.
+"""The PyTorch stance classifier: a transformer encoder plus a head over the two actor markers,
+how a checkpoint loads (``load_torch``) and whether this CPU computes bf16 natively.
 
 Only training, ONNX export and the optional PyTorch backend import this module; serving the shipped
 model needs ONNX Runtime and ``tokenizers`` only.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -38,3 +43,29 @@ class PairStanceClassifier(nn.Module):
         rows = torch.arange(h.size(0), device=h.device) if pair_row is None else pair_row
         feats = torch.cat([mean[rows], h[rows, source_index], h[rows, target_index]], dim=-1)
         return self.head(feats)
+
+
+def bf16_native() -> bool:
+    """True on CPUs with native bf16 (AVX512-BF16/AMX); elsewhere bf16 autocast is emulated and
+    ~100x slower than fp32 (seen on an AVX2-only EPYC), so training falls back to fp32."""
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def load_torch(
+    path: str | Path, attn_implementation: str | None = None
+) -> tuple[PairStanceClassifier, Any, dict]:
+    """Load a checkpoint; ``attn_implementation="eager"`` gives an ONNX graph ORT can fuse."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = Path(path)
+    meta = json.loads((path / "stance.json").read_text())
+    kw = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    encoder = AutoModel.from_pretrained(path / "encoder", **kw)
+    tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
+    model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
+    model.head.load_state_dict(torch.load(path / "head.pt"))
+    model.eval()
+    return model, tokenizer, meta

@@ -179,6 +179,126 @@ def _activity() -> Any:
     return held.scalar_subquery() + recv.scalar_subquery()
 
 
+def _article_pairs(conds: list[Any], keys: tuple[Any, ...], labels: tuple[str, ...]) -> Select[Any]:
+    """Stances grouped by article and ordered pair: the count and best score of each label and
+    the newest time; with ``labels``, only the groups whose article-level label is one of them."""
+    sup, opp, neu = (
+        func.sum(case((StanceRow.stance == lab, 1), else_=0))
+        for lab in ("support", "oppose", "neutral")
+    )
+    best = (  # the strongest claim of each label
+        func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
+        for lab in ("support", "oppose", "neutral")
+    )
+    q = (
+        select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
+        .add_columns(func.max(StanceRow.created_at).label("created_at"))
+        .where(*conds)
+        .group_by(*keys)
+    )
+    having = {
+        "support": sup > opp,
+        "oppose": opp > sup,
+        "mixed": (sup == opp) & (sup > 0),
+        "neutral": (sup == 0) & (opp == 0),
+    }
+    if labels:
+        q = q.having(or_(*(having[lab] for lab in labels)))
+    return q
+
+
+def _article_stance(
+    r: Any, names: dict[str, str], evidence: list[tuple[StanceRow, str | None]]
+) -> ArticleStanceOut:
+    """One row of ``Queries.article_stances``: the majority label of the group ``r``, the best
+    score of that label (of support and oppose on a tie), and the non-neutral claims."""
+    n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
+    label = majority(n_sup, n_opp)
+    wanted = ("support", "oppose") if label == "mixed" else (label,)
+    score = max(
+        (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
+        default=0.0,
+    )
+    return ArticleStanceOut(
+        article_id=r.article_id,
+        source=r.source,
+        source_name=names.get(r.source),
+        target=r.target,
+        target_name=names.get(r.target),
+        stance=label,
+        support=n_sup,
+        oppose=n_opp,
+        neutral=n_neu,
+        score=score,
+        created_at=r.created_at,
+        evidence=[
+            StanceEvidence(
+                claim_id=st.claim_id,
+                claim_text=text,
+                stance=st.stance,
+                score=st.score,
+                basis=st.basis,
+                cue=st.cue,
+            )
+            for st, text in evidence
+        ],
+    )
+
+
+def _claim_conds(
+    when: ColumnElement[Any],
+    since: datetime | None,
+    until: datetime | None,
+    actor: str | None,
+    article_id: str | None,
+    speaker: str | None,
+) -> list[Any]:
+    """The filters of ``Queries.claims``: the window on ``when``, the article, the speaker, and
+    ``actor`` as the speaker or a side of one of the claim's stances."""
+    conds: list[Any] = window_conds(when, since, until)
+    if article_id is not None:
+        conds.append(ClaimRow.article_id == article_id)
+    if speaker is not None:
+        conds.append(ClaimRow.speaker == speaker)
+    if actor is not None:
+        involved = select(StanceRow.claim_id).where(
+            or_(StanceRow.source == actor, StanceRow.target == actor)
+        )
+        conds.append(or_(ClaimRow.speaker == actor, ClaimRow.id.in_(involved)))
+    return conds
+
+
+def _claim_item(
+    c: ClaimRow,
+    url: str | None,
+    title: str | None,
+    outlet: str | None,
+    published: datetime | None,
+    speaker_name: str | None,
+    *,
+    stances: list[ClaimStance],
+) -> ClaimItem:
+    """One claim of ``Queries.claims``'s page, from its row, its article's columns and the
+    speaker's name."""
+    return ClaimItem(
+        id=c.id,
+        text=c.text,
+        kind=c.kind,
+        span=(c.span_start, c.span_end),
+        speaker=c.speaker,
+        speaker_name=speaker_name,
+        article=ArticleRef(
+            id=c.article_id,
+            url=url,
+            title=title,
+            source=outlet,
+            outlet=outlet_name(outlet),
+            published_at=published,
+        ),
+        stances=stances,
+    )
+
+
 class Queries:
     """The query API's database reads; one instance per engine, safe to share."""
 
@@ -350,29 +470,8 @@ class Queries:
         with the claims as evidence; ``stance`` filters on the article-level label (any of
         several)."""
         conds = _stance_filters(article_id, source, target, since, until=until, time=time)
-        sup, opp, neu = (
-            func.sum(case((StanceRow.stance == lab, 1), else_=0))
-            for lab in ("support", "oppose", "neutral")
-        )
-        best = (  # the strongest claim of each label
-            func.max(case((StanceRow.stance == lab, StanceRow.score))).label(lab)
-            for lab in ("support", "oppose", "neutral")
-        )
         keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
-        q = (
-            select(*keys, sup.label("sup"), opp.label("opp"), neu.label("neu"), *best)
-            .add_columns(func.max(StanceRow.created_at).label("created_at"))
-            .where(*conds)
-            .group_by(*keys)
-        )
-        having = {
-            "support": sup > opp,
-            "oppose": opp > sup,
-            "mixed": (sup == opp) & (sup > 0),
-            "neutral": (sup == 0) & (opp == 0),
-        }
-        if labels := _labels(stance):
-            q = q.having(or_(*(having[lab] for lab in labels)))
+        q = _article_pairs(conds, keys, _labels(stance))
         total_q = select(func.count()).select_from(q.subquery())
         page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
         async with self.sessionmaker() as session:
@@ -398,42 +497,10 @@ class Queries:
         claims: dict[tuple[str, str, str], list[tuple[StanceRow, str | None]]] = {}
         for st, text in ev:
             claims.setdefault((st.article_id, st.source, st.target), []).append((st, text))
-        out = []
-        for r in rows:
-            n_sup, n_opp, n_neu = int(r.sup or 0), int(r.opp or 0), int(r.neu or 0)
-            label = majority(n_sup, n_opp)
-            mine = claims.get((r.article_id, r.source, r.target), [])
-            wanted = ("support", "oppose") if label == "mixed" else (label,)
-            score = max(
-                (float(getattr(r, lab)) for lab in wanted if getattr(r, lab) is not None),
-                default=0.0,
-            )
-            out.append(
-                ArticleStanceOut(
-                    article_id=r.article_id,
-                    source=r.source,
-                    source_name=names.get(r.source),
-                    target=r.target,
-                    target_name=names.get(r.target),
-                    stance=label,
-                    support=n_sup,
-                    oppose=n_opp,
-                    neutral=n_neu,
-                    score=score,
-                    created_at=r.created_at,
-                    evidence=[
-                        StanceEvidence(
-                            claim_id=st.claim_id,
-                            claim_text=text,
-                            stance=st.stance,
-                            score=st.score,
-                            basis=st.basis,
-                            cue=st.cue,
-                        )
-                        for st, text in mine
-                    ],
-                )
-            )
+        out = [
+            _article_stance(r, names, claims.get((r.article_id, r.source, r.target), []))
+            for r in rows
+        ]
         return out, total
 
     async def count(self, table: str) -> int:
@@ -684,16 +751,7 @@ class Queries:
         """Claims newest article first (on ``time``), each with its article, speaker and
         stances. ``actor`` keeps claims it speaks or holds/receives a stance in."""
         when = article_time(time)
-        conds: list[Any] = window_conds(when, since, until)
-        if article_id is not None:
-            conds.append(ClaimRow.article_id == article_id)
-        if speaker is not None:
-            conds.append(ClaimRow.speaker == speaker)
-        if actor is not None:
-            involved = select(StanceRow.claim_id).where(
-                or_(StanceRow.source == actor, StanceRow.target == actor)
-            )
-            conds.append(or_(ClaimRow.speaker == actor, ClaimRow.id.in_(involved)))
+        conds = _claim_conds(when, since, until, actor, article_id, speaker)
         base = select(ClaimRow.id).join(ArticleRow, ArticleRow.id == ClaimRow.article_id)
         page_q = (
             select(
@@ -711,54 +769,43 @@ class Queries:
             .limit(limit)
             .offset(offset)
         )
-        src, tgt = aliased(EntityRow), aliased(EntityRow)
         async with self.sessionmaker() as session:
             total = await session.scalar(
                 select(func.count()).select_from(base.where(*conds).subquery())
             )
             rows = (await session.execute(page_q)).all()
-            by_claim: dict[str, list[ClaimStance]] = {r[0].id: [] for r in rows}
-            if by_claim:
-                res = await session.execute(
-                    select(StanceRow, src.name, tgt.name)
-                    .outerjoin(src, src.id == StanceRow.source)
-                    .outerjoin(tgt, tgt.id == StanceRow.target)
-                    .where(StanceRow.claim_id.in_(list(by_claim)))
-                    .order_by(StanceRow.claim_id, StanceRow.score.desc(), StanceRow.id)
-                )
-                for s, sn, tn in res:
-                    by_claim[s.claim_id].append(
-                        ClaimStance(
-                            id=s.id,
-                            source=s.source,
-                            source_name=sn,
-                            target=s.target,
-                            target_name=tn,
-                            stance=s.stance,
-                            score=s.score,
-                        )
-                    )
-        items = [
-            ClaimItem(
-                id=c.id,
-                text=c.text,
-                kind=c.kind,
-                span=(c.span_start, c.span_end),
-                speaker=c.speaker,
-                speaker_name=speaker_name,
-                article=ArticleRef(
-                    id=c.article_id,
-                    url=url,
-                    title=title,
-                    source=outlet,
-                    outlet=outlet_name(outlet),
-                    published_at=published,
-                ),
-                stances=by_claim[c.id],
-            )
-            for c, url, title, outlet, published, speaker_name in rows
-        ]
+            by_claim = await self._claim_stances(session, [r[0].id for r in rows])
+        items = [_claim_item(*row, stances=by_claim[row[0].id]) for row in rows]
         return ClaimPage(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    async def _claim_stances(
+        self, session: Any, claim_ids: list[str]
+    ) -> dict[str, list[ClaimStance]]:
+        """The stances read from each of ``claim_ids``, best score first, with actor names."""
+        by_claim: dict[str, list[ClaimStance]] = {c: [] for c in claim_ids}
+        if not by_claim:
+            return by_claim
+        src, tgt = aliased(EntityRow), aliased(EntityRow)
+        res = await session.execute(
+            select(StanceRow, src.name, tgt.name)
+            .outerjoin(src, src.id == StanceRow.source)
+            .outerjoin(tgt, tgt.id == StanceRow.target)
+            .where(StanceRow.claim_id.in_(list(by_claim)))
+            .order_by(StanceRow.claim_id, StanceRow.score.desc(), StanceRow.id)
+        )
+        for s, sn, tn in res:
+            by_claim[s.claim_id].append(
+                ClaimStance(
+                    id=s.id,
+                    source=s.source,
+                    source_name=sn,
+                    target=s.target,
+                    target_name=tn,
+                    stance=s.stance,
+                    score=s.score,
+                )
+            )
+        return by_claim
 
     async def iter_stances(
         self,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, case, delete, func, select
@@ -224,97 +226,123 @@ class Repository:
         article mentions any more are removed with their aliases. A batch is an article's whole
         reading, so an article that already has claims (``ingest --force``, a redelivery) is
         replaced the same way: a re-reading never leaves the claims of an older one behind."""
-        now = utcnow()
-        articles: dict[str, Row] = {}
-        entities: dict[str, Row] = {}
-        links: dict[tuple[str, str], Row] = {}
-        claims: dict[str, Row] = {}
-        stances: dict[str, Row] = {}
-        aliases: dict[tuple[str, str], Row] = {}
-        for b in batches:
-            aliases.update({(r["entity_id"], r["alias_norm"]): r for r in _alias_rows(b)})
-            a = b.article
-            articles[a.id] = {
-                "id": a.id,
-                "url": a.url,
-                "title": a.title,
-                "source": a.source,
-                "published_at": a.published_at,
-                "ingested_at": b.trace.ingested_at,
-                "stored_at": now,
-            }
-            for e in b.entities:
-                entities[e.id] = _merge_entity(entities.get(e.id), _entity_row(e))
-                links[(a.id, e.id)] = {
-                    "article_id": a.id,
-                    "entity_id": e.id,
-                    "mentions": [list(m) for m in e.mentions],
-                    "affiliation": e.affiliation,
-                }
-            for c in b.claims:
-                claims[c.id] = {
-                    "id": c.id,
-                    "article_id": a.id,
-                    "span_start": c.span[0],
-                    "span_end": c.span[1],
-                    "text": c.text,
-                    "speaker": c.speaker,
-                    "kind": c.kind,
-                    "mentions": [m.model_dump(mode="json") for m in c.mentions],
-                }
-            created = a.published_at or now
-            for s in b.stances:
-                stances[s.id] = {
-                    "id": s.id,
-                    "article_id": a.id,
-                    "claim_id": s.claim,
-                    "source": s.source,
-                    "target": s.target,
-                    "stance": s.stance,
-                    "score": s.score,
-                    "scores": dict(s.scores),
-                    "model": b.model,
-                    "basis": s.basis,
-                    "cue": s.cue,
-                    "created_at": created,
-                    "stored_at": now,
-                }
+        rows = _BatchRows.of(batches, utcnow())
         async with self.sessionmaker.begin() as session:
-            ids = list(articles)
+            ids = list(rows.articles)
             if not replace and ids:
                 read_before = select(ClaimRow.article_id).where(ClaimRow.article_id.in_(ids))
                 ids = list((await session.execute(read_before.distinct())).scalars())
                 replace = bool(ids)
             if replace:
-                # a stance read again keeps the time it was first stored (what since= sees)
-                first = select(StanceRow.id, StanceRow.created_at, StanceRow.stored_at).where(
-                    StanceRow.article_id.in_(ids)
-                )
-                for sid, created_at, stored_at in (await session.execute(first)).all():
-                    if sid in stances:
-                        stances[sid]["created_at"], stances[sid]["stored_at"] = (
-                            created_at,
-                            stored_at,
-                        )
-                for row in (StanceRow, ClaimRow, ArticleEntityRow):
-                    await session.execute(delete(row).where(row.article_id.in_(ids)))
-            await _upsert(
-                session, _table(ArticleRow), list(articles.values()), ["id"], ARTICLE_META_MERGE
-            )
-            await _upsert(session, _table(EntityRow), list(entities.values()), ["id"], ENTITY_MERGE)
-            await _upsert(
-                session,
-                _table(ArticleEntityRow),
-                list(links.values()),
-                ["article_id", "entity_id"],
-                ARTICLE_ENTITY_MERGE,
-            )
-            await _upsert(session, _table(ClaimRow), list(claims.values()), ["id"], CLAIM_MERGE)
-            await _upsert(session, _table(StanceRow), list(stances.values()), ["id"], STANCE_MERGE)
-            await _insert_new(session, _table(EntityAliasRow), list(aliases.values()))
+                await _clear_reading(session, ids, rows.stances)
+            await rows.upsert(session)
             if replace:
-                used = select(ArticleEntityRow.entity_id)
-                await session.execute(
-                    delete(EntityAliasRow).where(EntityAliasRow.entity_id.not_in(used))
-                )
-                await session.execute(delete(EntityRow).where(EntityRow.id.not_in(used)))
+                await _drop_unmentioned_actors(session)
+
+
+@dataclass
+class _BatchRows:
+    """The rows of a set of ``stances.v1`` messages, by key: an actor seen twice is merged,
+    any other row of a later batch wins."""
+
+    articles: dict[str, Row] = field(default_factory=dict)
+    entities: dict[str, Row] = field(default_factory=dict)
+    links: dict[tuple[str, str], Row] = field(default_factory=dict)
+    claims: dict[str, Row] = field(default_factory=dict)
+    stances: dict[str, Row] = field(default_factory=dict)
+    aliases: dict[tuple[str, str], Row] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, batches: Sequence[StanceBatch], now: datetime) -> _BatchRows:
+        rows = cls()
+        for b in batches:
+            rows.add(b, now)
+        return rows
+
+    def add(self, b: StanceBatch, now: datetime) -> None:
+        self.aliases.update({(r["entity_id"], r["alias_norm"]): r for r in _alias_rows(b)})
+        a = b.article
+        self.articles[a.id] = {
+            "id": a.id,
+            "url": a.url,
+            "title": a.title,
+            "source": a.source,
+            "published_at": a.published_at,
+            "ingested_at": b.trace.ingested_at,
+            "stored_at": now,
+        }
+        for e in b.entities:
+            self.entities[e.id] = _merge_entity(self.entities.get(e.id), _entity_row(e))
+            self.links[(a.id, e.id)] = {
+                "article_id": a.id,
+                "entity_id": e.id,
+                "mentions": [list(m) for m in e.mentions],
+                "affiliation": e.affiliation,
+            }
+        for c in b.claims:
+            self.claims[c.id] = {
+                "id": c.id,
+                "article_id": a.id,
+                "span_start": c.span[0],
+                "span_end": c.span[1],
+                "text": c.text,
+                "speaker": c.speaker,
+                "kind": c.kind,
+                "mentions": [m.model_dump(mode="json") for m in c.mentions],
+            }
+        created = a.published_at or now
+        for s in b.stances:
+            self.stances[s.id] = {
+                "id": s.id,
+                "article_id": a.id,
+                "claim_id": s.claim,
+                "source": s.source,
+                "target": s.target,
+                "stance": s.stance,
+                "score": s.score,
+                "scores": dict(s.scores),
+                "model": b.model,
+                "basis": s.basis,
+                "cue": s.cue,
+                "created_at": created,
+                "stored_at": now,
+            }
+
+    async def upsert(self, session: AsyncSession) -> None:
+        """Write every row, parents first."""
+        await _upsert(
+            session, _table(ArticleRow), list(self.articles.values()), ["id"], ARTICLE_META_MERGE
+        )
+        await _upsert(
+            session, _table(EntityRow), list(self.entities.values()), ["id"], ENTITY_MERGE
+        )
+        await _upsert(
+            session,
+            _table(ArticleEntityRow),
+            list(self.links.values()),
+            ["article_id", "entity_id"],
+            ARTICLE_ENTITY_MERGE,
+        )
+        await _upsert(session, _table(ClaimRow), list(self.claims.values()), ["id"], CLAIM_MERGE)
+        await _upsert(session, _table(StanceRow), list(self.stances.values()), ["id"], STANCE_MERGE)
+        await _insert_new(session, _table(EntityAliasRow), list(self.aliases.values()))
+
+
+async def _clear_reading(session: AsyncSession, ids: list[str], stances: dict[str, Row]) -> None:
+    """Delete the previous reading (stances, claims, actor links) of articles ``ids``; a stance
+    read again keeps the time it was first stored (what since= sees)."""
+    first = select(StanceRow.id, StanceRow.created_at, StanceRow.stored_at).where(
+        StanceRow.article_id.in_(ids)
+    )
+    for sid, created_at, stored_at in (await session.execute(first)).all():
+        if sid in stances:
+            stances[sid]["created_at"], stances[sid]["stored_at"] = created_at, stored_at
+    for row in (StanceRow, ClaimRow, ArticleEntityRow):
+        await session.execute(delete(row).where(row.article_id.in_(ids)))
+
+
+async def _drop_unmentioned_actors(session: AsyncSession) -> None:
+    """Remove actors no stored article mentions any more, with their aliases."""
+    used = select(ArticleEntityRow.entity_id)
+    await session.execute(delete(EntityAliasRow).where(EntityAliasRow.entity_id.not_in(used)))
+    await session.execute(delete(EntityRow).where(EntityRow.id.not_in(used)))

@@ -139,12 +139,17 @@ class Page(BaseModel):
     offset: int
 
 
-class ActorHit(BaseModel):
+class Actor(BaseModel):
+    """Who an actor is: what an actor search hit and an actor page both start with."""
+
     id: str
     name: str
     type: str
     wikidata: str | None = None
     aliases: list[str] = Field(default_factory=list)
+
+
+class ActorHit(Actor):
     stance_count: int = 0  # stances held + received, all time
 
 
@@ -183,14 +188,9 @@ class PairPage(Page):
     items: list[PairAgg]
 
 
-class ActorPage(BaseModel):
+class ActorPage(Actor):
     """An actor page: who it is, and its stances held/received over ``since``..``until``."""
 
-    id: str
-    name: str
-    type: str
-    wikidata: str | None = None
-    aliases: list[str] = Field(default_factory=list)
     affiliations: list[str] = Field(default_factory=list)  # entity ids it speaks for
     since: datetime | None = None
     until: datetime | None = None

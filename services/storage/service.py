@@ -13,7 +13,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from socket import socket
 from typing import Any
@@ -86,18 +86,47 @@ def readiness(rt: Runtime) -> dict[str, Any]:
     }
 
 
-def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) -> ServiceSpec:
+@dataclass
+class Storage:
+    """A running storage worker: its repository and, unless another worker serves it, the API."""
+
+    rt: Runtime
+    repo: Repository
+    api: _Api | None
+
+    async def articles(self, items: Sequence[Article]) -> None:
+        await through_outages(self.repo.store_articles)(items)
+
+    async def stances(self, items: Sequence[StanceBatch]) -> None:
+        await through_outages(self.repo.store_stance_batches)(items)
+
+    async def serve_api(self) -> None:
+        """The background task: serve the API until the service stops."""
+        if self.api is None:  # a storing-only worker
+            await self.rt.stop.wait()
+            return
+        sse = self.api.app.state.sse
+        await serve(
+            self.api.app,
+            self.api.sock,
+            self.rt.settings.storage.header_timeout_s,
+            on_shutdown=sse.close_streams if sse is not None else None,
+        )
+
+
+def make_spec(
+    articles_stream: str = ARTICLES, stances_stream: str = STANCES
+) -> ServiceSpec[Storage]:
     """The storage service spec; other stream names are for tests and side deployments."""
-    apis: dict[int, _Api] = {}  # per running Runtime: the app its background task serves
 
     @contextlib.asynccontextmanager
-    async def resources(rt: Runtime) -> AsyncIterator[dict[str, ProcessFn]]:
+    async def resources(rt: Runtime) -> AsyncIterator[Storage]:
         url = rt.settings.db_url
         await migrate(url)
         engine = create_engine(url)
+        api: _Api | None = None
         try:
             sessionmaker = create_sessionmaker(engine)
-            repo = Repository(sessionmaker)
             app = create_app(
                 rt.settings,
                 sessionmaker,
@@ -112,45 +141,28 @@ def make_spec(articles_stream: str = ARTICLES, stances_stream: str = STANCES) ->
                 token = rt.settings.storage.api_token
                 require_token_beyond_loopback(host, token.get_secret_value() if token else None)
                 sock = bind(host, port)
-                apis[id(rt)] = _Api(app, sock)
+                api = _Api(app, sock)
                 log.info(
                     "storage: API on http://%s:%d (docs at /docs)", host, sock.getsockname()[1]
                 )
             else:
                 log.info("storage: storing only; another worker serves the API")
-            yield {
-                "articles": through_outages(repo.store_articles),
-                "stances": through_outages(repo.store_stance_batches),
-            }
+            yield Storage(rt, Repository(sessionmaker), api)
         finally:
-            api = apis.pop(id(rt), None)
             if api:
                 api.sock.close()
                 if api.app.state.sse is not None:
                     await api.app.state.sse.aclose()
             await engine.dispose()
 
-    async def serve_api(rt: Runtime) -> None:
-        api = apis.get(id(rt))
-        if api is None:  # a storing-only worker
-            await rt.stop.wait()
-            return
-        sse = api.app.state.sse
-        await serve(
-            api.app,
-            api.sock,
-            rt.settings.storage.header_timeout_s,
-            on_shutdown=sse.close_streams if sse is not None else None,
-        )
-
     return ServiceSpec(
         name="storage",
         consumes=[
-            Consumes(articles_stream, GROUP, Article, "articles"),
-            Consumes(stances_stream, GROUP, StanceBatch, "stances"),
+            Consumes(articles_stream, GROUP, Article, Storage.articles),
+            Consumes(stances_stream, GROUP, StanceBatch, Storage.stances),
         ],
         resources=resources,
-        background=[serve_api],
+        background=[Storage.serve_api],
     )
 
 

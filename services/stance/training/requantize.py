@@ -53,7 +53,7 @@ def calibration_claims(train: Path, n: int, seed: int = 13) -> list[tuple[str, l
     """``n`` DSE train sentences (seeded sample) with their two entities marked as actors."""
     import random
 
-    from stancestream.services.stance.dse import read_rows
+    from stancestream.services.stance.training.dse import read_rows
 
     rows = read_rows(train)
     random.Random(seed).shuffle(rows)
@@ -288,9 +288,10 @@ def requantize(
 
 def valid_metrics(model_dir: Path, valid: Path) -> dict:
     """5-way macro-F1 and accuracy on ``valid`` with the model's own logit biases."""
-    from stancestream.services.stance.dse import directed, read_rows
-    from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery
-    from stancestream.services.stance.train import evaluate
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
+    from stancestream.services.stance.queries import PairQuery
+    from stancestream.services.stance.training.dse import directed, read_rows
+    from stancestream.services.stance.training.train import evaluate
 
     rows = read_rows(valid)
     ex = directed(rows)

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stancestream.services.stance.dse import _DIRECTED, LABELS, DseRow
-from stancestream.services.stance.scorer import claim_groups
+from stancestream.services.stance.queries import LABELS, claim_groups
+from stancestream.services.stance.training.dse import _DIRECTED, DseRow
 
 
 @dataclass(frozen=True)

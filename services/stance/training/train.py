@@ -14,15 +14,15 @@ import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from stancestream.services.stance.dse import LABELS, DirectedExample, directed, macro_f1, read_rows
 from stancestream.services.stance.markers import mark, marker_token
-from stancestream.services.stance.torch_model import PairStanceClassifier
+from stancestream.services.stance.queries import LABELS
+from stancestream.services.stance.torch_model import PairStanceClassifier, bf16_native
+from stancestream.services.stance.training.dse import DirectedExample, directed, macro_f1, read_rows
 
 
 @dataclass
@@ -43,15 +43,6 @@ class TrainConfig:
     layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
     pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
     pipeline_unannotated: bool = True  # ... and pairs no DSE annotation covers as "no stance"
-
-
-def bf16_native() -> bool:
-    """True on CPUs with native bf16 (AVX512-BF16/AMX); elsewhere bf16 autocast is emulated and
-    ~100x slower than fp32 (seen on an AVX2-only EPYC), so training falls back to fp32."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
 
 
 def resolve_base(base: str) -> str:
@@ -254,24 +245,9 @@ def fit(
     warm-up then linear decay, autocast, clipping, progress with ETA; after each epoch valid
     macro-F1, calibrated offsets and the best checkpoint. ``epoch_batches(rng)`` yields
     (model inputs, labels); ``valid_logits()`` gives valid logits in p->q, q->p order."""
-    counts = np.bincount(labels, minlength=len(LABELS)).astype(np.float64)
-    weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
-    label_counts = dict(zip(LABELS, counts.astype(int).tolist()))
-    log(f"label counts {label_counts} sqrt weights {weights.round(2)}")
-    loss_fn = nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
-
-    head_params = list(model.head.parameters())
-    enc_params = list(model.encoder.parameters())
-    opt = torch.optim.AdamW(
-        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
-        weight_decay=cfg.weight_decay,
-    )
+    loss_fn = class_weighted_loss(labels, log)
     total = steps_per_epoch * cfg.epochs
-    warm = max(1, int(total * cfg.warmup))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
-    )
-
+    opt, sched = optimizer_and_schedule(model, cfg, total)
     out = Path(cfg.out)
     rng = random.Random(cfg.seed)
     best: dict = {"f1": -1.0}
@@ -298,19 +274,52 @@ def fit(
                     f"epoch {epoch} step {step}/{total} loss {running:.4f} "
                     f"{seen / el:.1f} ex/s elapsed {el / 60:.1f} min ETA {eta / 60:.1f} min"
                 )
-        logits = valid_logits()
-        f1, acc = evaluate(logits, [], gold5, 0.0)
-        bias, cf1, cacc = calibrate(logits, [], gold5)
-        log(
-            f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
-            f"macro_f1={cf1:.4f} acc={cacc:.4f}"
-        )
-        if cf1 > best["f1"]:
-            best = {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
+        scores = validate(epoch, valid_logits(), gold5, log)
+        if scores["f1"] > best["f1"]:
+            best = scores
             save_torch(model, tokenizer, out / "torch", cfg, best, scheme)
             log(f"saved best (epoch {epoch}) to {out / 'torch'}")
     log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
     return best
+
+
+def class_weighted_loss(labels: list[int], log: Log) -> nn.CrossEntropyLoss:
+    """Cross-entropy with sqrt inverse-frequency class weights over ``labels``."""
+    counts = np.bincount(labels, minlength=len(LABELS)).astype(np.float64)
+    weights = np.sqrt(counts.max() / np.maximum(counts, 1.0))
+    label_counts = dict(zip(LABELS, counts.astype(int).tolist()))
+    log(f"label counts {label_counts} sqrt weights {weights.round(2)}")
+    return nn.CrossEntropyLoss(weight=torch.tensor(weights, dtype=torch.float32))
+
+
+def optimizer_and_schedule(
+    model: PairStanceClassifier, cfg: TrainConfig, total: int
+) -> tuple[torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
+    """AdamW with the encoder's and the head's learning rates; linear warm-up over
+    ``cfg.warmup`` of the ``total`` steps, then linear decay to zero."""
+    head_params = list(model.head.parameters())
+    enc_params = list(model.encoder.parameters())
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay,
+    )
+    warm = max(1, int(total * cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (total - s) / max(1, total - warm))
+    )
+    return opt, sched
+
+
+def validate(epoch: int, logits: np.ndarray, gold5: list[int], log: Log) -> dict:
+    """An epoch's valid scores: raw macro-F1, then calibrated offsets and their macro-F1 and
+    accuracy (``f1``, what picks the best epoch)."""
+    f1, acc = evaluate(logits, [], gold5, 0.0)
+    bias, cf1, cacc = calibrate(logits, [], gold5)
+    log(
+        f"epoch {epoch} valid macro_f1={f1:.4f} acc={acc:.4f}; calibrated bias={bias} "
+        f"macro_f1={cf1:.4f} acc={cacc:.4f}"
+    )
+    return {"epoch": epoch, "f1": cf1, "acc": cacc, "bias": bias, "raw_f1": f1}
 
 
 def save_torch(
@@ -331,20 +340,3 @@ def save_torch(
         "valid": {k: v for k, v in best.items() if k != "bias"},
     }
     (path / "stance.json").write_text(json.dumps(meta, indent=2))
-
-
-def load_torch(
-    path: str | Path, attn_implementation: str | None = None
-) -> tuple[PairStanceClassifier, Any, dict]:
-    """Load a checkpoint; ``attn_implementation="eager"`` gives an ONNX graph ORT can fuse."""
-    from transformers import AutoModel, AutoTokenizer
-
-    path = Path(path)
-    meta = json.loads((path / "stance.json").read_text())
-    kw = {"attn_implementation": attn_implementation} if attn_implementation else {}
-    encoder = AutoModel.from_pretrained(path / "encoder", **kw)
-    tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
-    model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
-    model.head.load_state_dict(torch.load(path / "head.pt"))
-    model.eval()
-    return model, tokenizer, meta

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from stancestream.services.stance.scorer import LABELS, PairQuery, StanceScore
+from stancestream.services.stance.queries import LABELS, PairQuery, StanceScore
 
 TEMPLATES = {"support": "{source} supports {target}.", "oppose": "{source} opposes {target}."}
 

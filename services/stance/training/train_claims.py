@@ -19,10 +19,11 @@ import time
 import numpy as np
 import torch
 
-from stancestream.services.stance.dse import _DIRECTED, LABELS, DseRow
 from stancestream.services.stance.markers import mark_actors, marker_token
+from stancestream.services.stance.queries import LABELS
 from stancestream.services.stance.torch_model import PairStanceClassifier
-from stancestream.services.stance.train import TrainConfig, fit, load_base, start_run
+from stancestream.services.stance.training.dse import _DIRECTED, DseRow
+from stancestream.services.stance.training.train import TrainConfig, fit, load_base, start_run
 
 EXTRA_LABELS = {"PERSON", "ORG", "GPE", "NORP"}
 
@@ -143,7 +144,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     if cfg.pipeline_pairs:
         from pathlib import Path
 
-        from stancestream.services.stance.pipeline_data import cached_pipeline_claims
+        from stancestream.services.stance.training.pipeline_data import cached_pipeline_claims
 
         t1 = time.time()
         claims = cached_pipeline_claims(

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-LABELS = ("support", "oppose", "neutral")
+from stancestream.services.stance.queries import LABELS
+
 # 5-way DSE label -> (stance of p toward q, stance of q toward p)
 _DIRECTED = {
     0: ("neutral", "neutral"),

@@ -26,16 +26,50 @@ def export_onnx(
     an instruction that saturates 16-bit sums of full-range weights, so the same model gave other
     answers there (DSE valid macro-F1 0.692 on an AVX2 EPYC, 0.675 on an AMX Xeon); with 7-bit
     weights no sum can saturate and every x86 CPU computes the same integers."""
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from stancestream.services.stance.train import load_torch
+    from stancestream.services.stance.torch_model import load_torch
 
     model, tokenizer, meta = load_torch(checkpoint, attn_implementation="eager")
     model.float().eval()
     out.mkdir(parents=True, exist_ok=True)
-    fp32 = out / "model.fp32.onnx"
+    fp32, fused = out / "model.fp32.onnx", out / "model.fused.onnx"
     scheme = meta.get("scheme", "pair")
+    trace_fp32(model, tokenizer, scheme, fp32)
+    # fuse attention, bias+GELU and skip+LayerNorm first (about 1.7x faster on CPU), then
+    # quantise the weights per channel to int8 (7-bit range: see above); the head stays fp32
+    fuse(fp32, model.encoder.config, fused)
+    quantize_weights(fused, out / "model.onnx", reduce_range)
+    fp32.unlink()
+    fused.unlink()
+    tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
+    onnx_meta = {
+        "format": "onnx",
+        "scheme": scheme,
+        "name": "stancestream-stance-minilm-" + _version(scheme, meta["train_config"]),
+        "onnx": "model.onnx",
+        "labels": meta["labels"],
+        "max_length": meta["max_length"],
+        "pad_id": tokenizer.pad_token_id or 0,
+        "logit_bias": meta.get("logit_bias", [0.0, 0.0, meta.get("neutral_bias", 0.0)]),
+        "train_config": meta["train_config"],
+        "valid_torch": meta["valid"],
+        "weights": "int8 per channel, 7-bit range" if reduce_range else "int8 per channel",
+    }
+    (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
+    if data is not None:
+        if scheme == "claim":  # fixed activation scales: answers never depend on batch-mates
+            from stancestream.services.stance.training.requantize import requantize
+
+            onnx_meta = requantize(out, out, data, measure=False)
+        onnx_meta.update(recalibrate(out, data))
+        (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
+    return onnx_meta
+
+
+def trace_fp32(model: Any, tokenizer: Any, scheme: str, path: Path) -> None:
+    """Export ``model`` to an fp32 ONNX graph at ``path``, traced on a tiny marked input, with
+    dynamic batch, sequence and pair axes; claim-scheme graphs take ``pair_row`` too."""
+    import torch
+
     names = ["input_ids", "attention_mask", "source_index", "target_index"]
     dynamic = {
         "input_ids": {0: "batch", 1: "seq"},
@@ -62,19 +96,19 @@ def export_onnx(
     torch.onnx.export(
         model,
         args,
-        str(fp32),
+        str(path),
         input_names=names,
         output_names=["logits"],
         dynamic_axes=dynamic,
         opset_version=17,
         dynamo=False,
     )
-    import onnx
+
+
+def fuse(fp32: Path, cfg: Any, path: Path) -> None:
+    """ONNX Runtime's BERT fusions of ``fp32`` (``cfg``: the encoder's transformers config)."""
     from onnxruntime.transformers import optimizer
 
-    # fuse attention, bias+GELU and skip+LayerNorm first (about 1.7x faster on CPU), then
-    # quantise the weights per channel to int8 (7-bit range: see above); the head stays fp32
-    cfg: Any = model.encoder.config  # a transformers config (the encoder is typed as a Module)
     fused = optimizer.optimize_model(
         str(fp32),
         model_type="bert",
@@ -84,48 +118,29 @@ def export_onnx(
     )
     stats = fused.get_fused_operator_statistics()
     print(f"fused operators: { {k: v for k, v in stats.items() if v} }", file=sys.stderr)
-    fused_path = out / "model.fused.onnx"
-    fused.save_model_to_file(str(fused_path))
-    graph = onnx.load(str(fused_path)).graph
+    fused.save_model_to_file(str(path))
+
+
+def quantize_weights(fused: Path, path: Path, reduce_range: bool) -> None:
+    """Int8 per-channel weights for the encoder; the head's nodes stay fp32."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(fused)).graph
     # the quantiser first rewrites each Gemm as "<name>_MatMul" + "<name>_Add": exclude those
     # names too, or the head gets quantised with per-call activation scales after all (and a
     # pair's answer would depend on the other pairs scored in the same call)
     head_nodes = [n.name for n in graph.node if "head" in n.name]
     head_nodes += [f"{name}_MatMul" for name in head_nodes] + [f"{name}_Add" for name in head_nodes]
     quantize_dynamic(
-        str(fused_path),
-        str(out / "model.onnx"),
+        str(fused),
+        str(path),
         weight_type=QuantType.QInt8,
         per_channel=True,
         reduce_range=reduce_range,
         nodes_to_exclude=head_nodes,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
-    fp32.unlink()
-    fused_path.unlink()
-    tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
-    onnx_meta = {
-        "format": "onnx",
-        "scheme": scheme,
-        "name": "stancestream-stance-minilm-" + _version(scheme, meta["train_config"]),
-        "onnx": "model.onnx",
-        "labels": meta["labels"],
-        "max_length": meta["max_length"],
-        "pad_id": tokenizer.pad_token_id or 0,
-        "logit_bias": meta.get("logit_bias", [0.0, 0.0, meta.get("neutral_bias", 0.0)]),
-        "train_config": meta["train_config"],
-        "valid_torch": meta["valid"],
-        "weights": "int8 per channel, 7-bit range" if reduce_range else "int8 per channel",
-    }
-    (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
-    if data is not None:
-        if scheme == "claim":  # fixed activation scales: answers never depend on batch-mates
-            from stancestream.services.stance.requantize import requantize
-
-            onnx_meta = requantize(out, out, data, measure=False)
-        onnx_meta.update(recalibrate(out, data))
-        (out / "stance.json").write_text(json.dumps(onnx_meta, indent=2))
-    return onnx_meta
 
 
 def _version(scheme: str, train_config: dict) -> str:
@@ -137,9 +152,10 @@ def _version(scheme: str, train_config: dict) -> str:
 
 def recalibrate(out: Path, data: Path) -> dict:
     """Re-pick the logit biases on valid with the exported int8 model; return the new fields."""
-    from stancestream.services.stance.dse import directed, read_rows
-    from stancestream.services.stance.scorer import OnnxStanceScorer, PairQuery
-    from stancestream.services.stance.train import calibrate, evaluate
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
+    from stancestream.services.stance.queries import PairQuery
+    from stancestream.services.stance.training.dse import directed, read_rows
+    from stancestream.services.stance.training.train import calibrate, evaluate
 
     rows = read_rows(data / "valid.txt")
     ex = directed(rows)
