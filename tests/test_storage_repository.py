@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from stancestream.services.storage.db import create_engine, migrate
-from stancestream.services.storage.queries import Queries
+from stancestream.services.storage.queries import Queries, StanceFilter
 from stancestream.services.storage.repository import Repository
 from stancestream.services.storage.tables import Base
 from stancestream.shared.contracts import Entity
@@ -61,7 +61,7 @@ async def test_same_batch_twice_keeps_row_counts(repo: Repository, queries: Quer
 async def test_redelivered_batch_updates_in_place(repo: Repository, queries: Queries) -> None:
     await repo.store_stance_batches([make_batch("a_1", model="m1", stance="oppose")])
     await repo.store_stance_batches([make_batch("a_1", model="m2", stance="support")])
-    rows = await queries.list_stances(article_id="a_1", source="Q159")
+    rows = await queries.list_stances(StanceFilter(article_id="a_1", source="Q159"))
     assert [(s.stance, s.model) for s in rows] == [("support", "m2")]
     assert await queries.count("stances") == 3
 
@@ -160,16 +160,26 @@ async def test_list_stances_filters_and_joins(repo: Repository, queries: Queries
     assert ("Russia", "NATO") in named and ("Olaf Scholz", "Russia") in named
     assert all(s.claim_text for s in everything)
 
-    assert len(await queries.list_stances(article_id="a_old")) == 3
-    assert {s.target for s in await queries.list_stances(source="Q2575")} == {"Q159", "Q7184"}
-    assert len(await queries.list_stances(target="Q7184")) == 4
-    assert len(await queries.list_stances(stance="support")) == 2
-    assert {s.article_id for s in await queries.list_stances(since=t0 + timedelta(days=1))} == {
-        "a_new"
+    assert len(await queries.list_stances(StanceFilter(article_id="a_old"))) == 3
+    assert {s.target for s in await queries.list_stances(StanceFilter(source="Q2575"))} == {
+        "Q159",
+        "Q7184",
     }
+    assert len(await queries.list_stances(StanceFilter(target="Q7184"))) == 4
+    assert len(await queries.list_stances(StanceFilter(stance="support"))) == 2
+    assert {
+        s.article_id for s in await queries.list_stances(StanceFilter(since=t0 + timedelta(days=1)))
+    } == {"a_new"}
     naive_since = datetime(2024, 5, 2)  # taken as UTC
-    assert len(await queries.list_stances(since=naive_since)) == 3
-    assert len(await queries.list_stances(source="Q2575", target="Q159", stance="neutral")) == 2
+    assert len(await queries.list_stances(StanceFilter(since=naive_since))) == 3
+    assert (
+        len(
+            await queries.list_stances(
+                StanceFilter(source="Q2575", target="Q159", stance="neutral")
+            )
+        )
+        == 2
+    )
     page1 = await queries.list_stances(limit=4)
     page2 = await queries.list_stances(limit=4, offset=4)
     assert len(page1) == 4 and len(page2) == 2

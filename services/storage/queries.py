@@ -91,27 +91,34 @@ def _labels(stance: str | Sequence[str] | None) -> tuple[str, ...]:
     return (stance,) if isinstance(stance, str) else tuple(stance)
 
 
-def _stance_filters(
-    article_id: str | None,
-    source: str | None,
-    target: str | None,
-    since: datetime | None,
-    stance: str | Sequence[str] | None = None,
-    until: datetime | None = None,
-    time: str = "published",
-) -> list[ColumnElement[bool]]:
-    """The WHERE conditions of the per-claim stance filters (``stance``: a claim's label, or
-    any of several)."""
+@dataclass(frozen=True)
+class StanceFilter:
+    """What a stance listing keeps (all combine with AND): one article, a source or target
+    entity id, a time window on ``time`` (see :func:`stance_window`), and ``stance``, a claim's
+    label or, for :meth:`Queries.article_stances`, the article-level one (any of several)."""
+
+    article_id: str | None = None
+    source: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    stance: str | Sequence[str] | None = None
+    time: str = "published"
+
+
+def _stance_filters(f: StanceFilter, claim_labels: bool = True) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of ``f``; ``claim_labels``: ``f.stance`` filters each claim's
+    stance (else the caller filters the article-level label)."""
     conds: list[ColumnElement[bool]] = []
-    if labels := _labels(stance):
+    if claim_labels and (labels := _labels(f.stance)):
         conds.append(StanceRow.stance.in_(labels))
-    if article_id is not None:
-        conds.append(StanceRow.article_id == article_id)
-    if source is not None:
-        conds.append(StanceRow.source == source)
-    if target is not None:
-        conds.append(StanceRow.target == target)
-    return conds + stance_window(since, until, time)
+    if f.article_id is not None:
+        conds.append(StanceRow.article_id == f.article_id)
+    if f.source is not None:
+        conds.append(StanceRow.source == f.source)
+    if f.target is not None:
+        conds.append(StanceRow.target == f.target)
+    return conds + stance_window(f.since, f.until, f.time)
 
 
 def majority(support: int, oppose: int) -> str:
@@ -387,23 +394,11 @@ class Queries:
         )
 
     async def list_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        until: datetime | None = None,
-        time: str = "published",
+        self, where: StanceFilter = StanceFilter(), limit: int = 100, offset: int = 0
     ) -> list[StanceOut]:
-        """Per-claim stances, newest first, with actor names and claim text; filters combine
-        with AND. ``source``/``target`` are entity ids; the window is on ``time`` (see
-        :func:`stance_window`)."""
+        """Per-claim stances, newest first, with actor names and claim text."""
         src, tgt = aliased(EntityRow), aliased(EntityRow)
-        conds = _stance_filters(article_id, source, target, since, stance, until, time)
+        conds = _stance_filters(where)
         q = (
             select(StanceRow, ClaimRow.text, src.name, tgt.name)
             .outerjoin(ClaimRow, ClaimRow.id == StanceRow.claim_id)
@@ -436,42 +431,22 @@ class Queries:
                 for s, claim_text, src_name, tgt_name in res
             ]
 
-    async def count_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        until: datetime | None = None,
-        time: str = "published",
-    ) -> int:
+    async def count_stances(self, where: StanceFilter = StanceFilter()) -> int:
         """How many per-claim stances :meth:`list_stances` would page through."""
-        conds = _stance_filters(article_id, source, target, since, stance, until, time)
+        conds = _stance_filters(where)
         async with self.sessionmaker() as session:
             q = select(func.count()).select_from(StanceRow).where(*conds)
             return int((await session.execute(q)).scalar_one())
 
     async def article_stances(
-        self,
-        *,
-        article_id: str | None = None,
-        source: str | None = None,
-        target: str | None = None,
-        since: datetime | None = None,
-        stance: str | Sequence[str] | None = None,
-        limit: int = 100,
-        offset: int = 0,
-        until: datetime | None = None,
-        time: str = "published",
+        self, where: StanceFilter = StanceFilter(), limit: int = 100, offset: int = 0
     ) -> tuple[list[ArticleStanceOut], int]:
         """One stance per article and ordered pair (see ``ArticleStanceOut``), newest first,
-        with the claims as evidence; ``stance`` filters on the article-level label (any of
-        several)."""
-        conds = _stance_filters(article_id, source, target, since, until=until, time=time)
+        with the claims as evidence; ``where.stance`` filters on the article-level label (any
+        of several)."""
+        conds = _stance_filters(where, claim_labels=False)
         keys = (StanceRow.article_id, StanceRow.source, StanceRow.target)
-        q = _article_pairs(conds, keys, _labels(stance))
+        q = _article_pairs(conds, keys, _labels(where.stance))
         total_q = select(func.count()).select_from(q.subquery())
         page_q = q.order_by(func.max(StanceRow.created_at).desc(), *keys).limit(limit)
         async with self.sessionmaker() as session:

@@ -3,12 +3,12 @@ claims) or one per claim, with actor names and claim text."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from stancestream.services.storage.param_errors import bad_param
+from stancestream.services.storage.queries import StanceFilter
 from stancestream.services.storage.routes.query import (
     MAX_OFFSET,
     QueriesDep,
@@ -26,18 +26,6 @@ from stancestream.services.storage.vocabulary import (
 
 router = APIRouter()
 ARTICLE_LABELS = ("support", "oppose", "neutral", "mixed")  # mixed: a tie of support and oppose
-
-
-class _StanceFilters(TypedDict):
-    """What ``GET /stances`` filters by, in the queries' keywords (both views, the count)."""
-
-    article_id: str | None
-    source: str | None
-    target: str | None
-    since: datetime | None
-    until: datetime | None
-    time: str
-    stance: tuple[str, ...]
 
 
 @router.get("/stances", response_model=ArticleStancePage | StancePage)
@@ -72,18 +60,18 @@ async def list_stances(
     labels = choices(stance, ARTICLE_LABELS, "stance")
     if view == "claim" and "mixed" in labels:
         raise bad_param("stance", "stance=mixed is an article-level label: use view=article")
-    args: _StanceFilters = {
-        "article_id": article_id,
-        "source": await resolve_or_none(queries.sessionmaker, source, "source"),
-        "target": await resolve_or_none(queries.sessionmaker, target, "target"),
-        "since": s,
-        "until": u,
-        "time": time,
-        "stance": labels,
-    }
+    where = StanceFilter(
+        article_id=article_id,
+        source=await resolve_or_none(queries.sessionmaker, source, "source"),
+        target=await resolve_or_none(queries.sessionmaker, target, "target"),
+        since=s,
+        until=u,
+        time=time,
+        stance=labels,
+    )
     if view == "article":
-        rows, total = await queries.article_stances(**args, limit=limit, offset=offset)
+        rows, total = await queries.article_stances(where, limit=limit, offset=offset)
         return ArticleStancePage(items=rows, total=total, limit=limit, offset=offset)
-    items = await queries.list_stances(**args, limit=limit, offset=offset)
-    total = await queries.count_stances(**args)
+    items = await queries.list_stances(where, limit=limit, offset=offset)
+    total = await queries.count_stances(where)
     return StancePage(items=items, total=total, limit=limit, offset=offset)
