@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stancestream.services.cli.stack import Stack
+from stancestream.services.cli.stack import DEFAULT_WORKERS, SERVICES, Stack
 from stancestream.shared.settings import Settings, StorageSettings
 from tests.stack_helpers import ROOT, free_port, own_stack_env, up_command, wait_until
 
@@ -107,10 +107,11 @@ def test_ctrl_c_stops_workers_api_then_redis_cleanly_and_up_again_starts_at_once
     try:
         _wait_healthy(proc, port)
         logs_dir = tmp_path / "logs"
+        workers = sum(DEFAULT_WORKERS.get(s, 1) for s in SERVICES)  # a log file each
 
         def all_consuming() -> bool:
             logs = [p.read_text(errors="replace") for p in logs_dir.glob("*.log")]
-            return len(logs) == 5 and all(": consuming" in text for text in logs)
+            return len(logs) == workers and all(": consuming" in text for text in logs)
 
         wait_until(all_consuming, timeout=240, what="every worker to consume")
         connected = threading.Event()
@@ -130,7 +131,7 @@ def test_ctrl_c_stops_workers_api_then_redis_cleanly_and_up_again_starts_at_once
     client.join(10)
     assert not client.is_alive(), "the live stream was not ended by the server"
     logs = {p.name: p.read_text(errors="replace") for p in logs_dir.glob("*.log")}
-    assert len(logs) == 5, sorted(logs)
+    assert len(logs) == workers, sorted(logs)
     for name, text in {"up": out, **logs}.items():
         assert "Traceback" not in text and "Exception in ASGI" not in text, (name, text[-3000:])
     assert all(": stopped" in text for text in logs.values()), logs

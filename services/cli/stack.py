@@ -34,8 +34,10 @@ from stancestream.shared.settings import Settings
 log = logging.getLogger("stancestream.up")
 
 SERVICES = ("ingestion", "linking", "stance", "storage")
-# two stance processes of one thread each on 2+ cores (why: README, "Throughput")
-DEFAULT_WORKERS = {"stance": 2 if (os.cpu_count() or 1) >= 2 else 1}
+# two linking and two stance processes (stance of one thread each) on 2+ cores: with the
+# reading deciding which pairs are scored, linking is most of the work (why: README, "Throughput")
+_PAIR = 2 if (os.cpu_count() or 1) >= 2 else 1
+DEFAULT_WORKERS = {"stance": _PAIR, "linking": _PAIR}
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
