@@ -63,6 +63,9 @@ def test_files_in_and_out(tmp_path):
     "bad,reason",
     [
         ("this is not json", "line 2: not JSON"),
+        ("[" * 100_000 + "]" * 100_000, "line 2: not JSON StanceStream reads: nested too deep"),
+        ('{"id": ' + "9" * 5000 + "}", "line 2: not JSON StanceStream reads: Exceeds the limit"),
+        ("[1, 2]", "line 2: expected a JSON object, got list"),
         ('{"id": 1, "text": "", "source": [0, 1], "target": [1, 2]}', "line 2: text is empty"),
         (
             '{"id": 1, "text": "Alice and Bob", "source": [0, 5], "target": [10, 99]}',

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from stancestream.shared.contracts import Article, LinkedArticle, StanceBatch, stable_id
+from stancestream.shared.jsonl import json_object
 from stancestream.shared.settings import Settings
 
 GROUP = 8
@@ -23,12 +24,7 @@ class BadArticle(ValueError):
 
 
 def parse_article(lineno: int, line: str, max_chars: int) -> Article:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadArticle(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(obj, dict):
-        raise BadArticle(f"line {lineno}: expected a JSON object")
+    obj = json_object(lineno, line, BadArticle)
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
         raise BadArticle(f"line {lineno}: 'text' must be a non-empty string")

@@ -30,13 +30,9 @@ class BadLine(ValueError):
 def parse_query(lineno: int, line: str):
     """One JSONL query -> (id, PairQuery); raise BadLine with the reason."""
     from stancestream.services.stance.queries import PairQuery
+    from stancestream.shared.jsonl import json_object
 
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadLine(f"line {lineno}: not JSON ({exc.msg} at column {exc.colno})") from exc
-    if not isinstance(obj, dict):
-        raise BadLine(f"line {lineno}: expected a JSON object, got {type(obj).__name__}")
+    obj = json_object(lineno, line, BadLine)
     try:
         text = obj["text"]
         source = tuple(int(x) for x in obj["source"])
