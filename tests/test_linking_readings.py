@@ -629,3 +629,45 @@ def test_a_demonym_on_state_agents_names_the_country_acting(nlp) -> None:
     assert ("Japan", "Boeing", "predicate", "oppose") in got
     got = _pairs(_link(nlp, "Chinese negotiators accused the United States of bad faith."))
     assert ("China", "United States", "predicate", "oppose") in got
+
+
+def test_a_party_adjective_on_lawmakers_names_the_party(nlp) -> None:
+    got = _directed(_link(nlp, "Republican senators criticized Barack Obama on Monday."))
+    assert ("Republicans", "Barack Obama") in got
+    # one senator described by the party is a person, not the party
+    linked = _link(nlp, "A Republican senator, John Smith, attacked Barack Obama.")
+    assert "Republicans" not in {e.name for e in linked.entities}
+    assert ("John Smith", "Barack Obama") in _directed(linked)
+
+
+def test_the_bodies_naming_praised_agents_are_the_targets(nlp) -> None:
+    got = _directed(_link(nlp, "Newt Gingrich praised the House Republican leaders on Monday."))
+    assert ("Newt Gingrich", "Republicans") in got
+    # a place on officials is where they serve, not a body they act for
+    got = _directed(_link(nlp, "Barack Obama criticized Texas officials on Monday."))
+    assert not any(t == "Texas" for _, t in got)
+
+
+def test_an_administration_or_office_acts_for_its_possessor(nlp) -> None:
+    got = _pairs(
+        _link(nlp, "Clinton criticized the budget proposal offered by the Trump administration.")
+    )
+    assert ("Clinton", "Trump", "predicate", "oppose") in got
+
+
+def test_a_quantifier_picks_the_actor_of_its_of_phrase(nlp) -> None:
+    got = _pairs(_link(nlp, "Bernie Sanders attacked one of Hillary Clinton's strong points."))
+    assert ("Bernie Sanders", "Hillary Clinton", "predicate", "oppose") in got
+
+
+def test_a_pronoun_after_an_unnamed_person_is_not_the_named_one(nlp) -> None:
+    text = (
+        '"We confirm the arrest," said security adviser Mowaffak al-Rubaie.\n'
+        '"The person who filmed the execution has been arrested," said an aide. '
+        '"He was arrested by Iraqi forces."'
+    )
+    linked = _link(nlp, text)
+    assert ("Iraq", "Mowaffak al-Rubaie") not in _directed(linked)
+    he = text.rindex("He was")
+    adviser = next(e for e in linked.entities if e.name == "Mowaffak al-Rubaie")
+    assert [he, he + 2] not in [list(r) for r in adviser.references]

@@ -205,10 +205,11 @@ def _acts(span: SpacySpan) -> bool:
     return any(t.lower_ in _PERSONAL for t in rest)
 
 
-def _norp(ent: SpacySpan) -> tuple[str, str] | None:
-    """A NORP span as (label, name): a demonym modifying a non-person noun or people ("German
-    officials") stands for its country; one describing a person ("the Russian general") is not
-    an actor; plural nouns ("Kurds") are groups."""
+def _norp(ent: SpacySpan) -> tuple[str, str, bool] | None:
+    """A NORP span as (label, name, adjectival): a demonym modifying a non-person noun or people
+    ("German officials") stands for its country, a party adjective for its party ("Republican
+    senators"); one describing a person ("the Russian general") is not an actor; plural nouns
+    ("Kurds") are groups."""
     root = ent.root
     if root.dep_ in {"amod", "compound"} or root.pos_ == "ADJ":
         head = root.head
@@ -219,9 +220,12 @@ def _norp(ent: SpacySpan) -> tuple[str, str] | None:
         plural = head.tag_ in {"NNS", "NNPS"}
         if head.lemma_.lower() in nm.PERSON_NOUNS and not titled and not plural:
             return None
+        party = nm.PARTY_ADJECTIVES.get(ent.text.lower())
+        if party is not None:
+            return ("NORP", party, True)
         country = nm.DEMONYMS.get(ent.text.lower())
-        return ("GPE", country) if country else None
-    return ("NORP", nm.normalise(ent.text))
+        return ("GPE", country, True) if country else None
+    return ("NORP", nm.normalise(ent.text), False)
 
 
 def metonym(ent: SpacySpan) -> str | None:
@@ -399,8 +403,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 got = _norp(ent)
                 if got is None:
                     continue
-                label, name = got
-                adjectival = label == "GPE"  # a demonym: "German passport"
+                label, name, adjectival = got  # a demonym: "German passport"
             span = _trim(corporate(with_number(ent)) if label == "ORG" else ent)
             if span is None:
                 continue

@@ -205,6 +205,14 @@ DEMONYMS.update(
     if country.replace("_", " ").lower() in COUNTRY_NAMES
 )
 
+# Party adjectives NER tags as NORP, as the party's plural name ("Republican senators",
+# "the Democratic plan": the party acting or authoring, as "German officials" is Germany).
+PARTY_ADJECTIVES = {
+    "republican": "Republicans",
+    "democratic": "Democrats",
+    "democrat": "Democrats",
+}
+
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 _BRACKETS = re.compile(r"[\[\]()]")
 _SPACES = re.compile(r"\s+")

@@ -215,7 +215,7 @@ class ClaimReader:
             tok = ment.root
             if self._place_use(chunk, tok, a):
                 continue
-            if a.type == "country" and m.adjectival and not syn.agent_or_author(tok):
+            if _modifier_use(a, m) and not syn.agent_or_author(tok):
                 continue  # "Syrian civilians" (but "the Iranian proposal", "Iraqi warplanes")
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
@@ -266,13 +266,26 @@ class ClaimReader:
             for t in [h, *later]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
+                if t.lower_ in sw.QUANTIFIERS:  # "attacked one of B's strong points"
+                    parts = [o for c in t.children if c.lower_ == "of" for o in c.children]
+                    out += [
+                        a
+                        for a in self._np_actors(chunk, parts, speaker, resolve, authored)
+                        if a not in out
+                    ]
+                    continue
                 a = self.actor(chunk, t)
                 if a is None and t.lower_ in sw.FIRST_PERSON and speaker is not None:
                     a = speaker
                 if a is None and resolve and (t.pos_ == "PRON" or syn.definite_description(t)):
                     a = self.resolver.resolve(chunk, t)  # "he", "the company", "the minister"
-                if a is None and t.lemma_.lower() in sw.STATE_AGENT_NOUNS:
-                    a = self._demonym_country(chunk, t)  # "Iraqi warplanes destroyed"
+                if a is None and sw.STATE_AGENT_NOUNS & {t.lemma_.lower(), t.lower_}:
+                    # "Iraqi warplanes destroyed", "praised House Republican leaders"
+                    agents = self._agents_of(chunk, t)
+                    a = agents[0] if agents else None
+                    out += [x for x in agents[1:] if x not in out]
+                if a is None and t.lemma_.lower() in sw.ACTING_FOR:
+                    a = self._author(chunk, t, speaker)  # "the Trump administration", "X's office"
                 if a is None and t.pos_ == "NOUN":  # "the militant cleric Moqtada al-Sadr"
                     a = next(
                         (
@@ -337,14 +350,23 @@ class ClaimReader:
             return []  # "A sanctioned B XON and C condemned it": C opens a clause
         return [root]
 
-    def _demonym_country(self, chunk: Chunk, noun: Token) -> Actor | None:
+    def _agents_of(self, chunk: Chunk, noun: Token) -> list[Actor]:
+        """The countries, parties and bodies whose agents a noun names by its modifiers
+        ("Iraqi warplanes", "Republican lawmakers", "Russian and Syrian aircraft", "House
+        Republican leaders", "Obama administration officials"); not places ("Texas officials"
+        stay unread) nor a country's name as a place ("the Syria envoy")."""
+        out: list[Actor] = []
         for c in noun.children:
-            if c.dep_ in {"amod", "compound"}:
-                a = self.actor(chunk, c)
-                m = self.index.mention_at(chunk.offset + c.idx, chunk.offset + c.idx + 1)
-                if a is not None and a.type == "country" and m is not None and m.adjectival:
-                    return a
-        return None
+            if c.dep_ not in {"amod", "compound", "nmod"}:
+                continue
+            for t in [c, *c.conjuncts]:
+                a = self.actor(chunk, t)
+                if a is None or a in out or a.type == "location":
+                    continue
+                m = self.index.mention_at(chunk.offset + t.idx, chunk.offset + t.idx + 1)
+                if m is not None and (_modifier_use(a, m) or a.type != "country"):
+                    out.append(a)  # "Trump administration officials": a person's agents
+        return out
 
     def _author(
         self, chunk: Chunk, noun: Token, speaker: Actor | None, depth: int = 0
@@ -566,7 +588,7 @@ class ClaimReader:
                 if a is None or a in targets or a in holders or self._place_use(chunk, t, a):
                     continue
                 m = self.index.mention_at(chunk.offset + t.idx, chunk.offset + t.idx + 1)
-                if a.type == "country" and m is not None and m.adjectival:
+                if m is not None and _modifier_use(a, m):
                     continue
                 targets.append(a)
         return self._pairs(holders, targets, None, lemma, False)
@@ -790,6 +812,12 @@ class ClaimReader:
                 if symmetric:
                     out.append(Reading(t, h, basis, cue, polarity))
         return out
+
+
+def _modifier_use(actor: Actor, mention: Mention) -> bool:
+    """A country's demonym or a party's adjective modifying a noun ("Syrian civilians",
+    "Republican voters"): the actor only where that noun acts or authors."""
+    return mention.adjectival and actor.type in {"country", "party", "group"}
 
 
 def _rank(r: Reading) -> int:

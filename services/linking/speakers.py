@@ -90,11 +90,9 @@ class Resolver:
         # "she" prefers a woman the text marked as one (most people carry no gender cue,
         # and news "he" is the unmarked case)
         score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
-        actor = (
-            self._in_sentence(chunk, tok, quotes, g)
-            or self._salient(pos, ok, score)
-            or self._last(pos, ok, score, recent_only=True)
-        )
+        actor = self._in_sentence(chunk, tok, quotes, g)
+        if actor is None and not _unnamed_antecedent(tok):
+            actor = self._salient(pos, ok, score) or self._last(pos, ok, score, recent_only=True)
         return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
 
     def _description(self, chunk: Chunk, tok: Token) -> Actor | None:
@@ -326,3 +324,27 @@ def _apposition_org(ch: Chunk, i: int, index: ActorIndex, person: Actor) -> Acto
             person.titles.update(x.lower_ for x in window if x.lower_ in nm.PERSON_NOUNS)
             return a
     return None
+
+
+# People a story names by a common noun: a pronoun after one refers to it, not to someone named
+_UNNAMED_PEOPLE = nm.words(
+    "person man woman boy girl suspect gunman attacker victim driver passenger"
+)
+
+
+def _unnamed_antecedent(tok: Token) -> bool:
+    """Whether the pronoun's sentence or the three before it in its paragraph have an unnamed
+    person as a subject before it ("The person who filmed the execution has been arrested. ...
+    He was arrested by Iraqi forces": "he" is that person, not the adviser named before)."""
+    start = tok.sent.start
+    for _ in range(3):
+        if start == 0 or "\n" in tok.doc[start - 1].text_with_ws:
+            break
+        start = tok.doc[start - 1].sent.start
+    return any(
+        t.dep_ in {"nsubj", "nsubjpass"}
+        and t.pos_ == "NOUN"
+        and t.lemma_.lower() in _UNNAMED_PEOPLE
+        and t.ent_type_ == ""
+        for t in tok.doc[start : tok.i]
+    )

@@ -170,7 +170,16 @@ STATE_AGENT_NOUNS = words("""
 aircraft airstrike airstrikes army authorities bombers diplomats fighters forces government jets
 leaders leadership military militia navy officials police regime soldiers troops warplanes
 economy drones missiles warships tanks artillery helicopters inspectors investigators
-prosecutors negotiators regulators lawmakers envoys
+prosecutors negotiators regulators lawmakers envoys senators legislators congressmen
+""")
+# Nouns for the people and offices that act for their possessor: "the Trump administration",
+# "Christie's office attacked B", "the Clinton campaign said".
+ACTING_FOR = words("""
+administration campaign office camp aide adviser advisor spokesman spokeswoman spokesperson
+""")
+# Quantifiers whose "of" phrase is what they pick: "attacked one of B's proposals".
+QUANTIFIERS = words("""
+one some many all each none several most any both
 """)
 # Adjectives of stance with their preposition: "A is critical of B", "A is loyal to B".
 ADJ_POLARITY = _polar(
