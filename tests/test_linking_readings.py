@@ -671,3 +671,10 @@ def test_a_pronoun_after_an_unnamed_person_is_not_the_named_one(nlp) -> None:
     he = text.rindex("He was")
     adviser = next(e for e in linked.entities if e.name == "Mowaffak al-Rubaie")
     assert [he, he + 2] not in [list(r) for r in adviser.references]
+
+
+def test_a_name_ner_left_untagged_holds_the_stance_of_its_verb(nlp) -> None:
+    got = _pairs(_link(nlp, "In 2012, Trump condemned Mitt Romney for being too harsh."))
+    assert ("Trump", "Mitt Romney", "predicate", "oppose") in got
+    linked = _link(nlp, "Trump once criticized President Barack Obama.")
+    assert {e.name: e.type for e in linked.entities}.get("Trump") == "person"

@@ -268,6 +268,40 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
+def _untagged_holders(ch: Chunk) -> list[Mention]:
+    """A capitalised name NER left untagged where it holds a stance ("Trump once criticized
+    Obama", "In 2012, Trump condemned Romney"): the subject of a stance verb is someone; one
+    word is a person's surname (``_surnames_as_persons`` joins it to the full name)."""
+    out = []
+    for tok in ch.doc:
+        verb = tok.head
+        if (
+            tok.dep_ != "nsubj"
+            or tok.pos_ != "PROPN"
+            or tok.ent_type_
+            or not tok.is_title
+            or tok.text in _MONTHS
+            or verb.pos_ != "VERB"
+            or verb.lemma_.lower() not in sw.VERB_POLARITY
+            or any(c.dep_ == "det" for c in tok.children)
+        ):
+            continue
+        words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        if (
+            any(c.ent_type_ or not c.is_title for c in words)
+            or tok.i == tok.sent.start
+            and not words
+            and tok.text.isupper()
+        ):
+            continue
+        first = words[0] if words else tok
+        start, end = ch.offset + first.idx, ch.offset + tok.idx + len(tok.text)
+        text = ch.doc.text[first.idx : tok.idx + len(tok.text)]
+        label = "PERSON" if not words else "ORG"
+        out.append(Mention(start, end, text, label, nm.normalise(text, person=label == "PERSON")))
+    return out
+
+
 _MONTHS = frozenset(
     [
         "January",
@@ -380,6 +414,11 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         ]
         defined += acronyms
         groups += acronyms
+        groups += [
+            u
+            for u in _untagged_holders(ch)
+            if not any(g.start < u.end and u.start < g.end for g in groups)
+        ]
         out += groups
         for ent in ch.doc.ents:
             if ent.label_ not in ACTOR_LABELS:
