@@ -269,14 +269,16 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
 
 
 def _untagged_holders(ch: Chunk) -> list[Mention]:
-    """A capitalised name NER left untagged where it holds a stance ("Trump once criticized
-    Obama", "In 2012, Trump condemned Romney"): the subject of a stance verb is someone; one
-    word is a person's surname (``_surnames_as_persons`` joins it to the full name)."""
+    """A capitalised name NER left untagged where it holds or receives a stance ("Trump once
+    criticized Obama", "In 2012, Trump condemned Romney", "was praised by Trump"): the subject,
+    object or agent of a stance verb is someone; one word is a person's surname
+    (``_surnames_as_persons`` joins it to the full name)."""
     out = []
     for tok in ch.doc:
-        verb = tok.head
+        verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "agent" else tok.head
         if (
-            tok.dep_ != "nsubj"
+            tok.dep_ not in {"nsubj", "dobj", "nsubjpass", "pobj"}
+            or (tok.dep_ == "pobj" and verb is tok.head)
             or tok.pos_ != "PROPN"
             or tok.ent_type_
             or not tok.is_title
