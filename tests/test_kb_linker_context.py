@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from stancestream.services.linking.actors import Mention
 from stancestream.services.linking.kb.build import merge, write_index
-from stancestream.services.linking.kb.linker import KbLinker, Query
+from stancestream.services.linking.kb.linker import KbLinker, Query, _department_forms
 from stancestream.services.linking.kb.sources import Record
 from stancestream.services.linking.kb.store import KbIndex
 
@@ -80,3 +81,44 @@ def test_second_pass_uses_what_the_document_linked_later(linker: KbLinker) -> No
         Query("U.S", "location", ["U.S."], {"GPE"}),
     ]
     assert linker.link_queries(doc) == ["Q29552", "Q30"]
+
+
+def test_party_the_kb_gives_no_country_does_not_win_a_tie_by_default(tmp_path: Path) -> None:
+    """ "Republicans criticized Donald Trump": two parties of the name with the same alias
+    count, one in the US and one whose country the KB lacks; the US person decides, and
+    with nothing in the document to decide the name stays unlinked."""
+    records = [
+        *BASE,
+        _rec("Q900020", "Republican Party", "party", "Republicans", country="Q30", prior=0.5),
+        _rec("Q900021", "Republican Party", "party", "Republicans", prior=0.5),
+        _rec("Q900022", "Donald Trump", "person", country="Q30", prior=5),
+    ]
+    linker = _linker(tmp_path, records)
+    republicans = Query("Republicans", "group", ["Republicans"], {"NORP"})
+    trump = Query("Donald Trump", "person", ["Donald Trump"], {"PERSON"})
+    assert linker.link_queries([republicans, trump]) == ["Q900020", "Q900022"]
+    assert linker.link_queries([republicans]) == [None]
+
+
+def test_department_named_by_its_title_is_the_one_of_the_documents_country(
+    tmp_path: Path,
+) -> None:
+    """ "Homeland Security Secretary Jane Roe spoke in the U.S.": the short name is no alias,
+    the department's full name is, and only the department of a country the document links."""
+    records = [
+        *BASE,
+        _rec("Q900030", "Department of Homeland Security", "gov", country="Q30"),
+        _rec("Q900031", "Department of Agriculture", "gov", country="Q241"),
+    ]
+    linker = _linker(tmp_path, records)
+    text = "Homeland Security Secretary Jane Roe and Agriculture Secretary John Doe spoke."
+
+    def org(name: str) -> Query:
+        start = text.index(name)
+        mention = Mention(start, start + len(name), name, "ORG", name)
+        return Query(name, "org", [name, *_department_forms(text, [mention])], {"ORG"})
+
+    us = Query("U.S", "location", ["U.S."], {"GPE"})
+    assert linker.link_queries([org("Homeland Security"), us]) == ["Q900030", "Q30"]
+    assert linker.link_queries([org("Homeland Security")]) == [None]
+    assert linker.link_queries([org("Agriculture"), us]) == [None, "Q30"]  # Cuba's

@@ -271,3 +271,36 @@ def test_a_month_after_a_company_is_not_part_of_its_name(nlp) -> None:
     start = next(t.i for t in doc if t.text == "Advent")
     span = _trim(SpacySpan(doc, start, start + 3, label="ORG"))
     assert span is not None and span.text == "Advent Voice"
+
+
+def test_an_organisation_ner_split_in_pieces_is_one_name(nlp) -> None:
+    text = (
+        "The charity pays for insurance through the Blue Cross and Blue Shield of Texas plan. "
+        "Shares of Coastal Outfitters of Oregon Inc. fell, while Microsoft and Google of "
+        "Seattle rose."
+    )
+    names = {e.name for e in run(nlp, text).entities}
+    assert "Blue Cross and Blue Shield of Texas" in names
+    assert not {"Blue Shield", "Texas"} & names
+    assert "Coastal Outfitters of Oregon Inc" in names
+    assert {"Microsoft", "Google"} <= names  # two companies, not one name
+
+
+def test_a_place_that_names_a_war_is_no_mention_of_the_place(nlp) -> None:
+    text = (
+        "Kerry, a Vietnam veteran, said the Vietnam-era draft and the Iraq war were mistakes. "
+        "Vietnam and China later signed a trade pact."
+    )
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Vietnam") == ["Vietnam"]
+    assert (
+        text.rfind("Vietnam and")
+        == next(e for e in linked.entities if e.name == "Vietnam").mentions[0][0]
+    )
+    assert all(e.name != "Iraq" or not e.mentions for e in linked.entities)
+
+
+def test_a_place_after_a_persons_name_and_of_is_the_place(nlp) -> None:
+    text = '"We came to thank him," said Mary Holt of Lansing, who had waited all night.'
+    actor = next(a for a in run(nlp, text).entities if a.name == "Lansing")
+    assert actor.type == "location"

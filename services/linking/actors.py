@@ -125,7 +125,7 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
 
 
 def _cue(span: SpacySpan) -> str | None:
-    """Context evidence for the type: "X terror group", "group named X", "in X"."""
+    """Context evidence for the type: "X terror group", "group named X", "in X", "Jane Roe of X"."""
     doc = span.doc
     after = [t.lower_ for t in doc[span.end : span.end + 2]]
     before = [t.lower_ for t in doc[max(0, span.start - 2) : span.start]]
@@ -146,6 +146,13 @@ def _cue(span: SpacySpan) -> str | None:
         nxt = doc[span.end] if span.end < len(doc) else None
         if nxt is None or nxt.tag_ != "POS":
             return "location"
+    if (  # "said Philip Bareham of Lansing, who ...": a person's home town, whatever the clause
+        span.label_ in {"PERSON", "GPE", "LOC"}  # after it or NER make of it
+        and before[-1:] == ["of"]
+        and span.start >= 2
+        and doc[span.start - 2].ent_type_ == "PERSON"
+    ):
+        return "location"
     if span.label_ in {"GPE", "LOC"} and _acts(span):
         return "agent"
     if span.label_ in {"GPE", "LOC"} and _party_to_speech_or_stance(span):

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from stancestream.services.linking.attribute_index import index_attribute_ruler
+from stancestream.services.linking.spans import joined_org_names
 
 MAX_CHUNK_CHARS = 20_000
 _PARA = re.compile(r"\n\s*\n")
@@ -32,6 +33,16 @@ def line_breaks(doc: Doc) -> Doc:
     for tok in doc[:-1]:
         if "\n" in tok.text or "\n" in tok.whitespace_:
             doc[tok.i + 1].is_sent_start = True
+    return doc
+
+
+@Language.component("joined_org_names")
+def join_org_names(doc: Doc) -> Doc:
+    """Organisation names NER split in pieces become one entity ("Blue Cross and Blue Shield
+    of Alabama"): every later reading of the entities sees the whole name."""
+    joined = joined_org_names(doc.ents)
+    if len(joined) != len(doc.ents):
+        doc.ents = joined
     return doc
 
 
@@ -52,6 +63,8 @@ def load_nlp(name: str = "en_core_web_sm") -> Language:
             raise
     if "parser" in nlp.pipe_names and "line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("line_breaks", before="parser")
+    if "ner" in nlp.pipe_names and "joined_org_names" not in nlp.pipe_names:
+        nlp.add_pipe("joined_org_names", after="ner")
     index_attribute_ruler(nlp)  # same annotations, a tenth of the cost
     return nlp
 

@@ -9,7 +9,9 @@ like demonyms, are kept as *adjectival* mentions: still evidence of the actor in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from stancestream.services.linking import names as nm
@@ -24,6 +26,8 @@ _LANDFORM_NOUNS = nm.words(
     "wilderness backcountry plains outback hinterland"
 )
 _HYPHENS = frozenset({"-", "\u2013"})
+# "the Vietnam war", "a Vietnam veteran", "the Vietnam-era draft": the war's name, not the place's
+_WAR_NOUNS = nm.words("war wars conflict era veteran veterans vet vets")
 
 
 def _hyphen_compound(ent: SpacySpan) -> bool:
@@ -48,16 +52,30 @@ def _hyphen_compound(ent: SpacySpan) -> bool:
     return after or before
 
 
+def _names_a_war(ent: SpacySpan) -> bool:
+    """ "the Vietnam war", "the U.S. war in Iraq", "a Vietnam veteran", "the Vietnam-era draft":
+    a place before a word for a war names the war (or its veterans), not the place."""
+    doc, e = ent.doc, ent.end
+    if e < len(doc) and doc[e].lower_ in _WAR_NOUNS:
+        return not doc[e].ent_type_
+    return (
+        e + 1 < len(doc)
+        and doc[e].text in _HYPHENS
+        and not doc[e - 1].whitespace_
+        and doc[e + 1].lower_ in _WAR_NOUNS
+    )
+
+
 def adjectival_place(ent: SpacySpan) -> bool:
     """Whether a GPE/LOC span is part of a longer name rather than a name of the place: a state
     institution ("U.S. military", an actor of its own), a facility or event ("Paris's Orly
-    Airport"), a compound place ("Minneapolis-St. Paul") or a region ("northern Italy", "the
-    California desert" are not the place itself)."""
+    Airport", "the Vietnam war"), a compound place ("Minneapolis-St. Paul") or a region
+    ("northern Italy", "the California desert" are not the place itself)."""
     root, doc = ent.root, ent.doc
     head = root.head
     if ent.start > 0 and doc[ent.start - 1].lower_ in nm.COMPASS:
         return True
-    if _hyphen_compound(ent):
+    if _hyphen_compound(ent) or _names_a_war(ent):
         return True
     nxt = doc[ent.end] if ent.end < len(doc) else None
     if (  # "London's Heathrow Airport", however the parser attached the possessive
@@ -114,6 +132,45 @@ _TRAILING_TITLES = nm.words(
     " spokesman spokeswoman spokesperson"
 )
 _TICKER = re.compile(r"[A-Z]{1,5}(?:\.[A-Z]{1,2})?")
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC"})
+
+
+def _between(doc: Doc, a: SpacySpan, b: SpacySpan, word: str) -> bool:
+    """Only ``word`` stands between the entities ``a`` and ``b``."""
+    return b.start == a.end + 1 and doc[a.end].lower_ == word
+
+
+def joined_org_names(ents: Sequence[SpacySpan]) -> list[SpacySpan]:
+    """One organisation's name that NER split in pieces, joined again: "Blue Cross and Blue
+    Shield of Alabama" (two ORGs sharing a word, joined by "and", that "of <place>" closes)
+    and "Pacific Sunwear of California Inc." (a name, "of" and a piece ending in a legal
+    form). Two companies named side by side ("Microsoft and Google of Seattle") stay two."""
+    out = list(ents)
+    i = 0
+    while i + 1 < len(out):
+        a, b = out[i], out[i + 1]
+        doc = a.doc
+        c = out[i + 2] if i + 2 < len(out) else None
+        if (
+            a.label_ == b.label_ == "ORG"
+            and {t.lower_ for t in a} & {t.lower_ for t in b} - {"the"}
+            and c is not None
+            and c.label_ in _PLACE_LABELS
+            and _between(doc, a, b, "and")
+            and _between(doc, b, c, "of")
+        ):
+            out[i : i + 3] = [SpacySpan(doc, a.start, c.end, label="ORG")]
+        elif (
+            a.label_ in _PLACE_LABELS | {"ORG", "NORP"}
+            and b.label_ == "ORG"
+            and _between(doc, a, b, "of")
+            and doc[b.end - 1].lower_.rstrip(".") in _CORP_SUFFIXES
+        ):
+            out[i : i + 2] = [SpacySpan(doc, a.start, b.end, label="ORG")]
+        i += 1
+    return out
 
 
 def is_ticker(word: str) -> bool:

@@ -39,6 +39,8 @@ _LEGAL_FORM = re.compile(
 )
 
 
+_DEPARTMENT_FORMS = ("Department of ", "United States Department of ")
+_DEPARTMENT_CUE = re.compile(r"\s+(?:Secretary|Undersecretary|Department|Dept\.?)\b")
 _ACRONYM = re.compile(r"[A-Z][A-Z&.]{1,5}")
 _FULL_NAME = re.compile(r"\b[A-Z][a-z\u00e0-\u024f]+(?: [A-Z][a-z\u00e0-\u024f'’-]+){2,3}\b")
 
@@ -186,9 +188,13 @@ class KbLinker:
         return self.link_queries([query_of(a, text) for a in actors])
 
     # -- one actor -------------------------------------------------------------------------
-    def candidates(self, q: Query) -> dict[str, list[Candidate]]:
+    def candidates(
+        self, q: Query, countries: frozenset[str] = frozenset()
+    ) -> dict[str, list[Candidate]]:
         """Entities the actor's name (exact key, else a near spelling) can denote; its other
-        surface forms only add evidence ("Central California" is not "Calif.")."""
+        surface forms only add evidence ("Central California" is not "Calif."). A department
+        named by its title ("Agriculture Secretary") must lie in one of the ``countries`` the
+        document links: every government has a Department of Agriculture."""
         found: dict[str, list[Candidate]] = defaultdict(list)
         for c in self.index.lookup(q.name):
             found[c.entry.qid].append(c)
@@ -196,6 +202,12 @@ class KbLinker:
         if not found and bare != q.name and type_class(q.type) == "org":
             for c in self.index.lookup(bare):  # "Target Corp." is "Target"
                 found[c.entry.qid].append(c)
+        if not found and type_class(q.type) == "org":
+            for form in q.forms:  # "Homeland Security Secretary": the Department of ...
+                if form.startswith(_DEPARTMENT_FORMS):
+                    for c in self.index.lookup(form):
+                        if c.entry.country in countries:
+                            found[c.entry.qid].append(c)
         if not found and len(q.name) >= 6:
             for c in self.index.fuzzy(q.name, self.cfg.fuzzy_cutoff):
                 found[c.entry.qid].append(c)
@@ -212,8 +224,9 @@ class KbLinker:
         """Candidates the document allows. A place the text puts in a country ("X, Ala.") must
         be known to lie there; a party with no gold mention needs its country in the document
         (local politics: a foreign party's acronym in a story that never mentions its country
-        is another thing of that name), and so does any national body named by an acronym in
-        a document set in other countries ("SEC" in a US story is no Eswatini utility)."""
+        is another thing of that name; one whose country the KB lacks counts as foreign where
+        a namesake has one), and so does any national body named by an acronym in a document
+        set in other countries ("SEC" in a US story is no Eswatini utility)."""
         if q.country:
             home = self._country_qid(q.country)
             found = {
@@ -223,11 +236,14 @@ class KbLinker:
                 or (home is not None and home in {v[0].entry.country, k})
             }
         acronym = _ACRONYM.fullmatch(q.name.strip()) is not None
+        # a party whose country the KB lacks is as foreign as its namesakes with one: it does
+        # not win "Republicans" because the US party of the name needs its country first
+        namesakes = any(v[0].entry.type == "party" and v[0].entry.country for v in found.values())
         return {
             k: v
             for k, v in found.items()
             if (v[0].entry.type != "party" and not (acronym and countries))
-            or not v[0].entry.country
+            or (not v[0].entry.country and not (v[0].entry.type == "party" and namesakes))
             or v[0].entry.type in {"country", "intl_org"}
             or v[0].entry.country in countries
             or sum(c.gold for c in v) > 0
@@ -256,7 +272,9 @@ class KbLinker:
             return Decision(None, why="not a name")  # "19 cts a share": a lowercase word
         if _people_of_a_country(q.name):
             return Decision(None, why="a people")  # "Iraqis" are no party called "The Iraqis"
-        found = self.candidates(q)
+        countries = {e.qid for e in linked.values() if e.type == "country"}
+        countries |= {e.country for e in linked.values() if e.country}
+        found = self.candidates(q, frozenset(countries))
         if q.team:  # "Alabama hasn't won the league": the team, which the place is not
             found = {k: v for k, v in found.items() if type_class(v[0].entry.type) != "place"}
             q = replace(q, type="org")
@@ -266,9 +284,9 @@ class KbLinker:
             if type_class(q.type) != "place":
                 q = replace(q, type="location")
         if not found:
-            return Decision(None, why="no candidate")
-        countries = {e.qid for e in linked.values() if e.type == "country"}
-        countries |= {e.country for e in linked.values() if e.country}
+            # a department named by its title waits for its country to be linked
+            titled = any(f.startswith(_DEPARTMENT_FORMS) for f in q.forms)
+            return Decision(None, why="no local candidate" if titled else "no candidate")
         found = self._local(q, found, countries)
         if not found:
             return Decision(None, why="no local candidate")
@@ -343,6 +361,18 @@ def _surname_of(q: Query, linked: dict[str, Entry]) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+def _department_forms(text: str, mentions: Sequence) -> list[str]:
+    """ "Department of Homeland Security" for "Homeland Security Secretary Michael Chertoff" or
+    "the Homeland Security Department": a government department's name as its title or the
+    word after it gives it (a fallback when the short name itself is no alias)."""
+    out = []
+    for m in mentions:
+        short = m.text.removesuffix(" Department")
+        if short != m.text or _DEPARTMENT_CUE.match(text, m.end):
+            out += [f"{prefix}{short}" for prefix in _DEPARTMENT_FORMS]
+    return out
+
+
 def query_of(actor, text: str = "") -> Query:  # noqa: ANN001 - actors.Actor, duck-typed
     """The linker's view of an actor: its name, its distinct named surface forms (with the
     state or country the text puts after them), and whether the text makes it a team."""
@@ -353,6 +383,7 @@ def query_of(actor, text: str = "") -> Query:  # noqa: ANN001 - actors.Actor, du
     spans = [(m.start, m.end) for m in named]
     if text:
         forms += qualified_forms(text, spans)
+        forms += _department_forms(text, named)
     country = next((m.country for m in actor.mentions if getattr(m, "country", None)), None)
     return Query(
         actor.name,
