@@ -296,12 +296,7 @@ def _untagged_holders(ch: Chunk) -> list[Mention]:
         ):
             continue
         words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
-        if (
-            any(c.ent_type_ or not c.is_title for c in words)
-            or tok.i == tok.sent.start
-            and not words
-            and tok.text.isupper()
-        ):
+        if any(c.ent_type_ or not c.is_title for c in words):
             continue
         first = words[0] if words else tok
         start, end = ch.offset + first.idx, ch.offset + tok.idx + len(tok.text)
@@ -451,7 +446,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 got = _norp(ent)
                 if got is None:
                     continue
-                label, name, adjectival = got  # a demonym: "German passport"
+                label, name, adjectival = got  # a demonym ("German passport") or party word
             span = _trim(corporate(with_number(ent)) if label == "ORG" else ent)
             if span is None:
                 continue
