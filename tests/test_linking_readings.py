@@ -678,3 +678,34 @@ def test_a_name_ner_left_untagged_holds_the_stance_of_its_verb(nlp) -> None:
     assert ("Trump", "Mitt Romney", "predicate", "oppose") in got
     linked = _link(nlp, "Trump once criticized President Barack Obama.")
     assert {e.name: e.type for e in linked.entities}.get("Trump") == "person"
+
+
+def test_the_object_of_an_urging_verb_holds_the_stance_of_its_infinitive(nlp) -> None:
+    got = _pairs(_link(nlp, "Barack Obama urged Congress to condemn Russia."))
+    assert ("Congress", "Russia", "predicate", "oppose") in got
+    # Obama asks Congress to act: what Congress is asked to do is no stance toward Congress
+    assert not any(s == "Barack Obama" and t == "Congress" for s, t, *_ in got)
+    got = _pairs(_link(nlp, '"We will fight," said Putin, who pressed the EU to sanction Ukraine.'))
+    assert ("EU", "Ukraine", "predicate", "oppose") in got
+
+
+def test_critical_about_reads_like_critical_of(nlp) -> None:
+    got = _pairs(_link(nlp, "For his part, Howard Dean has been critical about the DNC."))
+    assert ("Howard Dean", "DNC", "predicate", "oppose") in got
+
+
+def test_a_demonym_on_plural_forces_names_the_country_acting(nlp) -> None:
+    text = (
+        "Abu Amjed, the head of the Manbij Military Council, said last week that Turkish forces "
+        "had been shooting at his front lines."
+    )
+    assert ("Abu Amjed", "Turkey") in _directed(_link(nlp, text))
+
+
+def test_what_another_actor_does_to_a_target_is_not_the_speakers_stance(nlp) -> None:
+    text = (
+        "Igor Konashenkov said the only incident had been blamed on the Syrian government "
+        "forces by the US."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Igor Konashenkov", "Syria") not in got

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +122,32 @@ def test_claim_scheme_scores_every_pair_of_a_claim_from_one_pass(
     )
     onnx.score(queries)
     assert len(calls) == 1  # 12 directed pairs, one encoder pass
+
+
+def test_the_joint_term_wants_one_five_way_label_from_both_directions():
+    """The consistency term: for DSE class 4 (q opposes p) it is low when p->q says neutral and
+    q->p oppose, high when the two answers say the reverse direction, higher too for two stances at once;
+    ``claim_batches`` hands it the rows of each sentence's two pairs."""
+    from stancestream.services.stance.queries import LABELS
+    from stancestream.services.stance.training.train import Log, joint_loss
+    from stancestream.services.stance.training.train_claims import claim_batches
+
+    loss = joint_loss([0, 1, 2, 3, 4], Log(Path(tempfile.mkdtemp()) / "log"))
+    s, o, n = (LABELS.index(k) for k in ("support", "oppose", "neutral"))
+
+    def logits(pq: int, qp: int) -> torch.Tensor:
+        z = torch.zeros(2, 3)
+        z[0, pq] = z[1, qp] = 5.0
+        return z
+
+    rows = (torch.tensor([0]), torch.tensor([1]), torch.tensor([4]))
+    right = loss(logits(n, o), *rows)
+    assert right < 0.1
+    assert loss(logits(o, n), *rows) > right + 3  # the reverse direction
+    assert loss(logits(o, o), *rows) > right + 0.5  # both at once: the direction is a toss-up
+    # two sentences of two pairs each, one without a 5-way label (a pipeline-shaped claim)
+    batch = list(
+        claim_batches([[1, 2, 3], [1, 2]], [[(1, 2, n), (2, 1, o)]] * 2, 8, None, 0, [4, None])
+    )
+    *_, (pq_rows, qp_rows, y5) = batch[0]
+    assert y5.tolist() == [4] and qp_rows.tolist() == [pq_rows.item() + 1]

@@ -219,6 +219,10 @@ class ClaimReader:
                 continue  # "Syrian civilians" (but "the Iranian proposal", "Iraqi warplanes")
             if a.type == "person" and _appositive_of_speaker(tok, speaker, self, chunk):
                 continue
+            if syn.addressee(tok):
+                continue  # "A urged B to reject C": B is asked to act, not what A holds
+            if self._patient_of_other(chunk, tok, speaker):
+                continue  # "blamed on Syrian forces by the US": the US's stance, not the speaker's
             if syn.object_of_negated_stance(tok):
                 continue  # "I am not accusing X"
             if syn.in_description(tok):
@@ -226,6 +230,25 @@ class ClaimReader:
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
         return out
+
+    def _patient_of_other(self, chunk: Chunk, tok: Token, speaker: Actor) -> bool:
+        """Whether the actor at ``tok`` is what another named actor's stance verb acts on ("the
+        incident was blamed on the Syrian government forces by the US"): the speaker reports
+        that actor's stance, which says nothing of their own toward its target."""
+        noun = tok
+        while noun.dep_ in {"compound", "amod", "poss", "conj", "flat"} and noun.head != noun:
+            noun = noun.head
+        if noun.dep_ in {"dobj", "nsubjpass"}:
+            verb = noun.head
+        elif noun.dep_ == "pobj" and noun.head.dep_ == "prep":
+            verb = noun.head.head
+        else:
+            return False
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in sw.VERB_POLARITY:
+            return False
+        side = self.own_side(speaker)  # the speaker's own side acting speaks for the speaker
+        holders = self._subject_actors(chunk, verb, speaker)
+        return any(h is not speaker and id(h) not in side for h in holders)
 
     def _subject_actors(
         self, chunk: Chunk, verb: Token, speaker: Actor | None, depth: int = 0
@@ -236,6 +259,11 @@ class ClaimReader:
             if c.dep_ == "agent":
                 return self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
         subj = [c for c in verb.children if c.dep_ == "nsubj"]
+        if not subj and syn.controlled_infinitive(verb):
+            # "prompting Democrats to accuse them": who is prompted does the accusing
+            objs = [c for c in verb.head.children if c.dep_ == "dobj"]
+            if objs:
+                return self._np_actors(chunk, objs, speaker, resolve=True)
         if not subj and verb.dep_ in _SUBJECT_FROM_HEAD and verb.head != verb:
             # "A ..., accusing B", "A is sure to accuse B", "A began to push back, criticising B"
             head = verb.head
@@ -556,7 +584,7 @@ class ClaimReader:
         objs = [
             o
             for c in adj.children
-            if c.dep_ == "prep" and c.lower_ in {"of", "to", "toward", "towards", "with"}
+            if c.dep_ == "prep" and c.lower_ in {"of", "to", "toward", "towards", "with", "about"}
             for o in c.children
             if o.dep_ == "pobj"
         ]

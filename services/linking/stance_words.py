@@ -190,6 +190,12 @@ critical hostile opposed skeptical sceptical contemptuous dismissive furious ang
 supportive loyal grateful thankful sympathetic friendly favorable favourable
 """),
 )
+# Verbs whose object is the subject of their infinitive: "prompting Democrats to accuse them",
+# "urged Congress to reject B" (Democrats accuse; Congress rejects).
+OBJECT_CONTROL = words("""
+ask beg challenge compel convince dare drive encourage force implore inspire invite lead order
+persuade press pressure prompt push spur tell urge
+""")
 # Adjectives by which a speaker rejects what another actor said: "the US allegations are untrue".
 DISMISSIVE = words("""
 absurd baseless fabricated false groundless inaccurate lies misleading nonsense ridiculous

@@ -41,9 +41,31 @@ def agent_or_author(tok: Token) -> bool:
     or one of the country's agents ("Russian and Syrian aircraft")."""
     while tok.dep_ == "conj" and tok.head != tok:
         tok = tok.head
-    noun = tok.head.lemma_.lower()
-    return tok.dep_ in {"amod", "compound"} and (
-        noun in sw.AUTHORED or noun in sw.STATE_AGENT_NOUNS
+    # the word lists hold plurals ("forces") and singulars: the lemma alone misses the plurals
+    noun = {tok.head.lemma_.lower(), tok.head.lower_}
+    return tok.dep_ in {"amod", "compound"} and bool(
+        noun & sw.AUTHORED or noun & sw.STATE_AGENT_NOUNS
+    )
+
+
+def addressee(tok: Token) -> bool:
+    """Whether a noun is the one an object-control verb asks to act ("urged Congress to reject
+    the bill", "prompting Democrats to accuse them")."""
+    while tok.dep_ in {"compound", "conj"} and tok.head != tok:
+        tok = tok.head
+    return tok.dep_ == "dobj" and any(controlled_infinitive(c) for c in tok.head.children)
+
+
+def controlled_infinitive(verb: Token) -> bool:
+    """Whether a verb is the infinitive of an object-control verb ("urged B to reject C"; the
+    parser attaches it as xcomp or advcl), whose subject is that verb's object."""
+    head = verb.head
+    return (
+        verb.dep_ in {"xcomp", "advcl"}
+        and head != verb
+        and head.lemma_.lower() in sw.OBJECT_CONTROL
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+        and any(c.dep_ == "dobj" for c in head.children)
     )
 
 

@@ -160,6 +160,13 @@ def train(
             "stance (--no-pipeline-unannotated: left out)"
         ),
     ] = True,
+    consistency: Annotated[
+        float,
+        typer.Option(
+            help="claim scheme: weight of the joint 5-way term that makes a sentence's p->q and "
+            "q->p answers agree with its one DSE label (0: off)"
+        ),
+    ] = 0.0,
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
@@ -183,6 +190,7 @@ def train(
             layers=layers,
             pipeline_pairs=pipeline_pairs,
             pipeline_unannotated=pipeline_unannotated,
+            consistency=consistency,
         )
     )
     typer.echo(json.dumps(best))

@@ -43,6 +43,7 @@ class TrainConfig:
     layers: int = 0  # keep only the encoder's first N layers (0: all): a smaller, faster model
     pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
     pipeline_unannotated: bool = True  # ... and pairs no DSE annotation covers as "no stance"
+    consistency: float = 0.0  # claim scheme: weight of the joint 5-way loss over p->q and q->p
 
 
 def resolve_base(base: str) -> str:
@@ -240,11 +241,14 @@ def fit(
     valid_logits,
     gold5: list[int],
     scheme: str = "pair",
+    gold5_train: list[int] | None = None,
 ) -> dict:
     """The loop both schemes share: sqrt class weights, AdamW (encoder and head learning rates),
     warm-up then linear decay, autocast, clipping, progress with ETA; after each epoch valid
     macro-F1, calibrated offsets and the best checkpoint. ``epoch_batches(rng)`` yields
-    (model inputs, labels); ``valid_logits()`` gives valid logits in p->q, q->p order."""
+    (model inputs, labels[, (p->q rows, q->p rows, 5-way labels)]): with the third item and
+    ``cfg.consistency`` the loss adds the joint 5-way term (``joint_loss``); ``valid_logits()``
+    gives valid logits in p->q, q->p order."""
     loss_fn = class_weighted_loss(labels, log)
     total = steps_per_epoch * cfg.epochs
     opt, sched = optimizer_and_schedule(model, cfg, total)
@@ -253,12 +257,15 @@ def fit(
     best: dict = {"f1": -1.0}
     step, t0, seen = 0, time.time(), 0
     model.train()
+    joint_fn = joint_loss(gold5_train, log) if gold5_train and cfg.consistency else None
     for epoch in range(1, cfg.epochs + 1):
         running = 0.0
-        for inputs, y in epoch_batches(rng):
+        for inputs, y, *joint in epoch_batches(rng):
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
                 logits = model(*inputs)
             loss = loss_fn(logits.float(), y)
+            if joint_fn is not None and joint and len(joint[0][0]):
+                loss = loss + cfg.consistency * joint_fn(logits.float(), *joint[0])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -281,6 +288,40 @@ def fit(
             log(f"saved best (epoch {epoch}) to {out / 'torch'}")
     log(f"done in {(time.time() - t0) / 60:.1f} min; best {best}")
     return best
+
+
+# DSE's five classes as (p->q, q->p) label pairs, in LABELS indices
+_JOINT = [
+    (LABELS.index(a), LABELS.index(b))
+    for a, b in [
+        ("neutral", "neutral"),
+        ("support", "neutral"),
+        ("neutral", "support"),
+        ("oppose", "neutral"),
+        ("neutral", "oppose"),
+    ]
+]
+
+
+def joint_loss(gold5: list[int], log: Log):
+    """The transitive-consistency term (after Wen, Hovy & Hauptmann, ACL 2024): the two directed
+    answers of one sentence, as log-probabilities summed per DSE class, must give the sentence's
+    one 5-way label (normalised over the five): mass on the wrong direction is penalised, and two
+    stances at once leave the direction a toss-up. Class weights sqrt inverse frequency over the
+    five classes, so the rare reverse classes count (the per-pair term sees them as neutral)."""
+    counts = np.bincount(gold5, minlength=5).astype(np.float64)
+    weights = torch.tensor(np.sqrt(counts.max() / np.maximum(counts, 1.0)), dtype=torch.float32)
+    log(f"joint 5-way counts {counts.astype(int).tolist()} sqrt weights {weights.numpy().round(2)}")
+    a = torch.tensor([pq for pq, _ in _JOINT])
+    b = torch.tensor([qp for _, qp in _JOINT])
+    ce = nn.CrossEntropyLoss(weight=weights)
+
+    def loss(logits: torch.Tensor, pq_rows, qp_rows, y5) -> torch.Tensor:
+        lp = torch.log_softmax(logits, dim=-1)
+        z5 = lp[pq_rows][:, a] + lp[qp_rows][:, b]
+        return ce(z5, y5)
+
+    return loss
 
 
 def class_weighted_loss(labels: list[int], log: Log) -> nn.CrossEntropyLoss:

@@ -73,8 +73,9 @@ def encode_pipeline(tokenizer, claims, max_length):
     return ids, pairs
 
 
-def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id: int):
-    """Length-bucketed sentence batches (shuffled when ``rng`` is given) with their pairs."""
+def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id: int, gold5=None):
+    """Length-bucketed sentence batches (shuffled when ``rng`` is given) with their pairs, and
+    for sentences with a 5-way label in ``gold5`` the rows of their p->q and q->p pairs."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     if rng is not None:
         window = batch_size * 50
@@ -89,8 +90,19 @@ def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id
         width = max(len(ids[i]) for i in chunk)
         x = torch.full((len(chunk), width), pad_id, dtype=torch.long)
         m = torch.zeros((len(chunk), width), dtype=torch.long)
-        row, src, tgt, y, where = [], [], [], [], []
+        row: list[int] = []
+        src: list[int] = []
+        tgt: list[int] = []
+        y: list[int] = []
+        where: list[int] = []
+        pq_rows: list[int] = []
+        qp_rows: list[int] = []
+        y5: list[int] = []
         for r, i in enumerate(chunk):
+            if gold5 is not None and gold5[i] is not None:
+                pq_rows.append(len(y))
+                qp_rows.append(len(y) + 1)
+                y5.append(gold5[i])
             x[r, : len(ids[i])] = torch.tensor(ids[i])
             m[r, : len(ids[i])] = 1
             for k, (s, t, lab) in enumerate(pairs[i]):
@@ -107,6 +119,11 @@ def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id
             torch.tensor(src),
             torch.tensor(tgt),
             torch.tensor(y),
+            (
+                torch.tensor(pq_rows, dtype=torch.long),
+                torch.tensor(qp_rows, dtype=torch.long),
+                torch.tensor(y5, dtype=torch.long),
+            ),
         )
 
 
@@ -115,7 +132,7 @@ def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
     """Logits for every pair, rows in p->q, q->p order per sentence (what ``evaluate`` reads)."""
     model.eval()
     out = np.zeros((2 * len(ids), len(LABELS)), dtype=np.float32)
-    for where, x, m, row, s, t, _ in claim_batches(ids, pairs, 128, None, pad_id):
+    for where, x, m, row, s, t, _, _ in claim_batches(ids, pairs, 128, None, pad_id):
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             logits = model(x, m, s, t, row)
         out[where] = logits.float().numpy()
@@ -141,6 +158,8 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     pad_id = tokenizer.pad_token_id or 0
 
     tr_ids, tr_pairs = encode_rows(tokenizer, train_rows, extras, cfg.max_length)
+    # each DSE sentence's two pairs come p->q, q->p: the joint 5-way term reads them together
+    tr_gold5: list[int | None] = [r.label for r in train_rows]
     if cfg.pipeline_pairs:
         from pathlib import Path
 
@@ -160,13 +179,16 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
             f"{dict(zip(LABELS, counts.tolist()))} ({time.time() - t1:.0f}s)"
         )
         tr_ids, tr_pairs = tr_ids + p_ids, tr_pairs + p_pairs
+        tr_gold5 += [None] * len(p_ids)
     va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
     # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
     sent_batch = max(1, cfg.batch_size // 2)
 
     def epoch_batches(rng: random.Random):
-        for _, x, m, row, s, t, y in claim_batches(tr_ids, tr_pairs, sent_batch, rng, pad_id):
-            yield (x, m, s, t, row), y
+        for _, x, m, row, s, t, y, joint in claim_batches(
+            tr_ids, tr_pairs, sent_batch, rng, pad_id, tr_gold5
+        ):
+            yield (x, m, s, t, row), y, joint
 
     return fit(
         model,
@@ -179,4 +201,5 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
         valid_logits=lambda: predict(model, va_ids, va_pairs, bool(cfg.bf16), pad_id),
         gold5=[r.label for r in valid_rows],
         scheme="claim",
+        gold5_train=[r.label for r in train_rows],
     )
