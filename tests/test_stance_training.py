@@ -126,8 +126,8 @@ def test_claim_scheme_scores_every_pair_of_a_claim_from_one_pass(
 
 def test_the_joint_term_wants_one_five_way_label_from_both_directions():
     """The consistency term: for DSE class 4 (q opposes p) it is low when p->q says neutral and
-    q->p oppose, high when the two answers say the reverse direction, higher too for two stances at once;
-    ``claim_batches`` hands it the rows of each sentence's two pairs."""
+    q->p oppose, high when the two answers say the reverse direction, higher too for two stances
+    at once; ``claim_batches`` hands it the rows of each sentence's two pairs."""
     from stancestream.services.stance.queries import LABELS
     from stancestream.services.stance.training.train import Log, joint_loss
     from stancestream.services.stance.training.train_claims import claim_batches
@@ -149,5 +149,5 @@ def test_the_joint_term_wants_one_five_way_label_from_both_directions():
     batch = list(
         claim_batches([[1, 2, 3], [1, 2]], [[(1, 2, n), (2, 1, o)]] * 2, 8, None, 0, [4, None])
     )
-    *_, (pq_rows, qp_rows, y5) = batch[0]
+    *_, (pq_rows, qp_rows, y5, _) = batch[0]
     assert y5.tolist() == [4] and qp_rows.tolist() == [pq_rows.item() + 1]

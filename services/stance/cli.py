@@ -167,6 +167,15 @@ def train(
             "q->p answers agree with its one DSE label (0: off)"
         ),
     ] = 0.0,
+    teacher: Annotated[
+        str,
+        typer.Option(
+            help="claim scheme: distil from this model (pair: the shipped v1; or a model folder)"
+        ),
+    ] = "",
+    distill: Annotated[
+        float, typer.Option(help="with --teacher: weight of the distillation term")
+    ] = 0.0,
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
@@ -191,6 +200,8 @@ def train(
             pipeline_pairs=pipeline_pairs,
             pipeline_unannotated=pipeline_unannotated,
             consistency=consistency,
+            teacher=teacher,
+            distill=distill,
         )
     )
     typer.echo(json.dumps(best))

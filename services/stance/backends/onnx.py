@@ -134,6 +134,11 @@ class OnnxStanceScorer:
             out[chunk] = self.session.run(["logits"], feeds)[0]
         return out
 
+    def raw_logits(self, queries: Sequence[PairQuery]) -> np.ndarray:
+        """The model's logits before the decision offsets (a teacher's targets in training)."""
+        with self._lock:
+            return self._logits(queries)
+
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
         if not queries:
             return []

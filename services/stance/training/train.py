@@ -44,6 +44,8 @@ class TrainConfig:
     pipeline_pairs: bool = False  # claim scheme: add the pipeline's own questions (v3)
     pipeline_unannotated: bool = True  # ... and pairs no DSE annotation covers as "no stance"
     consistency: float = 0.0  # claim scheme: weight of the joint 5-way loss over p->q and q->p
+    teacher: str = ""  # claim scheme: a model to distil from ("pair": the shipped v1), "": none
+    distill: float = 0.0  # weight of the distillation term (KL to the teacher, temperature 2)
 
 
 def resolve_base(base: str) -> str:
@@ -265,7 +267,10 @@ def fit(
                 logits = model(*inputs)
             loss = loss_fn(logits.float(), y)
             if joint_fn is not None and joint and len(joint[0][0]):
-                loss = loss + cfg.consistency * joint_fn(logits.float(), *joint[0])
+                loss = loss + cfg.consistency * joint_fn(logits.float(), *joint[0][:3])
+            if cfg.distill and joint and len(joint[0]) > 3 and len(joint[0][3]):
+                pq_rows, qp_rows, _, teacher = joint[0]
+                loss = loss + cfg.distill * distill_loss(logits.float(), pq_rows, qp_rows, teacher)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -322,6 +327,17 @@ def joint_loss(gold5: list[int], log: Log):
         return ce(z5, y5)
 
     return loss
+
+
+def distill_loss(
+    logits: torch.Tensor, pq_rows, qp_rows, teacher: torch.Tensor, temperature: float = 2.0
+) -> torch.Tensor:
+    """KL divergence of the student's p->q and q->p answers from the teacher's (``teacher``:
+    raw logits, one (2, 3) row per sentence), softened by ``temperature`` (Hinton et al.)."""
+    student = torch.log_softmax(torch.cat([logits[pq_rows], logits[qp_rows]]) / temperature, -1)
+    target = torch.softmax(torch.cat([teacher[:, 0], teacher[:, 1]]) / temperature, -1)
+    kl = nn.functional.kl_div(student, target, reduction="batchmean")
+    return kl * temperature**2
 
 
 def class_weighted_loss(labels: list[int], log: Log) -> nn.CrossEntropyLoss:

@@ -73,9 +73,18 @@ def encode_pipeline(tokenizer, claims, max_length):
     return ids, pairs
 
 
-def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id: int, gold5=None):
+def claim_batches(
+    ids,
+    pairs,
+    batch_size: int,
+    rng: random.Random | None,
+    pad_id: int,
+    gold5=None,
+    teacher: np.ndarray | None = None,
+):
     """Length-bucketed sentence batches (shuffled when ``rng`` is given) with their pairs, and
-    for sentences with a 5-way label in ``gold5`` the rows of their p->q and q->p pairs."""
+    for sentences with a 5-way label in ``gold5`` the rows of their p->q and q->p pairs, the
+    labels and (with ``teacher``, logits per sentence) the teacher's logits for the two."""
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     if rng is not None:
         window = batch_size * 50
@@ -98,11 +107,13 @@ def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id
         pq_rows: list[int] = []
         qp_rows: list[int] = []
         y5: list[int] = []
+        taught: list[int] = []
         for r, i in enumerate(chunk):
             if gold5 is not None and gold5[i] is not None:
                 pq_rows.append(len(y))
                 qp_rows.append(len(y) + 1)
                 y5.append(gold5[i])
+                taught.append(i)
             x[r, : len(ids[i])] = torch.tensor(ids[i])
             m[r, : len(ids[i])] = 1
             for k, (s, t, lab) in enumerate(pairs[i]):
@@ -123,6 +134,7 @@ def claim_batches(ids, pairs, batch_size: int, rng: random.Random | None, pad_id
                 torch.tensor(pq_rows, dtype=torch.long),
                 torch.tensor(qp_rows, dtype=torch.long),
                 torch.tensor(y5, dtype=torch.long),
+                torch.tensor(teacher[taught]) if teacher is not None else torch.zeros(0, 2, 3),
             ),
         )
 
@@ -138,6 +150,31 @@ def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
         out[where] = logits.float().numpy()
     model.train()
     return out
+
+
+def teacher_logits(cfg: TrainConfig, rows: list[DseRow], log) -> np.ndarray:
+    """The teacher's raw logits for each train sentence's p->q and q->p (n, 2, 3), with the two
+    entities marked as ``eval_dse.py`` asks; cached in the run folder."""
+    from pathlib import Path
+
+    from stancestream.services.stance.backends.onnx import OnnxStanceScorer
+    from stancestream.services.stance.queries import PairQuery
+    from stancestream.services.stance.scorer import SHIPPED_PAIR_MODEL
+
+    cache = Path(cfg.out) / "teacher-logits.npy"
+    if cache.exists():
+        return np.load(cache)
+    t0 = time.time()
+    scorer = OnnxStanceScorer(SHIPPED_PAIR_MODEL if cfg.teacher == "pair" else Path(cfg.teacher))
+    queries = [q for r in rows for q in (PairQuery(r.text, r.p, r.q), PairQuery(r.text, r.q, r.p))]
+    out = []
+    for i in range(0, len(queries), 512):
+        out.append(scorer.raw_logits(queries[i : i + 512]))
+        log(f"teacher {cfg.teacher}: {min(i + 512, len(queries))}/{len(queries)} pairs")
+    logits = np.concatenate(out).reshape(len(rows), 2, len(LABELS)).astype(np.float32)
+    np.save(cache, logits)
+    log(f"teacher logits for {len(rows)} sentences ({time.time() - t0:.0f}s)")
+    return logits
 
 
 def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
@@ -160,6 +197,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     tr_ids, tr_pairs = encode_rows(tokenizer, train_rows, extras, cfg.max_length)
     # each DSE sentence's two pairs come p->q, q->p: the joint 5-way term reads them together
     tr_gold5: list[int | None] = [r.label for r in train_rows]
+    teacher = teacher_logits(cfg, train_rows, log) if cfg.teacher and cfg.distill else None
     if cfg.pipeline_pairs:
         from pathlib import Path
 
@@ -186,7 +224,7 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
 
     def epoch_batches(rng: random.Random):
         for _, x, m, row, s, t, y, joint in claim_batches(
-            tr_ids, tr_pairs, sent_batch, rng, pad_id, tr_gold5
+            tr_ids, tr_pairs, sent_batch, rng, pad_id, tr_gold5, teacher
         ):
             yield (x, m, s, t, row), y, joint
 
