@@ -119,3 +119,16 @@ def test_build_without_sources_is_a_clear_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["kb", "build", "--data-dir", str(tmp_path)])
     assert res.exit_code == 1
     assert "kb download" in res.output
+
+
+def test_a_built_index_smaller_than_the_shipped_one_is_warned_about(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The four curated sources alone make a smaller index than the package's; since the user's
+    index takes precedence, ``kb build`` says so and how to go back."""
+    res = CliRunner().invoke(
+        app, ["kb", "build", "--data-dir", str(tmp_path), "--source-dir", str(shared_data / "kb")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "fewer entities than the one the package ships" in res.output
+    assert str(tmp_path / "kb" / "index.sqlite") in res.output.replace("\n", "")

@@ -128,6 +128,27 @@ def build(
         f"({parts}) in {rep.seconds:.1f}s",
         err=True,
     )
+    shipped = _shipped_entities()
+    if shipped > rep.entities:
+        typer.echo(
+            f"warning: this index holds fewer entities than the one the package ships "
+            f"({rep.entities:,} < {shipped:,}), and the linker now uses it instead. Add the "
+            "extra sources (`--source-dir` with the kb-extra files, see the README), or delete "
+            f"{rep.path} to link with the shipped index again.",
+            err=True,
+        )
+
+
+def _shipped_entities() -> int:
+    """How many entities the index the package carries holds (0 without one)."""
+    import sqlite3
+
+    from stancestream.services.linking.kb.store import SHIPPED
+
+    if not SHIPPED.is_file():
+        return 0
+    with sqlite3.connect(f"file:{SHIPPED}?mode=ro", uri=True) as db:
+        return int(db.execute("SELECT COUNT(*) FROM entity").fetchone()[0])
 
 
 @app.command()

@@ -144,10 +144,12 @@ def quantize_weights(fused: Path, path: Path, reduce_range: bool) -> None:
 
 
 def _version(scheme: str, train_config: dict) -> str:
-    """v1: pair scheme; v2: claim scheme on DSE; v3: claim scheme with the pipeline's pairs."""
+    """v1: pair scheme; v2: claim scheme on DSE; v3: claim scheme with the pipeline's pairs, the
+    joint 5-way term or distillation."""
     if scheme != "claim":
         return "v1"
-    return "v3-claim" if train_config.get("pipeline_pairs") else "v2-claim"
+    v3 = ("pipeline_pairs", "consistency", "distill")
+    return "v3-claim" if any(train_config.get(k) for k in v3) else "v2-claim"
 
 
 def recalibrate(out: Path, data: Path) -> dict:
