@@ -709,3 +709,27 @@ def test_what_another_actor_does_to_a_target_is_not_the_speakers_stance(nlp) -> 
     )
     got = _directed(_link(nlp, text))
     assert ("Igor Konashenkov", "Syria") not in got
+
+
+def test_the_untagged_subject_of_a_speech_verb_is_an_actor(nlp) -> None:
+    linked = _link(nlp, "” Trump later tweeted: “James Comey better hope there are no tapes!”")
+    assert ("Trump", "James Comey") in _directed(linked)
+
+
+def test_a_country_possessive_without_its_apostrophe_is_the_country(nlp) -> None:
+    got = _pairs(_link(nlp, "Pakistan has criticized Britains immigration system on Monday."))
+    assert ("Pakistan", "United Kingdom", "predicate", "oppose") in got
+    # "the Americas" are the continents, not the United States
+    linked = _link(nlp, "Anna Smith praised the Americas division of Acme Corp.")
+    assert "United States" not in {e.name for e in linked.entities}
+
+
+def test_an_agreement_that_ends_a_dispute_binds_its_parties(nlp) -> None:
+    text = (
+        "Public Service Co of Colorado said it has reached a preliminary agreement to resolve a "
+        "territorial dispute with Union Rural Electric Association."
+    )
+    got = _pairs(_link(nlp, text))
+    union = "Union Rural Electric Association"
+    assert ("Public Service Co", union, "predicate", "support") in got
+    assert not any(p == "oppose" for *_, p in got)  # the dispute is what they settle

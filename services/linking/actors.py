@@ -277,8 +277,9 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
 
 def _untagged_holders(ch: Chunk) -> list[Mention]:
     """A capitalised name NER left untagged where it holds or receives a stance ("Trump once
-    criticized Obama", "In 2012, Trump condemned Romney", "was praised by Trump"): the subject,
-    object or agent of a stance verb is someone; one word is a person's surname
+    criticized Obama", "In 2012, Trump condemned Romney", "was praised by Trump", "Trump later
+    tweeted"): the subject, object or agent of a stance verb, the subject of a speech verb, is
+    someone; one word is a person's surname
     (``_surnames_as_persons`` joins it to the full name)."""
     out = []
     for tok in ch.doc:
@@ -291,11 +292,19 @@ def _untagged_holders(ch: Chunk) -> list[Mention]:
             or not tok.is_title
             or tok.text in _MONTHS
             or verb.pos_ != "VERB"
-            or verb.lemma_.lower() not in sw.VERB_POLARITY
+            or not (
+                verb.lemma_.lower() in sw.VERB_POLARITY
+                or (tok.dep_ == "nsubj" and verb.lemma_.lower() in _AGENT_VERBS)
+            )
             or any(c.dep_ == "det" for c in tok.children)
         ):
             continue
-        words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        # the whole chain of name words before it ("Public Service Co": "Public" hangs on "Service")
+        words = [
+            t for t in tok.subtree if t.i < tok.i and t.dep_ == "compound" and t.pos_ == "PROPN"
+        ]
+        if len(words) != sum(1 for t in tok.subtree if t.i < tok.i and t.dep_ != "det"):
+            words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
         if any(c.ent_type_ or not c.is_title for c in words):
             continue
         first = words[0] if words else tok
@@ -303,6 +312,35 @@ def _untagged_holders(ch: Chunk) -> list[Mention]:
         text = ch.doc.text[first.idx : tok.idx + len(tok.text)]
         label = "PERSON" if not words else "ORG"
         out.append(Mention(start, end, text, label, nm.normalise(text, person=label == "PERSON")))
+    return out
+
+
+def _country_possessives(ch: Chunk) -> list[Mention]:
+    """A country's possessive that lost its apostrophe, which NER then misses ("Pakistan has
+    criticized Britains immigration system", NER's NORP; "Georgias governor", its PERSON): the
+    country's name plus "s" on a noun, where NER tagged nothing or that word alone."""
+    out = []
+    for tok in ch.doc:
+        if (
+            (
+                tok.ent_type_
+                and (
+                    tok.ent_iob_ != "B"
+                    or tok.i + 1 < len(tok.doc)
+                    and tok.doc[tok.i + 1].ent_iob_ == "I"
+                )
+            )
+            or not tok.is_title
+            or not tok.text.endswith("s")
+            or tok.dep_ not in {"poss", "compound", "nmod"}
+            or tok.head.pos_ not in {"NOUN", "PROPN"}
+        ):
+            continue
+        country = nm.country_name(tok.text[:-1])
+        if country is None or tok.lower_ == "americas":  # "the Americas" is the continents
+            continue
+        start = ch.offset + tok.idx
+        out.append(Mention(start, start + len(tok.text), tok.text, "GPE", country))
     return out
 
 
@@ -420,7 +458,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         groups += acronyms
         groups += [
             u
-            for u in _untagged_holders(ch)
+            for u in [*_untagged_holders(ch), *_country_possessives(ch)]
             if not any(g.start < u.end and u.start < g.end for g in groups)
         ]
         out += groups

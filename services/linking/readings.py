@@ -624,6 +624,8 @@ class ClaimReader:
     def _noun_readings(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> list[Reading]:
         key = noun.lower_ if noun.lower_ in sw.NOUN_POLARITY else noun.lemma_.lower()
         polarity = sw.NOUN_POLARITY[key]
+        if polarity == sw.OPPOSE and _being_ended(noun):
+            return []  # "an agreement to resolve a territorial dispute with B": it is ending
         holders: list[Actor] = []
         targets: list[Actor] = []
         of_objects: list[Actor] = []
@@ -637,10 +639,19 @@ class ClaimReader:
                 if a is not None and a.type != "location":
                     holders.append(a)
             elif c.dep_ == "acl" and c.tag_ == "VB" and key in sw.SYMMETRIC_NOUNS:
-                # "its agreement to buy B": the deal is with B
-                targets += self._np_actors(
-                    chunk, [o for o in c.children if o.dep_ == "dobj"], speaker
-                )
+                # "its agreement to buy B": the deal is with B; "an agreement to resolve a
+                # dispute with B": the other party of what it ends
+                objs = [o for o in c.children if o.dep_ == "dobj"]
+                objs += [
+                    p
+                    for o in objs
+                    if _being_ended(o)
+                    for w in o.children
+                    if w.dep_ == "prep" and w.lower_ == "with"
+                    for p in w.children
+                    if p.dep_ == "pobj"
+                ]
+                targets += self._np_actors(chunk, objs, speaker)
             elif c.dep_ == "prep" and c.lower_ == "by":
                 holders += self._np_actors(
                     chunk, [o for o in c.children if o.dep_ == "pobj"], speaker
@@ -840,6 +851,16 @@ class ClaimReader:
                 if symmetric:
                     out.append(Reading(t, h, basis, cue, polarity))
         return out
+
+
+def _being_ended(noun: Token) -> bool:
+    """A conflict noun that is the object of a verb that ends it ("resolve a dispute with B",
+    "settle the lawsuit", "end the feud")."""
+    return (
+        noun.dep_ == "dobj"
+        and noun.lemma_.lower() in sw.NOUN_POLARITY
+        and noun.head.lemma_.lower() in sw.ENDING_VERBS
+    )
 
 
 def _modifier_use(actor: Actor, mention: Mention) -> bool:

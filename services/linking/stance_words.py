@@ -190,6 +190,10 @@ critical hostile opposed skeptical sceptical contemptuous dismissive furious ang
 supportive loyal grateful thankful sympathetic friendly favorable favourable
 """),
 )
+# Verbs that end a conflict named by their object: "resolve a dispute with B" is no opposition.
+ENDING_VERBS = words("""
+resolve settle end drop withdraw
+""")
 # Verbs whose object is the subject of their infinitive: "prompting Democrats to accuse them",
 # "urged Congress to reject B" (Democrats accuse; Congress rejects).
 OBJECT_CONTROL = words("""
