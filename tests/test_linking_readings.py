@@ -722,6 +722,9 @@ def test_a_country_possessive_without_its_apostrophe_is_the_country(nlp) -> None
     # "the Americas" are the continents, not the United States
     linked = _link(nlp, "Anna Smith praised the Americas division of Acme Corp.")
     assert "United States" not in {e.name for e in linked.entities}
+    # a person's name is not a country's possessive
+    text = "Senator Lawton Chiles spoke on Monday. The committee rejected the Chiles plan."
+    assert "Chile" not in {e.name for e in _link(nlp, text).entities}
 
 
 def test_an_agreement_that_ends_a_dispute_binds_its_parties(nlp) -> None:

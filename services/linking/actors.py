@@ -315,10 +315,11 @@ def _untagged_holders(ch: Chunk) -> list[Mention]:
     return out
 
 
-def _country_possessives(ch: Chunk) -> list[Mention]:
+def _country_possessives(ch: Chunk, person_words: set[str]) -> list[Mention]:
     """A country's possessive that lost its apostrophe, which NER then misses ("Pakistan has
     criticized Britains immigration system", NER's NORP; "Georgias governor", its PERSON): the
-    country's name plus "s" on a noun, where NER tagged nothing or that word alone."""
+    country's name plus "s" on a noun, where NER tagged nothing or that word alone, and no
+    person of the article bears it as a name ("Lawton Chiles" ... "the Chiles plan")."""
     out = []
     for tok in ch.doc:
         if (
@@ -335,6 +336,8 @@ def _country_possessives(ch: Chunk) -> list[Mention]:
             or tok.dep_ not in {"poss", "compound", "nmod"}
             or tok.head.pos_ not in {"NOUN", "PROPN"}
         ):
+            continue
+        if tok.text in person_words:
             continue
         country = nm.country_name(tok.text[:-1])
         if country is None or tok.lower_ == "americas":  # "the Americas" is the continents
@@ -446,6 +449,10 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
     """Actor mentions from spaCy's NER, in text order, with normalised names and type cues."""
     out: list[Mention] = []
     places = {e.text for ch in chunks for e in ch.doc.ents if e.label_ in {"GPE", "LOC"}}
+    # words of people's names: "Chiles plan" beside "Lawton Chiles" is the senator's, not Chile's
+    person_words = {
+        w for ch in chunks for e in ch.doc.ents if e.label_ == "PERSON" for w in e.text.split()
+    }
     defined: list[Mention] = []
     for ch in chunks:
         groups = _group_phrases(ch)
@@ -458,7 +465,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         groups += acronyms
         groups += [
             u
-            for u in [*_untagged_holders(ch), *_country_possessives(ch)]
+            for u in [*_untagged_holders(ch), *_country_possessives(ch, person_words)]
             if not any(g.start < u.end and u.start < g.end for g in groups)
         ]
         out += groups
