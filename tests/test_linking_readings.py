@@ -736,3 +736,12 @@ def test_an_agreement_that_ends_a_dispute_binds_its_parties(nlp) -> None:
     union = "Union Rural Electric Association"
     assert ("Public Service Co", union, "predicate", "support") in got
     assert not any(p == "oppose" for *_, p in got)  # the dispute is what they settle
+
+
+def test_an_untagged_word_that_begins_an_organisation_is_that_organisation(nlp) -> None:
+    text = (
+        "Federal Paperboard Co Inc said it has named Ozaki Trading Co Ltd to represent it. "
+        "Federal added it will open an office in Tokyo."
+    )
+    linked = _link(nlp, text)
+    assert not any(e.type == "person" for e in linked.entities)

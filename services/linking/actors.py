@@ -275,12 +275,13 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
-def _untagged_holders(ch: Chunk) -> list[Mention]:
+def _untagged_holders(ch: Chunk, orgs: dict[str, str]) -> list[Mention]:
     """A capitalised name NER left untagged where it holds or receives a stance ("Trump once
     criticized Obama", "In 2012, Trump condemned Romney", "was praised by Trump", "Trump later
     tweeted"): the subject, object or agent of a stance verb, the subject of a speech verb, is
-    someone; one word is a person's surname
-    (``_surnames_as_persons`` joins it to the full name)."""
+    someone; one word is a person's surname (``_surnames_as_persons`` joins it to the full
+    name), or the organisation whose name it is or begins (``orgs``: wire copy's "Federal
+    added" after "Federal Paperboard Co Inc said"); a legal form alone ("Corp said") is none."""
     out = []
     for tok in ch.doc:
         verb = tok.head.head if tok.dep_ == "pobj" and tok.head.dep_ == "agent" else tok.head
@@ -307,11 +308,30 @@ def _untagged_holders(ch: Chunk) -> list[Mention]:
             words = [c for c in tok.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
         if any(c.ent_type_ or not c.is_title for c in words):
             continue
+        if not words and tok.lower_.rstrip(".") in _LEGAL_FORMS:
+            continue
         first = words[0] if words else tok
         start, end = ch.offset + first.idx, ch.offset + tok.idx + len(tok.text)
         text = ch.doc.text[first.idx : tok.idx + len(tok.text)]
         label = "PERSON" if not words else "ORG"
-        out.append(Mention(start, end, text, label, nm.normalise(text, person=label == "PERSON")))
+        name = nm.normalise(text, person=label == "PERSON")
+        if not words and text in orgs:
+            label, name = "ORG", nm.normalise(orgs[text])
+        out.append(Mention(start, end, text, label, name))
+    return out
+
+
+def _org_names_by_word(chunks: list[Chunk]) -> dict[str, str]:
+    """The organisation NER names that a one-word mention may stand for: each ORG's own text
+    and its first word (the first such name wins)."""
+    out: dict[str, str] = {}
+    for ch in chunks:
+        for e in ch.doc.ents:
+            if e.label_ == "ORG":
+                out.setdefault(e.text, e.text)
+                first = e.text.split()[0]
+                out.setdefault(first, e.text)
+                out.setdefault(first.split("-")[0], e.text)  # "Freeport" of "Freeport-McMoRan"
     return out
 
 
@@ -453,6 +473,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
     person_words = {
         w for ch in chunks for e in ch.doc.ents if e.label_ == "PERSON" for w in e.text.split()
     }
+    orgs = _org_names_by_word(chunks)
     defined: list[Mention] = []
     for ch in chunks:
         groups = _group_phrases(ch)
@@ -465,7 +486,7 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         groups += acronyms
         groups += [
             u
-            for u in [*_untagged_holders(ch), *_country_possessives(ch, person_words)]
+            for u in [*_untagged_holders(ch, orgs), *_country_possessives(ch, person_words)]
             if not any(g.start < u.end and u.start < g.end for g in groups)
         ]
         out += groups
