@@ -745,3 +745,14 @@ def test_an_untagged_word_that_begins_an_organisation_is_that_organisation(nlp) 
     )
     linked = _link(nlp, text)
     assert not any(e.type == "person" for e in linked.entities)
+
+
+def test_an_actor_inside_another_actors_clause_is_not_the_speakers_target(nlp) -> None:
+    text = (
+        "Igor Konashenkov commented on the US missile attack on an airbase, which the US had "
+        "carried out citing the alleged use of chemical weapons by the Syrian government forces."
+    )
+    assert ("Igor Konashenkov", "Syria") not in _directed(_link(nlp, text))
+    # "it" in the speaker's own report is the speaker: its target stays read
+    text = "The Corporate Affairs Commission said it had suspended the licence of G H Shintoh Ltd."
+    assert ("Corporate Affairs Commission", "G H Shintoh Ltd") in _directed(_link(nlp, text))

@@ -232,23 +232,34 @@ class ClaimReader:
         return out
 
     def _patient_of_other(self, chunk: Chunk, tok: Token, speaker: Actor) -> bool:
-        """Whether the actor at ``tok`` is what another named actor's stance verb acts on ("the
-        incident was blamed on the Syrian government forces by the US"): the speaker reports
-        that actor's stance, which says nothing of their own toward its target."""
-        noun = tok
-        while noun.dep_ in {"compound", "amod", "poss", "conj", "flat"} and noun.head != noun:
-            noun = noun.head
-        if noun.dep_ in {"dobj", "nsubjpass"}:
-            verb = noun.head
-        elif noun.dep_ == "pobj" and noun.head.dep_ == "prep":
-            verb = noun.head.head
-        else:
-            return False
-        if verb.pos_ != "VERB" or verb.lemma_.lower() not in sw.VERB_POLARITY:
-            return False
+        """Whether the actor at ``tok`` stands in another actor's clause: what another named
+        actor's verb acts on or speaks of ("the incident was blamed on the Syrian government
+        forces by the US", "the attack, which the US carried out citing the use of weapons by
+        the Syrian forces"). The speaker reports that actor's act, which says nothing of their
+        own stance toward the ones it names. The clause of a pronoun subject ("X said it had
+        suspended Y") is the speaker's."""
         side = self.own_side(speaker)  # the speaker's own side acting speaks for the speaker
-        holders = self._subject_actors(chunk, verb, speaker)
-        return any(h is not speaker and id(h) not in side for h in holders)
+        for verb in tok.ancestors:
+            if verb.pos_ != "VERB":
+                continue
+            subject = {
+                t.i
+                for c in verb.children
+                if c.dep_ in {"nsubj", "nsubjpass", "agent", "csubj"}
+                for t in c.subtree
+            }
+            if tok.i in subject and verb.lemma_.lower() not in sw.VERB_POLARITY:
+                continue  # the actor is who acts here: look further up
+            if any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in verb.children):
+                return False  # "X said it had suspended Y": mostly the speaker itself
+            holders = self._subject_actors(chunk, verb, speaker)
+            if speaker in holders:
+                return False  # the speaker's own act or words
+            if tok.i not in subject and any(
+                h is not speaker and id(h) not in side for h in holders
+            ):
+                return True
+        return False
 
     def _subject_actors(
         self, chunk: Chunk, verb: Token, speaker: Actor | None, depth: int = 0
