@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from stancestream.services.linking import names as nm
@@ -335,6 +335,14 @@ def _org_names_by_word(chunks: list[Chunk]) -> dict[str, str]:
     return out
 
 
+def _in_longer_entity(tok: Token) -> bool:
+    """Whether NER made the token part of an entity of more than this one word."""
+    if not tok.ent_type_:
+        return False
+    follows = tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].ent_iob_ == "I"
+    return tok.ent_iob_ != "B" or follows
+
+
 def _country_possessives(ch: Chunk, person_words: set[str]) -> list[Mention]:
     """A country's possessive that lost its apostrophe, which NER then misses ("Pakistan has
     criticized Britains immigration system", NER's NORP; "Georgias governor", its PERSON): the
@@ -343,14 +351,7 @@ def _country_possessives(ch: Chunk, person_words: set[str]) -> list[Mention]:
     out = []
     for tok in ch.doc:
         if (
-            (
-                tok.ent_type_
-                and (
-                    tok.ent_iob_ != "B"
-                    or tok.i + 1 < len(tok.doc)
-                    and tok.doc[tok.i + 1].ent_iob_ == "I"
-                )
-            )
+            _in_longer_entity(tok)
             or not tok.is_title
             or not tok.text.endswith("s")
             or tok.dep_ not in {"poss", "compound", "nmod"}

@@ -248,16 +248,14 @@ class ClaimReader:
                 if c.dep_ in {"nsubj", "nsubjpass", "agent", "csubj"}
                 for t in c.subtree
             }
-            if tok.i in subject and verb.lemma_.lower() not in sw.VERB_POLARITY:
+            if tok.i in subject:
                 continue  # the actor is who acts here: look further up
             if any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in verb.children):
                 return False  # "X said it had suspended Y": mostly the speaker itself
             holders = self._subject_actors(chunk, verb, speaker)
             if speaker in holders:
                 return False  # the speaker's own act or words
-            if tok.i not in subject and any(
-                h is not speaker and id(h) not in side for h in holders
-            ):
+            if any(h is not speaker and id(h) not in side for h in holders):
                 return True
         return False
 

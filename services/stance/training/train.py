@@ -266,11 +266,14 @@ def fit(
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bool(cfg.bf16)):
                 logits = model(*inputs)
             loss = loss_fn(logits.float(), y)
-            if joint_fn is not None and joint and len(joint[0][0]):
-                loss = loss + cfg.consistency * joint_fn(logits.float(), *joint[0][:3])
-            if cfg.distill and joint and len(joint[0]) > 3 and len(joint[0][3]):
-                pq_rows, qp_rows, _, teacher = joint[0]
-                loss = loss + cfg.distill * distill_loss(logits.float(), pq_rows, qp_rows, teacher)
+            if joint:  # the claim scheme's DSE sentences: both directions, label, teacher
+                pq_rows, qp_rows, y5, teacher = joint[0]
+                if joint_fn is not None and len(y5):
+                    loss = loss + cfg.consistency * joint_fn(logits.float(), pq_rows, qp_rows, y5)
+                if cfg.distill and len(teacher):
+                    loss = loss + cfg.distill * distill_loss(
+                        logits.float(), pq_rows, qp_rows, teacher
+                    )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
