@@ -221,7 +221,7 @@ class ClaimReader:
                 continue
             if syn.addressee(tok):
                 continue  # "A urged B to reject C": B is asked to act, not what A holds
-            if self._patient_of_other(chunk, tok, speaker):
+            if self._patient_of_other(chunk, tok, speaker, side):
                 continue  # "blamed on Syrian forces by the US": the US's stance, not the speaker's
             if syn.object_of_negated_stance(tok):
                 continue  # "I am not accusing X"
@@ -231,15 +231,14 @@ class ClaimReader:
             out.append(Reading(speaker, a, "speaker"))
         return out
 
-    def _patient_of_other(self, chunk: Chunk, tok: Token, speaker: Actor) -> bool:
+    def _patient_of_other(self, chunk: Chunk, tok: Token, speaker: Actor, side: set[int]) -> bool:
         """Whether the actor at ``tok`` stands in another actor's clause: what another named
         actor's verb acts on or speaks of ("the incident was blamed on the Syrian government
         forces by the US", "the attack, which the US carried out citing the use of weapons by
         the Syrian forces"). The speaker reports that actor's act, which says nothing of their
         own stance toward the ones it names. The clause of a pronoun subject ("X said it had
         suspended Y") is the speaker's."""
-        side = self.own_side(speaker)  # the speaker's own side acting speaks for the speaker
-        for verb in tok.ancestors:
+        for verb in tok.ancestors:  # ``side``: the speaker's own side, whose acts are theirs
             if verb.pos_ != "VERB":
                 continue
             subject = {

@@ -163,7 +163,7 @@ def recalibrate(out: Path, data: Path) -> dict:
     ex = directed(rows)
     scorer = OnnxStanceScorer(out)
     t0 = time.perf_counter()
-    logits = scorer._logits([PairQuery(e.text, e.source, e.target) for e in ex])
+    logits = scorer.raw_logits([PairQuery(e.text, e.source, e.target) for e in ex])
     rate = len(ex) / (time.perf_counter() - t0)
     gold = [r.label for r in rows]
     raw = evaluate(logits, ex, gold, 0.0)
