@@ -150,8 +150,9 @@ class KbLinker:
         may lean on them (a surname on its person, a party on the document's country)."""
         out: list[str | None] = [None] * len(queries)
         linked: dict[str, Entry] = {}
+        # (query, where its answer goes, the words of its name), worked out once per document
         people = [
-            q
+            (q, queries.index(q), alias_key(q.name).split())
             for q in queries
             if type_class(q.type) == "person" and len(alias_key(q.name).split()) > 1
         ]
@@ -162,7 +163,7 @@ class KbLinker:
             if (
                 len(alias_key(q.name).split()) == 1
                 and type_class(q.type) != "place"
-                and _shadowed(q, people, out, queries)
+                and _shadowed(q, people, out)
             ):
                 continue  # "Ford" after "Gerald Ford": the person, whom the KB may not hold
             d = self.decide(q, linked)
@@ -338,15 +339,16 @@ def _classes(q: Query) -> set[str]:
 
 
 def _shadowed(
-    q: Query, people: list[Query], out: list[str | None], queries: Sequence[Query]
+    q: Query, people: Sequence[tuple[Query, int, list[str]]], out: list[str | None]
 ) -> bool:
     """A one-word name that is part of a person's name in this document, where that person
-    is not the one this name would link to: leave it unlinked rather than guess."""
+    is not the one this name would link to: leave it unlinked rather than guess. ``people``:
+    (query, index of its answer in ``out``, the words of its name)."""
     word = alias_key(q.name)
     return any(
-        word in alias_key(p.name).split() and p is not q
-        for p in people
-        if type_class(q.type) != "person" or out[queries.index(p)] is None
+        word in words and p is not q
+        for p, at, words in people
+        if type_class(q.type) != "person" or out[at] is None
     )
 
 

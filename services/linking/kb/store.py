@@ -60,6 +60,7 @@ class KbIndex:
         self._lock = threading.Lock()
         self.lookup = lru_cache(maxsize=50_000)(self._lookup)
         self.fuzzy = lru_cache(maxsize=20_000)(self._fuzzy)
+        self.entry = lru_cache(maxsize=50_000)(self._entry)
 
     @classmethod
     def open(cls, kb_dir: Path, shipped: bool = True) -> KbIndex | None:
@@ -78,7 +79,7 @@ class KbIndex:
     def ids(self) -> list[str]:
         return [q for (q,) in self._rows("SELECT qid FROM entity ORDER BY qid", ())]
 
-    def entry(self, qid: str) -> Entry | None:
+    def _entry(self, qid: str) -> Entry | None:
         rows = self._rows(
             "SELECT qid, name, type, country, description, enwiki, prior FROM entity WHERE qid = ?",
             (qid,),
