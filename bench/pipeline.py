@@ -14,9 +14,12 @@ through spaCy ``en_core_web_sm`` alone (``nlp.pipe``, one process per core) as t
 ``ratio_to_spacy_sm_numpy_blas`` over spaCy with numpy's BLAS, as the linking service runs it.
 ``--half-load`` runs again publishing at half the measured rate and reports the latency there.
 ``--linking`` defaults to the linking workers ``stancestream up`` starts here (2 on 2+ cores).
+``--copies K`` publishes each story K times, as K outlets carry a wire story (another first line,
+the same body): the workers' parse and stance caches answer the repeats.
 
 Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking N]
                                 [--sources all|holders] [--corpus DIR|FILE] [--half-load]
+                                [--copies K]
 """
 
 from __future__ import annotations
@@ -102,6 +105,25 @@ def corpus_articles(path: Path, n: int) -> list[Article]:
         )
         for i, (name, t) in enumerate(texts)
     ]
+
+
+def syndicated(articles: list[Article], copies: int) -> list[Article]:
+    """Each story as ``copies`` outlets carry it: the same body under another outlet's first
+    line, the copies of a round published after every story's previous copy (wire copy spreads
+    over minutes, not back to back)."""
+    out = list(articles)
+    for j in range(1, copies):
+        for a in articles:
+            text = f"Published by outlet {j}.\n\n{a.text}"
+            out.append(
+                Article(
+                    id=stable_id(a.id, str(j), prefix="a_"),
+                    title=a.title,
+                    text=text,
+                    content_hash=stable_id(text, size=40),
+                )
+            )
+    return out
 
 
 def spacy_reference(articles: list[Article], blis: bool = True) -> float:
@@ -240,6 +262,9 @@ def main() -> None:
     ap.add_argument("--sources", default="all", help="STANCESTREAM_STANCE__SOURCES: all|holders")
     ap.add_argument("--corpus", type=Path, help="real texts: a JSONL file or a folder of .txt")
     ap.add_argument("--half-load", action="store_true", help="also run at half the rate")
+    ap.add_argument(
+        "--copies", type=int, default=1, help="outlets carrying each story (syndicated copy)"
+    )
     args = ap.parse_args()
     os.environ["STANCESTREAM_STANCE__SOURCES"] = args.sources
     arts = (
@@ -247,12 +272,14 @@ def main() -> None:
         if args.corpus
         else make_articles(args.n, Path(args.data))
     )
+    arts = syndicated(arts, args.copies)
     words = sum(len(a.text.split()) for a in arts) / len(arts)
     what = f"from {args.corpus}" if args.corpus else "of DSE/NewsMTSC sentences"
     print(
         f"machine: {cpu_model()}, {os.cpu_count()} CPUs, "
         f"{psutil.virtual_memory().total / 2**30:.0f} GiB; {len(arts)} articles {what}, "
         f"{words:.0f} words on average; stance sources: {args.sources}"
+        + (f"; each story {args.copies} times (syndicated copy)" if args.copies > 1 else "")
     )
     results = [run(arts, int(w), args.linking) for w in args.workers.split(",")]
     if args.half_load:

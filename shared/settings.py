@@ -77,6 +77,12 @@ class LinkingSettings(BaseModel):
     spacy_model: str = "en_core_web_sm"
     kb_path: Path | None = Field(None, description="alias index; default <data_dir>/kb")
     max_claims: int = Field(400, ge=1, description="claims kept per article")
+    parse_cache: int = Field(
+        1000,
+        ge=0,
+        description="paragraphs whose parse a linking worker keeps, so the repeated paragraphs "
+        "of syndicated copy are not parsed again (about 30 kB each; 0: none)",
+    )
 
 
 class StanceSettings(BaseModel):
@@ -91,6 +97,12 @@ class StanceSettings(BaseModel):
         "sequence per call whatever it says",
     )
     max_pairs_per_claim: int = Field(30, ge=1)
+    cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="distinct queries whose answer a stance worker keeps, so the repeated "
+        "claims of syndicated copy are not scored again (about 1 kB each; 0: none)",
+    )
     sources: Literal["all", "holders"] = Field(
         "all", description="which actors of a claim are stance sources besides its speaker"
     )

@@ -44,3 +44,42 @@ def test_same_annotations_as_with_thincs_blis(nlp: Language) -> None:
     expected = [_reading(d) for d in plain.pipe(TEXTS)]
     assert [_reading(d) for d in nlp.pipe(TEXTS)] == expected
     assert any(t[5] == "PERSON" for t in expected[0])  # the texts exercise NER and the parser
+
+
+STORY = (
+    "Russian Defense Ministry spokesman Igor Konashenkov accused the US-led coalition of "
+    "bombing Raqqa.\n\n"
+    '"Washington is shielding Jabhat al-Nusra," Konashenkov said on Friday.\n\n'
+    "The State Department rejected the claim, and Turkey praised the ceasefire."
+)
+
+
+def test_syndicated_copy_reads_the_same_from_the_parse_cache(nlp: Language) -> None:
+    from stancestream.services.linking.link import link_articles
+    from stancestream.services.linking.nlp import ParseCache
+    from stancestream.shared.contracts import Article
+
+    copies = [
+        Article(id=f"a{i}", text=head + STORY, content_hash=f"h{i}")
+        for i, head in enumerate(["MOSCOW, Oct 20 (Reuters)\n\n", "From the wires.\n\n"])
+    ]
+    fresh = [link_articles(nlp, [a])[0] for a in copies]
+    cache = ParseCache(100)
+    first = link_articles(nlp, copies[:1], cache=cache)[0]
+    assert (cache.hits, cache.misses) == (0, 4)
+    second = link_articles(nlp, copies[1:], cache=cache)[0]
+    assert (cache.hits, cache.misses) == (3, 5)  # the story's three paragraphs came from it
+    for got, want in zip([first, second], fresh, strict=True):
+        assert got.model_dump(exclude={"trace"}) == want.model_dump(exclude={"trace"})
+    assert any(c.pairs for c in second.claims)  # the story has stances to read
+
+
+def test_parse_cache_keeps_the_last_paragraphs_only(nlp: Language) -> None:
+    from stancestream.services.linking.nlp import ParseCache, parse_many
+
+    cache = ParseCache(2)
+    parse_many(nlp, ["One para.\n\nTwo para.\n\nThree para."], cache=cache)
+    parse_many(nlp, ["One para."], cache=cache)  # evicted: the oldest of three
+    parse_many(nlp, ["Three para."], cache=cache)
+    assert (cache.hits, cache.misses) == (1, 4)
+    assert len(cache._docs) == 2

@@ -87,24 +87,29 @@ def run_analyze(
     with_stance: bool = True,
 ) -> int:
     from stancestream.services.linking.link import link_articles
-    from stancestream.services.linking.nlp import load_nlp
+    from stancestream.services.linking.nlp import ParseCache, load_nlp
     from stancestream.services.linking.wiring import make_linker
 
     nlp = load_nlp(settings.linking.spacy_model)
+    parses = ParseCache(settings.linking.parse_cache)
     linker = make_linker(settings)
     scorer = None
     if with_stance:
+        from stancestream.services.stance.cache import CachedScorer
         from stancestream.services.stance.scorer import ModelLoadError, load_scorer
 
         try:
-            scorer = load_scorer(model or settings.stance.model, settings.stance.batch_size)
+            scorer = CachedScorer(
+                load_scorer(model or settings.stance.model, settings.stance.batch_size),
+                settings.stance.cache_size,
+            )
         except ModelLoadError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
     from stancestream.services.stance.stancing import score_articles
 
     def analyze(articles: list[Article]) -> None:
-        linked = link_articles(nlp, articles, linker, settings.linking.max_claims)
+        linked = link_articles(nlp, articles, linker, settings.linking.max_claims, parses)
         cfg = settings.stance
         batches = (
             score_articles(

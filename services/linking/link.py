@@ -25,7 +25,7 @@ from stancestream.services.linking.actors import (
 from stancestream.services.linking.claims import Unit, find_units
 from stancestream.services.linking.credits import credit_spans, inside
 from stancestream.services.linking.matching import add_string_matches
-from stancestream.services.linking.nlp import Chunk, parse, parse_many
+from stancestream.services.linking.nlp import Chunk, ParseCache, parse, parse_many
 from stancestream.services.linking.readings import ClaimReader
 from stancestream.services.linking.spans import THING_LABELS, common_noun_acronyms, name_extent
 from stancestream.services.linking.speakers import Resolver, find_affiliations, title_orgs
@@ -222,10 +222,15 @@ def _claims(
 
 
 def link_articles(
-    nlp: Language, articles: Sequence[Article], linker: Linker | None = None, max_claims: int = 400
+    nlp: Language,
+    articles: Sequence[Article],
+    linker: Linker | None = None,
+    max_claims: int = 400,
+    cache: ParseCache | None = None,
 ) -> list[LinkedArticle]:
-    """``link_article`` for each article, with all their paragraphs parsed in one spaCy call."""
-    parsed = parse_many(nlp, [a.text for a in articles])
+    """``link_article`` for each article, with all their paragraphs parsed in one spaCy call
+    (but those ``cache`` holds)."""
+    parsed = parse_many(nlp, [a.text for a in articles], cache=cache)
     return [
         link_article(nlp, a, linker, max_claims, chunks)
         for a, chunks in zip(articles, parsed, strict=True)

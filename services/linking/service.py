@@ -1,5 +1,8 @@
 """The linking service: ``articles.v1`` in, ``claims.v1`` out, spaCy loaded once per process.
 
+Each worker keeps the parses of its last paragraphs (``linking.parse_cache``): syndicated copy
+repeats them, and a paragraph seen before is not parsed again.
+
 spaCy is CPU-bound and synchronous, so both loading and each batch run on a worker thread: the
 event loop keeps reading, acking and reclaiming meanwhile. The subscriber and the reclaimer can
 hand over batches at the same time; a lock keeps them from running the one pipeline on two threads
@@ -18,7 +21,7 @@ from spacy.language import Language
 
 from stancestream.services.linking.kb.reload import ReloadingLinker
 from stancestream.services.linking.link import link_articles
-from stancestream.services.linking.nlp import load_nlp
+from stancestream.services.linking.nlp import ParseCache, load_nlp
 from stancestream.services.linking.wiring import make_linker
 from stancestream.shared.contracts import Article, LinkedArticle
 from stancestream.shared.service import Consumes, Runtime, ServiceSpec
@@ -34,13 +37,14 @@ class Linking:
     nlp: Language
     linkers: ReloadingLinker
     out_stream: str
+    parses: ParseCache
     one_at_a_time: threading.Lock = field(default_factory=threading.Lock)
 
     def link_all(self, items: Sequence[Article]) -> list[LinkedArticle]:
         with self.one_at_a_time:
             linker = self.linkers.current()  # a rebuilt index is picked up between batches
             max_claims = self.rt.settings.linking.max_claims
-            return link_articles(self.nlp, items, linker, max_claims)
+            return link_articles(self.nlp, items, linker, max_claims, self.parses)
 
     async def articles(self, items: Sequence[Article]) -> None:
         for linked in await asyncio.to_thread(self.link_all, items):
@@ -57,7 +61,7 @@ def make_spec(
         nlp = await asyncio.to_thread(load_nlp, rt.settings.linking.spacy_model)
         linkers = ReloadingLinker(rt.settings.kb_dir, lambda: make_linker(rt.settings))
         linkers.current()
-        yield Linking(rt, nlp, linkers, out_stream)
+        yield Linking(rt, nlp, linkers, out_stream, ParseCache(rt.settings.linking.parse_cache))
 
     return ServiceSpec(
         name="linking",

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
+from stancestream.services.stance.cache import CachedScorer
 from stancestream.services.stance.scorer import StanceScorer, load_scorer
 from stancestream.services.stance.stancing import score_articles
 from stancestream.shared.contracts import LinkedArticle
@@ -51,7 +52,7 @@ def make_spec(
         cfg = rt.settings.stance
         # no spinning: a worker shares the cores with linking and other stance workers
         scorer = await asyncio.to_thread(load_scorer, cfg.model, cfg.batch_size, cfg.threads, False)
-        yield Stancer(rt, scorer, out_stream)
+        yield Stancer(rt, CachedScorer(scorer, cfg.cache_size), out_stream)
 
     return ServiceSpec(
         name="stance",
