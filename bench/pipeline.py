@@ -14,12 +14,14 @@ through spaCy ``en_core_web_sm`` alone (``nlp.pipe``, one process per core) as t
 ``ratio_to_spacy_sm_numpy_blas`` over spaCy with numpy's BLAS, as the linking service runs it.
 ``--half-load`` runs again publishing at half the measured rate and reports the latency there.
 ``--linking`` defaults to the linking workers ``stancestream up`` starts here (2 on 2+ cores).
-``--copies K`` publishes each story K times, as K outlets carry a wire story (another first line,
-the same body): the workers' parse and stance caches answer the repeats.
+``--profile DIR`` attaches py-spy to every worker (raw stacks in DIR, one file per worker) and
+prints, per stage, where its busy time went. ``--copies K`` publishes each story K times, as K
+outlets carry a wire story (another first line, the same body): the workers' parse and stance
+caches answer the repeats. The clock starts when every worker reads its stream (models loaded).
 
 Usage: python bench/pipeline.py [--n 200] [--data ../shared/data] [--workers 1,2] [--linking N]
                                 [--sources all|holders] [--corpus DIR|FILE] [--half-load]
-                                [--copies K]
+                                [--copies K] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from faststream.redis import RedisBroker  # noqa: E402
+from profiles import Profiles  # noqa: E402
 
 from stancestream.services.cli.stack import DEFAULT_WORKERS, Stack  # noqa: E402
 from stancestream.shared.contracts import Article, stable_id  # noqa: E402
@@ -192,10 +195,39 @@ async def publish(url: str, articles: list[Article], rate: float | None = None) 
     await broker.stop()
 
 
+def wait_consuming(logs: Path, labels: list[str], timeout: float = 180.0) -> None:
+    """Until every worker has logged that it consumes (its model and spaCy loaded): the API
+    answering says storage is up, not that linking and stance are, and their seconds of
+    loading must not count as the pipeline's time or CPU."""
+    deadline = time.monotonic() + timeout
+    waiting = list(labels)
+    while waiting and time.monotonic() < deadline:
+        waiting = [
+            label
+            for label in waiting
+            if ": consuming" not in _read(logs / f"{label.replace('#', '-')}.log")
+        ]
+        time.sleep(0.3)
+    if waiting:
+        raise SystemExit(f"{', '.join(waiting)} did not start consuming within {timeout:.0f}s")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
 def run(
-    arts: list[Article], stance_workers: int, linking_workers: int = 1, rate: float | None = None
+    arts: list[Article],
+    stance_workers: int,
+    linking_workers: int = 1,
+    rate: float | None = None,
+    profile: Path | None = None,
 ) -> dict:
     n = len(arts)
+    profiles = None
     tmp = Path(tempfile.mkdtemp(prefix="ss-bench-", dir="/tmp"))
     env_backup = {k: os.environ.pop(k, None) for k in ("REDIS_URL", "DATABASE_URL")}
     settings = Settings(data_dir=tmp)
@@ -206,8 +238,12 @@ def run(
         stack.start()
         if not stack.wait_ready(180):
             raise SystemExit(f"stack did not come up; see {tmp}/logs")
+        wait_consuming(tmp / "logs", [c.label for c in stack.children if c.proc])
         arts = [a.model_copy(deep=True) for a in arts]
         procs = {c.label: psutil.Process(c.proc.pid) for c in stack.children if c.proc}
+        if profile is not None:
+            profiles = Profiles(profile / f"stance{stance_workers}-linking{linking_workers}")
+            profiles.start({k: p.pid for k, p in procs.items() if not k.startswith("redis")})
         cpu0 = {k: sum(p.cpu_times()[:2]) for k, p in procs.items()}
         t0 = time.monotonic()
         asyncio.run(publish(stack.redis_url, arts, rate))
@@ -223,6 +259,8 @@ def run(
             time.sleep(0.5)
         elapsed = time.monotonic() - t0
         cpu = {k: sum(p.cpu_times()[:2]) - cpu0[k] for k, p in procs.items()}
+        if profiles is not None:
+            profiles.stop()
     finally:
         stack.stop()
         for k, v in env_backup.items():
@@ -245,6 +283,7 @@ def run(
         "p99": pct(lat, 99),
         "cpu_share": {k: v / total_cpu for k, v in sorted(by_stage.items())},
         "cpu_s_per_article": total_cpu / n,
+        "profile": profiles.summary() if profiles is not None else [],
     }
 
 
@@ -265,6 +304,9 @@ def main() -> None:
     ap.add_argument(
         "--copies", type=int, default=1, help="outlets carrying each story (syndicated copy)"
     )
+    ap.add_argument(
+        "--profile", type=Path, help="py-spy each worker into DIR and print where time goes"
+    )
     args = ap.parse_args()
     os.environ["STANCESTREAM_STANCE__SOURCES"] = args.sources
     arts = (
@@ -281,7 +323,7 @@ def main() -> None:
         f"{words:.0f} words on average; stance sources: {args.sources}"
         + (f"; each story {args.copies} times (syndicated copy)" if args.copies > 1 else "")
     )
-    results = [run(arts, int(w), args.linking) for w in args.workers.split(",")]
+    results = [run(arts, int(w), args.linking, None, args.profile) for w in args.workers.split(",")]
     if args.half_load:
         best = max(results, key=lambda r: r["articles_per_s"])
         results.append(run(arts, best["stance_workers"], args.linking, best["articles_per_s"] / 2))
@@ -294,6 +336,8 @@ def main() -> None:
             f"ingest->stored p50 {r['p50']:.1f}s p95 {r['p95']:.1f}s p99 {r['p99']:.1f}s; "
             f"CPU {r['cpu_s_per_article']:.2f}s/article ({share})"
         )
+        for line in r["profile"]:
+            print(line)
     full = [r for r in results if not r["rate"]]
     if len(full) > 1:
         print(
