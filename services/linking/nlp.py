@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from threadpoolctl import ThreadpoolController
 
 from stancestream.services.linking.attribute_index import index_attribute_ruler
 from stancestream.services.linking.spans import joined_org_names
+from stancestream.shared.lru import Lru
 
 MAX_CHUNK_CHARS = 20_000
 _PARA = re.compile(r"\n\s*\n")
@@ -171,8 +171,7 @@ class ParseCache:
     tokens (the tok2vec tensor is dropped: nothing after the pipeline reads it)."""
 
     def __init__(self, size: int):
-        self.size = size
-        self._docs: OrderedDict[str, Doc] = OrderedDict()
+        self._docs: Lru[str, Doc] = Lru(size)
         self.hits = 0
         self.misses = 0
 
@@ -182,17 +181,13 @@ class ParseCache:
         for t in texts:
             doc = self._docs.get(t)
             if doc is not None:
-                self._docs.move_to_end(t)
                 found[t] = doc
+        self.hits += sum(1 for t in texts if t in found)
         todo = list(dict.fromkeys(t for t in texts if t not in found))
-        self.hits += len(texts) - sum(1 for t in texts if t not in found)
         self.misses += len(todo)
         for t, doc in zip(todo, nlp.pipe(todo, batch_size=batch_size), strict=True):
             found[t] = _light(doc)
-            if self.size:
-                self._docs[t] = found[t]
-                if len(self._docs) > self.size:
-                    self._docs.popitem(last=False)
+            self._docs.put(t, found[t])
         return [found[t] for t in texts]
 
 

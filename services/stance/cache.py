@@ -9,11 +9,11 @@ the shipped ONNX models: a query's answer depends on the query alone, never on i
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 from stancestream.services.stance.queries import PairQuery, StanceScore
 from stancestream.services.stance.scorer import StanceScorer
+from stancestream.shared.lru import Lru
 
 
 class CachedScorer:
@@ -23,25 +23,19 @@ class CachedScorer:
     def __init__(self, inner: StanceScorer, size: int):
         self.inner = inner
         self.name = inner.name
-        self.size = size
-        self._answers: OrderedDict[PairQuery, StanceScore] = OrderedDict()
+        self._answers: Lru[PairQuery, StanceScore] = Lru(size)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def score(self, queries: Sequence[PairQuery]) -> list[StanceScore]:
         with self._lock:
-            known = {q: self._answers[q] for q in queries if q in self._answers}
-            for q in known:
-                self._answers.move_to_end(q)
+            known = {q: a for q in queries if (a := self._answers.get(q)) is not None}
         todo = list(dict.fromkeys(q for q in queries if q not in known))
         fresh = dict(zip(todo, self.inner.score(todo), strict=True)) if todo else {}
         with self._lock:
-            self.hits += len(queries) - sum(1 for q in queries if q in fresh)
+            self.hits += sum(1 for q in queries if q in known)
             self.misses += len(todo)
-            for q, r in fresh.items():
-                if self.size:
-                    self._answers[q] = r
-            while len(self._answers) > self.size:
-                self._answers.popitem(last=False)
+            for q, a in fresh.items():
+                self._answers.put(q, a)
         return [known.get(q) or fresh[q] for q in queries]

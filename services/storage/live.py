@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,6 +18,7 @@ from pydantic import ValidationError
 
 from stancestream.shared.consumer import BadMessage, RangeReply, ReadReply, decode_entry
 from stancestream.shared.contracts import StanceBatch
+from stancestream.shared.lru import Lru
 
 log = logging.getLogger("stancestream.live")
 
@@ -82,17 +82,13 @@ class RecentBatches:
     same stances with the same labels and scores. A re-read article with other stances is new."""
 
     def __init__(self, size: int = 2048):
-        self.size = size
-        self._seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+        self._seen: Lru[tuple[Any, ...], bool] = Lru(size)
 
     def first_time(self, batch: StanceBatch) -> bool:
         key = (batch.article.id, tuple(sorted((s.id, s.stance, s.score) for s in batch.stances)))
-        if key in self._seen:
-            self._seen.move_to_end(key)
+        if self._seen.get(key):
             return False
-        self._seen[key] = None
-        if len(self._seen) > self.size:
-            self._seen.popitem(last=False)
+        self._seen.put(key, True)
         return True
 
 
