@@ -195,18 +195,14 @@ async def publish(url: str, articles: list[Article], rate: float | None = None) 
     await broker.stop()
 
 
-def wait_consuming(logs: Path, labels: list[str], timeout: float = 180.0) -> None:
-    """Until every worker has logged that it consumes (its model and spaCy loaded): the API
-    answering says storage is up, not that linking and stance are, and their seconds of
-    loading must not count as the pipeline's time or CPU."""
+def wait_consuming(logs: dict[str, Path], timeout: float = 180.0) -> None:
+    """Until every worker (label -> its log file) has logged that it consumes (its model and
+    spaCy loaded): the API answering says storage is up, not that linking and stance are, and
+    their seconds of loading must not count as the pipeline's time or CPU."""
     deadline = time.monotonic() + timeout
-    waiting = list(labels)
+    waiting = list(logs)
     while waiting and time.monotonic() < deadline:
-        waiting = [
-            label
-            for label in waiting
-            if ": consuming" not in _read(logs / f"{label.replace('#', '-')}.log")
-        ]
+        waiting = [label for label in waiting if ": consuming" not in _read(logs[label])]
         time.sleep(0.3)
     if waiting:
         raise SystemExit(f"{', '.join(waiting)} did not start consuming within {timeout:.0f}s")
@@ -238,7 +234,7 @@ def run(
         stack.start()
         if not stack.wait_ready(180):
             raise SystemExit(f"stack did not come up; see {tmp}/logs")
-        wait_consuming(tmp / "logs", [c.label for c in stack.children if c.proc])
+        wait_consuming({c.label: tmp / "logs" / c.log_name for c in stack.children if c.proc})
         arts = [a.model_copy(deep=True) for a in arts]
         procs = {c.label: psutil.Process(c.proc.pid) for c in stack.children if c.proc}
         if profile is not None:

@@ -54,6 +54,11 @@ class Child:
     def label(self) -> str:
         return f"{self.service}#{self.index}"
 
+    @property
+    def log_name(self) -> str:
+        """Its log file in ``<data dir>/logs``."""
+        return f"{self.label.replace('#', '-')}.log"
+
 
 class Stack:
     def __init__(self, settings: Settings, workers: dict[str, int]):
@@ -84,7 +89,7 @@ class Stack:
         env = self._env()
         if child.service == "storage" and child.index > 0:
             env["STANCESTREAM_STORAGE__SERVE_API"] = "false"  # one API per stack
-        with open(logdir / f"{child.label.replace('#', '-')}.log", "ab") as out:
+        with open(logdir / child.log_name, "ab") as out:
             # the child keeps its own copy of the descriptor; it gets SIGTERM if `up` dies
             # its own process group: a terminal's Ctrl-C goes to `up` only, which stops the
             # children in order
