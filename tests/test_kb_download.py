@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
+import io
 import shutil
+import tarfile
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +17,16 @@ import pytest
 from typer.testing import CliRunner
 
 from stancestream.services.cli.main import app
-from stancestream.services.linking.kb.download import SOURCES, SUMS
+from stancestream.services.linking.kb.download import (
+    CURATED,
+    SOURCES,
+    SUMS,
+    ChecksumError,
+    Source,
+    download,
+    wanted,
+)
+from stancestream.services.linking.kb.store import SHIPPED, KbIndex
 
 
 @pytest.fixture
@@ -35,21 +47,113 @@ def serve() -> Iterator:
         srv.server_close()
 
 
+def _mirror(shared_data: Path, folder: Path) -> Path:
+    """A flat mirror as `kb download` writes: the curated four and every kb-extra file."""
+    folder.mkdir()
+    for p in sorted((shared_data / "kb").iterdir()):
+        if p.is_file():
+            (folder / p.name).symlink_to(p)
+    for p in sorted((shared_data / "kb-extra").rglob("*")):
+        if p.name.endswith(".gz"):
+            (folder / p.name[:-3]).write_bytes(gzip.decompress(p.read_bytes()))
+        elif p.is_file() and not (folder / p.name).exists():
+            (folder / p.name).symlink_to(p)
+    return folder
+
+
 def test_download_from_a_mirror(shared_data: Path, tmp_path: Path, serve) -> None:
-    url = serve(shared_data / "kb")
+    url = serve(_mirror(shared_data, tmp_path / "mirror"))
     res = CliRunner().invoke(
         app, ["kb", "download", "--data-dir", str(tmp_path), "--base-url", url]
     )
     assert res.exit_code == 0, res.output
+    assert "not fetched" not in res.output  # a mirror serves the unpinned ones too
     dest = tmp_path / "kb-sources"
     sums = (dest / SUMS).read_text().splitlines()
-    assert len(sums) == len(SOURCES)
+    assert len(sums) == len(wanted()) == len(SOURCES) - 1  # all but the ODbL file
     for line in sums:
         digest, name = line.split()
         assert hashlib.sha256((dest / name).read_bytes()).hexdigest() == digest
-    res = CliRunner().invoke(app, ["kb", "build", "--data-dir", str(tmp_path)])
+    pinned = {s.file: s.sha256 for s in SOURCES}
+    assert all(pinned[line.split()[1]] == line.split()[0] for line in sums)  # the snapshot
+    res = CliRunner().invoke(app, ["kb", "build", "--data-dir", str(tmp_path), "--permissive"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "kb" / "index.sqlite").is_file()
+    built = KbIndex.open(tmp_path / "kb", shipped=False)
+    shipped = KbIndex(SHIPPED)
+    assert built is not None
+    try:  # the downloaded sources give the index the package ships
+        assert built.ids() == shipped.ids()
+        assert "Q7747" in built.ids()  # Vladimir Putin, from the world leaders
+    finally:
+        built.close()
+        shipped.close()
+
+
+def test_no_extra_fetches_the_curated_four(shared_data: Path, tmp_path: Path, serve) -> None:
+    url = serve(shared_data / "kb")
+    res = CliRunner().invoke(
+        app, ["kb", "download", "--data-dir", str(tmp_path), "--base-url", url, "--no-extra"]
+    )
+    assert res.exit_code == 0, res.output
+    got = sorted(
+        line.split()[1] for line in (tmp_path / "kb-sources" / SUMS).read_text().splitlines()
+    )
+    assert got == sorted(s.file for s in CURATED)
+
+
+def _tgz(path: Path, member: str, body: bytes) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        info = tarfile.TarInfo(member)
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+
+
+def test_a_packed_source_is_extracted_and_its_member_checked(tmp_path: Path, serve) -> None:
+    body = b'{"nsi": {}}\n'
+    served = tmp_path / "served"
+    served.mkdir()
+    _tgz(served / "pkg.tgz", "package/dist/json/nsi.json", body)
+    url = serve(served)
+    good = Source(
+        "nsi.json",
+        f"{url}/pkg.tgz",
+        hashlib.sha256(body).hexdigest(),
+        "BSD-3-Clause",
+        member="package/dist/json/nsi.json",
+    )
+    unpinned = Source("world-bio.csv", None, None, "CC0", extra=True)
+    out = download(tmp_path / "out", show=False, sources=[good, unpinned])
+    assert (tmp_path / "out" / "nsi.json").read_bytes() == body
+    assert out.fetched == {"nsi.json": good.sha256} and out.skipped == [unpinned]
+    assert not out.failed
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["SHA256SUMS", "nsi.json"]
+    wrong = Source("nsi.json", good.url, good.sha256, "BSD-3-Clause", member="package/x.json")
+    out = download(tmp_path / "out2", show=False, sources=[wrong])
+    assert isinstance(out.failed["nsi.json"], ChecksumError)
+    assert "holds no file package/x.json" in str(out.failed["nsi.json"])
+    changed = Source("nsi.json", good.url, "0" * 64, "BSD-3-Clause", member=good.member)
+    out = download(tmp_path / "out3", show=False, sources=[changed])
+    assert "checksum mismatch for nsi.json" in str(out.failed["nsi.json"])
+    assert [p.name for p in (tmp_path / "out3").iterdir()] == [SUMS]  # no partial file
+    assert (tmp_path / "out3" / SUMS).read_text() == ""
+
+
+def test_one_failure_does_not_stop_the_others(tmp_path: Path, serve) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "b.csv").write_bytes(b"b\n")
+    url = serve(served)
+    a = Source("a.csv", f"{url}/a.csv", None, "CC0")  # 404
+    b = Source("b.csv", f"{url}/b.csv", hashlib.sha256(b"b\n").hexdigest(), "CC0")
+    dest = tmp_path / "out"
+    dest.mkdir()
+    (dest / "old.csv").write_bytes(b"old")
+    (dest / SUMS).write_text("abc  old.csv\n")
+    out = download(dest, show=False, sources=[a, b])
+    assert list(out.failed) == ["a.csv"] and "HTTP 404" in str(out.failed["a.csv"])
+    assert not out.offline
+    assert (dest / "b.csv").read_bytes() == b"b\n"
+    assert (dest / SUMS).read_text() == f"abc  old.csv\n{b.sha256}  b.csv\n"  # kept, added
 
 
 def test_checksum_mismatch_is_a_clear_error(shared_data: Path, tmp_path: Path, serve) -> None:
@@ -59,7 +163,8 @@ def test_checksum_mismatch_is_a_clear_error(shared_data: Path, tmp_path: Path, s
         fh.write("\n# tampered\n")
     data = tmp_path / "data"
     res = CliRunner().invoke(
-        app, ["kb", "download", "--data-dir", str(data), "--base-url", serve(mirror)]
+        app,
+        ["kb", "download", "--data-dir", str(data), "--base-url", serve(mirror), "--no-extra"],
     )
     assert res.exit_code == 1
     assert "checksum mismatch" in res.output and SOURCES[1].file in res.output
@@ -74,6 +179,7 @@ def test_checksum_mismatch_is_a_clear_error(shared_data: Path, tmp_path: Path, s
             "--base-url",
             serve(mirror),
             "--accept-changed",
+            "--no-extra",
         ],
     )
     assert res.exit_code == 0, res.output

@@ -42,28 +42,56 @@ def download(
             "--accept-changed", help="keep files whose sha256 differs from the pinned one"
         ),
     ] = False,
+    extra: Annotated[
+        bool,
+        typer.Option(
+            "--extra/--no-extra",
+            help="also the kb-extra sources (NSI, hearvox, executive.yaml, Natural Earth, "
+            "EveryPolitician), as the shipped index reads",
+        ),
+    ] = True,
+    include_odbl: Annotated[
+        bool,
+        typer.Option(
+            "--include-odbl",
+            help="also dr5hn states.csv (ODbL, share-alike: for an index you keep to yourself)",
+        ),
+    ] = False,
 ) -> None:
-    """Fetch the four open sources into <data_dir>/kb-sources, verifying their sha256."""
-    import httpx
+    """Fetch the open sources into <data_dir>/kb-sources, verifying their sha256."""
 
     from stancestream.services.linking.kb.download import ChecksumError
     from stancestream.services.linking.kb.download import download as run
 
     dest, _ = _sources_dir(data_dir)
-    try:
-        sums = run(dest, base_url, accept_changed)
-    except ChecksumError as exc:
-        raise fail(str(exc), code=1) from exc
-    except (httpx.HTTPError, OSError) as exc:
-        offline = isinstance(exc, httpx.TransportError)
+    out = run(dest, base_url, accept_changed, extra=extra, include_odbl=include_odbl)
+    if out.skipped:
+        typer.echo(
+            f"not fetched, no public location pinned: {', '.join(s.file for s in out.skipped)} "
+            f"({out.skipped[0].licence}). Copy them from a checkout of "
+            "github.com/every-politician-scrapers/world into a folder and add "
+            "`--source-dir FOLDER` to `kb build`, or serve all files from a mirror "
+            "(`--base-url`); without them office holders and cabinets are missing.",
+            err=True,
+        )
+    if out.failed:
+        lines = "\n".join(f"  {f}: {e}" for f, e in out.failed.items())
+        changed = any(isinstance(e, ChecksumError) for e in out.failed.values())
         raise fail(
-            f"download failed{' (no network?)' if offline else ''}: {exc}\n"
-            "Alternatives: `stancestream kb download --base-url URL` fetches the same files "
+            f"download failed{' (no network?)' if out.offline else ''} for "
+            f"{len(out.failed)} of {len(out.failed) + len(out.fetched)} files "
+            f"({len(out.fetched)} fetched into {dest}):\n{lines}\n"
+            + (
+                "A changed upstream file: check it, then re-run with --accept-changed. "
+                if changed
+                else ""
+            )
+            + "Alternatives: `stancestream kb download --base-url URL` fetches the same files "
             "from a mirror; `stancestream kb build --source-dir DIR` (repeatable) builds from "
             f"local copies of the sources. {_meanwhile()}",
             code=1,
-        ) from exc
-    typer.echo(f"{len(sums)} files in {dest}; next: stancestream kb build", err=True)
+        )
+    typer.echo(f"{len(out.fetched)} files in {dest}; next: stancestream kb build", err=True)
 
 
 @app.command()
