@@ -149,6 +149,13 @@ class StorageSettings(BaseModel):
     max_push_bytes: int = Field(
         16_000_000, ge=1024, description="POST /articles bodies larger than this are refused (413)"
     )
+    story_similarity: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="word 5-gram Jaccard similarity at which an article joins an earlier "
+        "article's story (syndicated copies; 0: every article is its own story)",
+    )
 
 
 class Settings(BaseSettings):

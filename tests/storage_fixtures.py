@@ -27,7 +27,15 @@ from stancestream.services.storage.queries import Queries
 from stancestream.services.storage.repository import Repository
 
 PG_ADMIN = os.environ.get("STANCESTREAM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-TABLES = ("stances", "claims", "article_entities", "entity_aliases", "entities", "articles")
+TABLES = (
+    "stances",
+    "claims",
+    "article_entities",
+    "entity_aliases",
+    "entities",
+    "article_sketches",
+    "articles",
+)
 
 
 async def _pg_admin(sql: str) -> None:

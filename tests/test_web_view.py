@@ -132,7 +132,8 @@ def _tricky_graph() -> dict:
         {"id": "Q1", "name": "Acme", "type": "org", "wikidata": "Q1", "activity": 3},
         {"id": "local:org:acme", "name": "ACME", "type": "org", "activity": 2},
     ]
-    edge = {"articles": 1, "articles_support": 0, "articles_oppose": 1, "mean_score": 0.9}
+    edge = {"articles": 1, "articles_support": 0, "articles_oppose": 1, "stories": 1,
+            "stories_support": 0, "stories_oppose": 1, "mean_score": 0.9}  # fmt: skip
     edges = [
         {**edge, "source": nodes[0]["id"], "target": nodes[1]["id"], "count": 3, "support": 0,
          "oppose": 3, "neutral": 0, "signed_score": -1.0},
@@ -140,7 +141,7 @@ def _tricky_graph() -> dict:
          "oppose": 1, "neutral": 1, "signed_score": -1.0},
         {**edge, "source": nodes[3]["id"], "target": "local:org:acme", "count": 2, "support": 1,
          "oppose": 0, "neutral": 1, "articles_support": 1, "articles_oppose": 0,
-         "signed_score": 1.0},
+         "stories_support": 1, "stories_oppose": 0, "signed_score": 1.0},
         {**edge, "source": "local:org:acme", "target": "Q1", "count": 4, "support": 0,
          "oppose": 4, "neutral": 0, "signed_score": -1.0},
     ]  # fmt: skip

@@ -224,7 +224,9 @@ EDGE_KEYS = (
     ("mean_score", "double"),
     ("articles_support", "int"),
     ("articles_oppose", "int"),
-    ("signed_score", "double"),  # (articles supporting - opposing) / both, in [-1, 1]
+    ("stories_support", "int"),  # an article and its copies in other outlets count once
+    ("stories_oppose", "int"),
+    ("signed_score", "double"),  # (stories supporting - opposing) / both, in [-1, 1]
 )
 
 

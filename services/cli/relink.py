@@ -33,7 +33,8 @@ def relink(settings: Settings, since: datetime | None, echo: Callable[[str], Non
         await migrate(settings.db_url)  # a database from before migration 0003 gets its columns
         engine = create_engine(settings.db_url)
         sessionmaker = create_sessionmaker(engine)
-        repo, queries = Repository(sessionmaker), Queries(sessionmaker)
+        repo = Repository(sessionmaker, settings.storage.story_similarity)
+        queries = Queries(sessionmaker)
         done = 0
         try:
             async for articles in queries.iter_articles(since):

@@ -143,9 +143,16 @@ class GraphFilter:
     time: str = "published"  # the axis of since/until (see ``stance_window``)
 
 
+def _story() -> ColumnElement[Any]:
+    """The story of a stance's article (near-duplicate copies share one; ``stories.py``): its
+    first stored copy's id, or the article's own id. Needs ``ArticleRow`` joined."""
+    return func.coalesce(ArticleRow.story, ArticleRow.id)
+
+
 def _label_counts() -> list[Any]:
     """count / support / oppose / neutral / mean_score of the grouped stances, and the number of
-    distinct articles with a support or an oppose stance (the article-level reading)."""
+    distinct articles, and of distinct stories, with a support or an oppose stance (the
+    article-level reading). Needs ``ArticleRow`` joined on the stance's article."""
     return [
         func.count().label("n"),
         *(
@@ -160,12 +167,17 @@ def _label_counts() -> list[Any]:
             for lab in ("support", "oppose")
         ),
         func.count(distinct(StanceRow.article_id)).label("articles"),
+        *(
+            func.count(distinct(case((StanceRow.stance == lab, _story())))).label(f"stories_{lab}")
+            for lab in ("support", "oppose")
+        ),
+        func.count(distinct(_story())).label("stories"),
     ]
 
 
 def _counts(row: Any) -> dict[str, Any]:
     mean = row.mean_score
-    sup, opp = int(row.articles_support or 0), int(row.articles_oppose or 0)
+    sup, opp = int(row.stories_support or 0), int(row.stories_oppose or 0)
     return {
         "count": int(row.n),
         "support": int(row.support or 0),
@@ -173,8 +185,11 @@ def _counts(row: Any) -> dict[str, Any]:
         "neutral": int(row.neutral or 0),
         "mean_score": round(float(mean), 4) if mean is not None else None,
         "articles": int(row.articles or 0),
-        "articles_support": sup,
-        "articles_oppose": opp,
+        "articles_support": int(row.articles_support or 0),
+        "articles_oppose": int(row.articles_oppose or 0),
+        "stories": int(row.stories or 0),
+        "stories_support": sup,
+        "stories_oppose": opp,
         "signed_score": round((sup - opp) / (sup + opp), 4) if sup + opp else 0.0,
     }
 
@@ -554,6 +569,7 @@ class Queries:
                 *_label_counts(),
                 func.max(StanceRow.created_at).label("last_seen"),
             )
+            .join(ArticleRow, ArticleRow.id == StanceRow.article_id)
             .where(mine == actor, *window)
             .group_by(other)
             .subquery()
@@ -618,13 +634,13 @@ class Queries:
 
     def _edges(self, f: GraphFilter) -> Select[Any]:
         """One row per directed (source, target) pair passing ``f``, with its label counts."""
-        q = select(StanceRow.source, StanceRow.target, *_label_counts()).where(
-            *stance_window(f.since, f.until, f.time)
+        q = (
+            select(StanceRow.source, StanceRow.target, *_label_counts())
+            .join(ArticleRow, ArticleRow.id == StanceRow.article_id)
+            .where(*stance_window(f.since, f.until, f.time))
         )
         if f.outlets:
-            q = q.join(ArticleRow, ArticleRow.id == StanceRow.article_id).where(
-                func.lower(ArticleRow.source).in_([o.lower() for o in f.outlets])
-            )
+            q = q.where(func.lower(ArticleRow.source).in_([o.lower() for o in f.outlets]))
         if f.types:
             src, tgt = aliased(EntityRow), aliased(EntityRow)
             q = (

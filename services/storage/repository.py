@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, func, select
+from sqlalchemy import ColumnElement, Table, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stancestream.services.storage import stories
 from stancestream.services.storage.db import Sessionmaker
 from stancestream.services.storage.tables import (
     ArticleEntityRow,
     ArticleRow,
+    ArticleSketchRow,
     Base,
     ClaimRow,
     EntityAliasRow,
@@ -191,10 +193,15 @@ def _entity_row(e: Entity) -> Row:
 
 
 class Repository:
-    """The storage service's database access; one instance per engine, safe to share."""
+    """The storage service's database access; one instance per engine, safe to share.
 
-    def __init__(self, sessionmaker: Sessionmaker):
+    ``story_similarity``: the Jaccard similarity of word 5-grams at which an article joins an
+    earlier one's story (``stories.py``); 0 turns story clustering off (every article is its
+    own story)."""
+
+    def __init__(self, sessionmaker: Sessionmaker, story_similarity: float = 0.6):
         self.sessionmaker = sessionmaker
+        self.story_similarity = story_similarity
 
     # ---- writes ----------------------------------------------------------------------------
     async def store_articles(self, articles: Sequence[Article]) -> None:
@@ -216,6 +223,70 @@ class Repository:
         }
         async with self.sessionmaker.begin() as session:
             await _upsert(session, _table(ArticleRow), list(rows.values()), ["id"], ARTICLE_MERGE)
+            if self.story_similarity > 0:
+                await self._assign_stories(session, [a for a in articles if a.text])
+
+    async def _assign_stories(self, session: AsyncSession, articles: Sequence[Article]) -> None:
+        """Give each article without a story the story of the most similar earlier article at
+        or above the threshold (found by sketch, checked exactly), else its own id; record its
+        sketch. Batch-mates are candidates for the articles after them."""
+        ids = sorted({a.id for a in articles})
+        if not ids:
+            return
+        done = set(
+            await session.scalars(
+                select(ArticleRow.id).where(ArticleRow.id.in_(ids), ArticleRow.story.is_not(None))
+            )
+        )
+        todo = {a.id: a for a in articles if a.id not in done}
+        grams = {i: stories.shingles(a.text or "") for i, a in todo.items()}
+        sketches = {i: stories.sketch(g) for i, g in grams.items()}
+        story_of: dict[str, str] = {}
+        sketch_rows: list[Row] = []
+        for i in sorted(todo):
+            cands = await self._candidates(session, i, sketches[i])
+            cands.update(self._batch_mates(i, sketches, story_of))
+            best, best_sim = None, self.story_similarity
+            for j in sorted(cands, key=lambda j: (-cands[j], j))[:5]:  # most shared hashes first
+                other = grams.get(j)
+                if other is None:
+                    other = stories.shingles(await self._text(session, j))
+                sim = stories.jaccard(grams[i], other)
+                if sim >= best_sim:
+                    best, best_sim = j, sim
+            story_of[i] = (story_of.get(best) or await self._story(session, best)) if best else i
+            sketch_rows += [{"hash": h, "article_id": i} for h in sketches[i]]
+        for i, story in story_of.items():
+            await session.execute(update(ArticleRow).where(ArticleRow.id == i).values(story=story))
+        await _insert_new(session, _table(ArticleSketchRow), sketch_rows)
+
+    @staticmethod
+    async def _candidates(session: AsyncSession, article: str, sketch: list[int]) -> dict[str, int]:
+        """Stored articles sharing a sketch hash with ``sketch``, with how many they share."""
+        if not sketch:
+            return {}
+        rows = await session.execute(
+            select(ArticleSketchRow.article_id, func.count())
+            .where(ArticleSketchRow.hash.in_(sketch), ArticleSketchRow.article_id != article)
+            .group_by(ArticleSketchRow.article_id)
+        )
+        return {j: int(n) for j, n in rows}
+
+    @staticmethod
+    def _batch_mates(
+        article: str, sketches: dict[str, list[int]], assigned: dict[str, str]
+    ) -> dict[str, int]:
+        mine = set(sketches[article])
+        return {j: len(mine & set(sketches[j])) for j in assigned if mine & set(sketches[j])}
+
+    @staticmethod
+    async def _text(session: AsyncSession, article: str) -> str:
+        return (await session.scalar(select(ArticleRow.text).where(ArticleRow.id == article))) or ""
+
+    @staticmethod
+    async def _story(session: AsyncSession, article: str) -> str:
+        story = await session.scalar(select(ArticleRow.story).where(ArticleRow.id == article))
+        return story or article
 
     async def store_stance_batches(
         self, batches: Sequence[StanceBatch], replace: bool = False

@@ -159,10 +159,12 @@ class ActorSearch(Page):
 
 class Counts(BaseModel):
     """Stances of one directed pair (or one actor): per label and the mean model score (per
-    claim), and per article: ``articles_support`` / ``articles_oppose`` count the articles with at
-    least one such stance, and ``signed_score`` = (articles_support - articles_oppose) /
-    (articles_support + articles_oppose), in [-1, 1] (0 when neither), so a pair's many neutral
-    co-mentions or one article's repeated quotes do not decide its sign."""
+    claim); per article: ``articles_support`` / ``articles_oppose`` count the articles with at
+    least one such stance; per story (an article and its near-duplicate copies in other
+    outlets count once): ``stories``, ``stories_support``, ``stories_oppose``; and
+    ``signed_score`` = (stories_support - stories_oppose) / (stories_support + stories_oppose),
+    in [-1, 1] (0 when neither), so a pair's many neutral co-mentions, one article's repeated
+    quotes or one wire story run by many outlets do not decide its sign."""
 
     count: int
     support: int = 0
@@ -172,6 +174,9 @@ class Counts(BaseModel):
     articles: int = 0
     articles_support: int = 0
     articles_oppose: int = 0
+    stories: int = 0
+    stories_support: int = 0
+    stories_oppose: int = 0
     signed_score: float = 0.0
 
 

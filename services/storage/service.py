@@ -147,7 +147,7 @@ def make_spec(
                 )
             else:
                 log.info("storage: storing only; another worker serves the API")
-            yield Storage(rt, Repository(sessionmaker), api)
+            yield Storage(rt, Repository(sessionmaker, rt.settings.storage.story_similarity), api)
         finally:
             if api:
                 api.sock.close()

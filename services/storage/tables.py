@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -57,10 +67,25 @@ class ArticleRow(Base):
     content_hash: Mapped[str | None] = mapped_column(String(128))
     ingested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stored_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the id of the first stored article of its story (near-duplicate copies; ``stories.py``);
+    # NULL before its text is stored, and for articles stored before 0004: its own story
+    story: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_articles_published_at", "published_at"),
         Index("ix_articles_source", "source"),  # the graph's outlet filter (0002)
+        Index("ix_articles_story", "story"),  # (0004)
+    )
+
+
+class ArticleSketchRow(Base):
+    """The smallest shingle hashes of an article's text, by which its copies find it (0004)."""
+
+    __tablename__ = "article_sketches"
+
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[str] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
 
 

@@ -169,13 +169,15 @@ function merge(graph) {
     if (s === t) continue; // a local and a linked id of one actor: no stance toward itself
     const k = pairKey(s, t);
     const cur = edges.get(k) || { source: s, target: t, count: 0, support: 0, oppose: 0,
-      neutral: 0, articles: 0, articles_support: 0, articles_oppose: 0 };
+      neutral: 0, articles: 0, articles_support: 0, articles_oppose: 0, stories: 0,
+      stories_support: 0, stories_oppose: 0 };
     for (const f of ["count", "support", "oppose", "neutral", "articles", "articles_support",
-      "articles_oppose"]) cur[f] += e[f] || 0;
+      "articles_oppose", "stories", "stories_support", "stories_oppose"]) cur[f] += e[f] || 0;
     edges.set(k, cur);
   }
   for (const e of edges.values()) {
-    const sup = e.articles_support, opp = e.articles_oppose;
+    // a wire story run by several outlets counts once (stories: near-duplicate copies)
+    const sup = e.stories_support, opp = e.stories_oppose;
     e.signed = sup + opp ? (sup - opp) / (sup + opp) : 0;
     e.label = !e.support && !e.oppose ? "neutral" : e.signed > 0.2 ? "support"
       : e.signed < -0.2 ? "oppose" : "mixed";
@@ -246,7 +248,7 @@ function edgeText(e) {
     head: `${a ? a.name : e.source} ${verb} ${b ? b.name : e.target}`,
     claims: `claims: ${e.support} support · ${e.oppose} oppose · ${e.neutral} neutral`,
     articles: `articles: ${e.articles_support} supporting · ${e.articles_oppose} opposing` +
-      ` of ${e.articles}`,
+      ` of ${e.articles}` + (e.stories < e.articles ? ` (${e.stories} stories)` : ""),
     score: `score ${e.signed > 0 ? "+" : ""}${e.signed.toFixed(2)} (support − oppose over both)`,
     short: e.label === "neutral" ? `${e.neutral} neutral` : [["support", e.support],
       ["oppose", e.oppose]].filter(([, n]) => n).map(([l, n]) => `${n} ${l}`).join(" · "),
@@ -364,7 +366,7 @@ function draw() {
   }
   for (const e of view.edges) {
     const t = edgeText(e);
-    const arts = e.label === "neutral" ? 1 : e.articles_support + e.articles_oppose;
+    const arts = e.label === "neutral" ? 1 : e.stories_support + e.stories_oppose;
     elements.push({ group: "edges", classes: e.label, data: {
       id: pairKey(e.source, e.target), source: e.source, target: e.target, color: edgeColor(e),
       width: state.scale * Math.min(11, 2.5 + 1.8 * Math.log2(Math.max(1, arts))),
@@ -579,7 +581,7 @@ function mergePairs(pages, selfId) {
         ? state.nodes.get(id).name : p.other_name || p.other, count: 0, support: 0, oppose: 0,
       neutral: 0, sup: 0, opp: 0 };
       cur.count += p.count; cur.support += p.support; cur.oppose += p.oppose;
-      cur.neutral += p.neutral; cur.sup += p.articles_support; cur.opp += p.articles_oppose;
+      cur.neutral += p.neutral; cur.sup += p.stories_support; cur.opp += p.stories_oppose;
       out.set(id, cur);
     }
   }
