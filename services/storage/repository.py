@@ -10,12 +10,12 @@ Rows are written in key order so concurrent workers lock them in the same order 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, case, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -188,6 +188,24 @@ async def _insert_new(session: AsyncSession, table: Table, rows: Sequence[Row]) 
     await session.execute(ins.on_conflict_do_nothing(index_elements=keys), ordered)
 
 
+def _shared(sketch: list[int], owners: dict[int, list[str]]) -> dict[str, int]:
+    """article -> how many of ``sketch``'s hashes its own sketch holds."""
+    found: dict[str, int] = {}
+    for h in sketch:
+        for aid in owners.get(h, ()):
+            found[aid] = found.get(aid, 0) + 1
+    return found
+
+
+def _owners(sketches: dict[str, list[int]], ids: Iterable[str]) -> dict[int, list[str]]:
+    """hash -> the articles among ``ids`` whose sketch holds it."""
+    owners: dict[int, list[str]] = {}
+    for aid in ids:
+        for h in sketches[aid]:
+            owners.setdefault(h, []).append(aid)
+    return owners
+
+
 def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
 
@@ -229,7 +247,8 @@ class Repository:
     async def _assign_stories(self, session: AsyncSession, articles: Sequence[Article]) -> None:
         """Give each article without a story the story of the most similar earlier article at
         or above the threshold (found by sketch, checked exactly), else its own id; record its
-        sketch. Batch-mates are candidates for the articles after them."""
+        sketch. Batch-mates are candidates for the articles after them. A handful of
+        statements per batch, whatever its size."""
         ids = sorted({a.id for a in articles})
         if not ids:
             return
@@ -239,54 +258,67 @@ class Repository:
             )
         )
         todo = {a.id: a for a in articles if a.id not in done}
+        if not todo:
+            return
         grams = {i: stories.shingles(a.text or "") for i, a in todo.items()}
         sketches = {i: stories.sketch(g) for i, g in grams.items()}
+        stored = await self._sketch_owners(session, sketches, set(todo))
+        cands = {i: _shared(sketches[i], stored) for i in todo}
+        # the stored candidates worth checking: the five sharing most hashes with each article
+        check = {i: sorted(c, key=lambda j: (-c[j], j))[:5] for i, c in cands.items()}
+        known = await self._texts_and_stories(session, {j for js in check.values() for j in js})
         story_of: dict[str, str] = {}
-        sketch_rows: list[Row] = []
         for i in sorted(todo):
-            cands = await self._candidates(session, i, sketches[i])
-            cands.update(self._batch_mates(i, sketches, story_of))
+            mates = _shared(sketches[i], _owners(sketches, story_of))
             best, best_sim = None, self.story_similarity
-            for j in sorted(cands, key=lambda j: (-cands[j], j))[:5]:  # most shared hashes first
-                other = grams.get(j)
-                if other is None:
-                    other = stories.shingles(await self._text(session, j))
+            for j in check[i] + sorted(mates, key=lambda j: (-mates[j], j))[:5]:
+                other = grams[j] if j in story_of else known.get(j, (set(), j))[0]
                 sim = stories.jaccard(grams[i], other)
                 if sim >= best_sim:
                     best, best_sim = j, sim
-            story_of[i] = (story_of.get(best) or await self._story(session, best)) if best else i
-            sketch_rows += [{"hash": h, "article_id": i} for h in sketches[i]]
-        for i, story in story_of.items():
-            await session.execute(update(ArticleRow).where(ArticleRow.id == i).values(story=story))
-        await _insert_new(session, _table(ArticleSketchRow), sketch_rows)
-
-    @staticmethod
-    async def _candidates(session: AsyncSession, article: str, sketch: list[int]) -> dict[str, int]:
-        """Stored articles sharing a sketch hash with ``sketch``, with how many they share."""
-        if not sketch:
-            return {}
-        rows = await session.execute(
-            select(ArticleSketchRow.article_id, func.count())
-            .where(ArticleSketchRow.hash.in_(sketch), ArticleSketchRow.article_id != article)
-            .group_by(ArticleSketchRow.article_id)
+            story_of[i] = (story_of.get(best) or known[best][1]) if best else i
+        table = _table(ArticleRow)  # Core executemany: one prepared UPDATE for the batch
+        await session.execute(
+            update(table).where(table.c.id == bindparam("aid")).values(story=bindparam("s")),
+            [{"aid": i, "s": story} for i, story in sorted(story_of.items())],
         )
-        return {j: int(n) for j, n in rows}
+        rows = [{"hash": h, "article_id": i} for i in todo for h in sketches[i]]
+        await _insert_new(session, _table(ArticleSketchRow), rows)
 
     @staticmethod
-    def _batch_mates(
-        article: str, sketches: dict[str, list[int]], assigned: dict[str, str]
-    ) -> dict[str, int]:
-        mine = set(sketches[article])
-        return {j: len(mine & set(sketches[j])) for j in assigned if mine & set(sketches[j])}
+    async def _sketch_owners(
+        session: AsyncSession, sketches: dict[str, list[int]], skip: set[str]
+    ) -> dict[int, list[str]]:
+        """hash -> the stored articles (not in ``skip``) whose sketch holds it."""
+        hashes = sorted({h for sk in sketches.values() for h in sk})
+        owners: dict[int, list[str]] = {}
+        for chunk in (hashes[k : k + 500] for k in range(0, len(hashes), 500)):
+            rows = await session.execute(
+                select(ArticleSketchRow.hash, ArticleSketchRow.article_id).where(
+                    ArticleSketchRow.hash.in_(chunk)
+                )
+            )
+            for h, aid in rows:
+                if aid not in skip:
+                    owners.setdefault(int(h), []).append(aid)
+        return owners
 
     @staticmethod
-    async def _text(session: AsyncSession, article: str) -> str:
-        return (await session.scalar(select(ArticleRow.text).where(ArticleRow.id == article))) or ""
-
-    @staticmethod
-    async def _story(session: AsyncSession, article: str) -> str:
-        story = await session.scalar(select(ArticleRow.story).where(ArticleRow.id == article))
-        return story or article
+    async def _texts_and_stories(
+        session: AsyncSession, ids: set[str]
+    ) -> dict[str, tuple[set[str], str]]:
+        """id -> (its shingles, its story: its own id where none is recorded)."""
+        out: dict[str, tuple[set[str], str]] = {}
+        for chunk in (sorted(ids)[k : k + 500] for k in range(0, len(ids), 500)):
+            rows = await session.execute(
+                select(ArticleRow.id, ArticleRow.text, ArticleRow.story).where(
+                    ArticleRow.id.in_(chunk)
+                )
+            )
+            out.update(
+                {aid: (stories.shingles(text or ""), story or aid) for aid, text, story in rows}
+            )
+        return out
 
     async def store_stance_batches(
         self, batches: Sequence[StanceBatch], replace: bool = False
