@@ -153,7 +153,7 @@ class StorageSettings(BaseModel):
         0.6,
         ge=0.0,
         le=1.0,
-        description="word 5-gram Jaccard similarity at which an article joins an earlier "
+        description="shingle Jaccard similarity at which an article joins an earlier "
         "article's story (syndicated copies; 0: every article is its own story)",
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from stancestream.services.storage import stories
@@ -37,8 +39,49 @@ def test_a_copy_is_similar_and_shares_the_sketch() -> None:
     assert stories.jaccard(a, b) >= 0.6 > 0.1 > stories.jaccard(a, c)
     assert set(stories.sketch(a)) & set(stories.sketch(b))
     assert not set(stories.sketch(a)) & set(stories.sketch(c))
-    assert stories.shingles("Short text.") == {"short text"}
-    assert stories.jaccard(set(), set()) == 0.0
+    short = stories.shingles("Short text.")
+    assert len(short) == 1 and stories.jaccard(short, stories.shingles("short, TEXT")) == 1.0
+    assert len(stories.shingles("")) == 0 and stories.jaccard(short, stories.shingles("")) == 0.0
+    assert len(stories.shingles("x" * 30)) == 1  # one distinct 24-character shingle
+    assert len(stories.shingles("abcdefghijklmnopqrstuvwxyz")) == 3
+    assert list(stories.shingles(BODY)) == sorted(set(stories.shingles(BODY)))  # sorted, unique
+
+
+def _naive(text: str, n: int = stories.SHINGLE) -> list[int]:
+    """The shingle hashes by their definition, one window at a time."""
+    folded = [c + 1 for c in " ".join(re.split(r"[\W_]+", text.casefold())).strip().encode()]
+    k, mod, out = min(n, len(folded)), 1 << 64, set()
+    for start in range(len(folded) - k + 1):
+        h = 0
+        for c in folded[start : start + k]:
+            h = (h * int(stories._MUL) + c) % mod
+        h ^= h >> 31
+        h = (h * int(stories._MIX)) % mod
+        h ^= h >> 29
+        out.add(h - mod if h >= 1 << 63 else h)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("text", ["Short text.", BODY[:200], "Ünïcode — текст, ok", "a" * 30])
+def test_vectorised_hashes_equal_their_definition(text: str) -> None:
+    assert [int(x) for x in stories.shingles(text)] == _naive(text)
+
+
+def test_hashes_are_the_same_in_every_process() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from stancestream.services.storage.stories import shingles as s; "
+        "print([int(x) for x in s('a b c d e f')])"
+    )
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
+    assert out[0] == out[1] == f"{[int(x) for x in stories.shingles('a b c d e f')]}\n"
 
 
 async def _stories(sessionmaker: Sessionmaker) -> dict[str, str | None]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import ColumnElement, Table, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -197,6 +198,14 @@ def _shared(sketch: list[int], owners: dict[int, list[str]]) -> dict[str, int]:
     return found
 
 
+def _worth_checking(shared: dict[str, int], size: int, most: int = 5) -> list[str]:
+    """The candidates to compare exactly: sharing at least two sketch hashes (one alone is a
+    common phrase more often than a copy: a copy at similarity 0.6 shares two or more of eight
+    with probability ~0.99), the ``most`` that share most first."""
+    need = min(2, size)
+    return sorted((j for j, n in shared.items() if n >= need), key=lambda j: (-shared[j], j))[:most]
+
+
 def _owners(sketches: dict[str, list[int]], ids: Iterable[str]) -> dict[int, list[str]]:
     """hash -> the articles among ``ids`` whose sketch holds it."""
     owners: dict[int, list[str]] = {}
@@ -213,9 +222,9 @@ def _entity_row(e: Entity) -> Row:
 class Repository:
     """The storage service's database access; one instance per engine, safe to share.
 
-    ``story_similarity``: the Jaccard similarity of word 5-grams at which an article joins an
-    earlier one's story (``stories.py``); 0 turns story clustering off (every article is its
-    own story)."""
+    ``story_similarity``: the Jaccard similarity of 24-character shingles at which an article
+    joins an earlier one's story (``stories.py``); 0 turns story clustering off (every article
+    is its own story)."""
 
     def __init__(self, sessionmaker: Sessionmaker, story_similarity: float = 0.6):
         self.sessionmaker = sessionmaker
@@ -265,14 +274,16 @@ class Repository:
         stored = await self._sketch_owners(session, sketches, set(todo))
         cands = {i: _shared(sketches[i], stored) for i in todo}
         # the stored candidates worth checking: the five sharing most hashes with each article
-        check = {i: sorted(c, key=lambda j: (-c[j], j))[:5] for i, c in cands.items()}
+        check = {i: _worth_checking(c, len(sketches[i])) for i, c in cands.items()}
         known = await self._texts_and_stories(session, {j for js in check.values() for j in js})
         story_of: dict[str, str] = {}
         for i in sorted(todo):
             mates = _shared(sketches[i], _owners(sketches, story_of))
             best, best_sim = None, self.story_similarity
-            for j in check[i] + sorted(mates, key=lambda j: (-mates[j], j))[:5]:
-                other = grams[j] if j in story_of else known.get(j, (set(), j))[0]
+            for j in check[i] + _worth_checking(mates, len(sketches[i])):
+                other = grams[j] if j in story_of else known[j][0] if j in known else None
+                if other is None:
+                    continue
                 sim = stories.jaccard(grams[i], other)
                 if sim >= best_sim:
                     best, best_sim = j, sim
@@ -306,9 +317,9 @@ class Repository:
     @staticmethod
     async def _texts_and_stories(
         session: AsyncSession, ids: set[str]
-    ) -> dict[str, tuple[set[str], str]]:
-        """id -> (its shingles, its story: its own id where none is recorded)."""
-        out: dict[str, tuple[set[str], str]] = {}
+    ) -> dict[str, tuple[np.ndarray, str]]:
+        """id -> (its shingle hashes, its story: its own id where none is recorded)."""
+        out: dict[str, tuple[np.ndarray, str]] = {}
         for chunk in (sorted(ids)[k : k + 500] for k in range(0, len(ids), 500)):
             rows = await session.execute(
                 select(ArticleRow.id, ArticleRow.text, ArticleRow.story).where(
