@@ -140,3 +140,17 @@ async def test_similarity_zero_keeps_every_article_its_own_story(
         e for e in (await queries.graph(GraphFilter(), limit=None)).edges if e.target == "Q7184"
     )
     assert (edge.articles, edge.stories) == (2, 2)
+
+
+@pytest.mark.integration
+async def test_articles_stored_without_a_story_get_one_later(
+    sessionmaker: Sessionmaker, queries: Queries
+) -> None:
+    old = Repository(sessionmaker, story_similarity=0)  # as before migration 0004
+    for aid, text in (("a_1", BODY), ("a_2", COPY), ("a_3", OTHER)):
+        await old.store_articles([make_article(aid, text_=text)])
+    assert set((await _stories(sessionmaker)).values()) == {None}
+    repo = Repository(sessionmaker)
+    async for chunk in queries.iter_articles(None):  # oldest first, as relink reads them
+        await repo.assign_stories(chunk)
+    assert await _stories(sessionmaker) == {"a_1": "a_1", "a_2": "a_1", "a_3": "a_3"}

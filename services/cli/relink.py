@@ -51,6 +51,7 @@ def relink(settings: Settings, since: datetime | None, echo: Callable[[str], Non
                     st.support_threshold,
                 )
                 await repo.store_stance_batches(batches, replace=True)
+                await repo.assign_stories(articles)  # those stored before stories existed
                 done += len(articles)
                 echo(f"relinked {done} articles")
         finally:

@@ -332,9 +332,10 @@ class Queries:
     ) -> AsyncIterator[list[Article]]:
         """Stored articles with their text (oldest first, ``since`` on publication or store
         time), in lists of ``chunk``: what ``relink`` reads again."""
-        q = select(ArticleRow).where(ArticleRow.text.is_not(None)).order_by(ArticleRow.id)
+        when = func.coalesce(ArticleRow.published_at, ArticleRow.stored_at)
+        q = select(ArticleRow).where(ArticleRow.text.is_not(None)).order_by(when, ArticleRow.id)
         if since is not None:
-            q = q.where(func.coalesce(ArticleRow.published_at, ArticleRow.stored_at) >= since)
+            q = q.where(when >= since)
         async with self.sessionmaker() as session:
             rows = (await session.execute(q)).scalars().all()
         for i in range(0, len(rows), chunk):

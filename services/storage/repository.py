@@ -253,6 +253,13 @@ class Repository:
             if self.story_similarity > 0:
                 await self._assign_stories(session, [a for a in articles if a.text])
 
+    async def assign_stories(self, articles: Sequence[Article]) -> None:
+        """Put stored ``articles`` that have no story yet (stored before migration 0004, or
+        with clustering off) into stories, oldest first as given (``stancestream relink``)."""
+        if self.story_similarity > 0:
+            async with self.sessionmaker.begin() as session:
+                await self._assign_stories(session, [a for a in articles if a.text])
+
     async def _assign_stories(self, session: AsyncSession, articles: Sequence[Article]) -> None:
         """Give each article without a story the story of the most similar earlier article at
         or above the threshold (found by sketch, checked exactly), else its own id; record its
