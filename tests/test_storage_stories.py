@@ -100,6 +100,12 @@ async def test_copies_join_the_first_articles_story(
     await repo.store_articles([make_article("a_2", text_=COPY), make_article("a_3", text_=OTHER)])
     await repo.store_articles([make_article("a_2", text_=COPY)])  # redelivered: same story
     assert await _stories(sessionmaker) == {"a_1": "a_1", "a_2": "a_1", "a_3": "a_3"}
+    queries = Queries(sessionmaker)
+    first, copy, other = [await queries.get_article(a) for a in ("a_1", "a_2", "a_3")]
+    assert first and copy and other
+    assert (first.story, first.story_copies) == ("a_1", ["a_2"])
+    assert (copy.story, copy.story_copies) == ("a_1", ["a_1"])
+    assert (other.story, other.story_copies) == ("a_3", [])
 
 
 @pytest.mark.integration

@@ -374,6 +374,19 @@ class Queries:
                 .select_from(StanceRow)
                 .where(StanceRow.article_id == article_id)
             )
+            copies = []
+            if art.story is not None:
+                copies = list(
+                    await session.scalars(
+                        select(ArticleRow.id)
+                        .where(
+                            or_(ArticleRow.story == art.story, ArticleRow.id == art.story),
+                            ArticleRow.id != art.id,
+                        )
+                        .order_by(ArticleRow.stored_at, ArticleRow.id)
+                        .limit(100)
+                    )
+                )
         return ArticleOut(
             id=art.id,
             url=art.url,
@@ -384,6 +397,8 @@ class Queries:
             content_hash=art.content_hash,
             ingested_at=art.ingested_at,
             stored_at=art.stored_at,
+            story=art.story,
+            story_copies=copies,
             stance_count=count or 0,
             entities=[
                 ArticleEntityOut(

@@ -48,6 +48,15 @@ class ArticleOut(_Out):
     content_hash: str | None = None
     ingested_at: datetime | None = None
     stored_at: datetime
+    story: str | None = Field(
+        None,
+        description="id of the first stored article of its story (this one's own id when it is "
+        "the first; null until its text is stored)",
+    )
+    story_copies: list[str] = Field(
+        default_factory=list,
+        description="the other stored articles of its story (near-duplicate copies), oldest first",
+    )
     entities: list[ArticleEntityOut] = Field(default_factory=list)
     claims: list[ClaimOut] = Field(default_factory=list)
     stance_count: int = 0
