@@ -153,3 +153,19 @@ def test_known_full_names_ner_misses(tmp_path: Path) -> None:
     text = "Critics met Jan Pieter Example by Great Example Lake."
     s = text.index("Jan")
     assert linker.known_names(text) == [(s, s + len("Jan Pieter Example"))]  # people only
+
+
+def test_an_org_named_in_full_as_a_country_is_the_country(tmp_path: Path) -> None:
+    recs = [
+        _rec("Q16641", "American Samoa", "location", source="countries", prior=2),
+        _rec("Q2787872", "White House", "location", prior=1),  # a town in Tennessee
+        _rec("Q1297", "Chicago", "location", prior=10),
+    ]
+    recs[0].description = "country, Oceania"
+    recs[1].description = "place in Tennessee, US"
+    path = tmp_path / "index.sqlite"
+    write_index(merge(recs), path, {"test": True})
+    linker = KbLinker(KbIndex(path))
+    assert linker.decide(Query("American Samoa", "org", ["American Samoa"]), {}).qid == "Q16641"
+    assert linker.decide(Query("White House", "org", ["White House"]), {}).qid is None  # no town
+    assert linker.decide(Query("Chicago", "org", ["Chicago"]), {}).qid is None  # one word

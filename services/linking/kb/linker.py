@@ -55,6 +55,21 @@ def type_class(t: str) -> str:
     return _CLASS.get(t, "org")
 
 
+def _place_named_in_full(q: Query, found: dict[str, list[Candidate]]) -> Query:
+    """An organisation by NER whose whole name is the full name of the one country or territory
+    found, in two words or more ("Cleveland; Baton Rouge, La.; and American Samoa", tagged ORG),
+    is that country: the type the KB gives. Not towns ("the White House" is also a town in
+    Tennessee) and not one word ("Chicago", "Georgia": teams, firms, brands)."""
+    if type_class(q.type) != "org" or len(found) != 1:
+        return q
+    entry = next(iter(found.values()))[0].entry
+    name = alias_key(q.name)
+    country = entry.type == "country" or (entry.description or "").startswith("country")
+    if country and len(name.split()) >= 2 and name == alias_key(entry.name):
+        return replace(q, type=entry.type)
+    return q
+
+
 def type_factor(actor_type: str, entry_type: str) -> float:
     """How well an entry's type fits the actor's type; 0 never links (a person is not a
     place; a city named like its baseball team is not the team)."""
@@ -291,6 +306,7 @@ class KbLinker:
         found = self._local(q, found, countries)
         if not found:
             return Decision(None, why="no local candidate")
+        q = _place_named_in_full(q, found)
         scores: dict[str, float] = {}
         evidence: dict[str, float] = {}
         gold: dict[str, float] = {}
