@@ -10,7 +10,7 @@ Rows are written in key order so concurrent workers lock them in the same order 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -189,32 +189,6 @@ async def _insert_new(session: AsyncSession, table: Table, rows: Sequence[Row]) 
     await session.execute(ins.on_conflict_do_nothing(index_elements=keys), ordered)
 
 
-def _shared(sketch: list[int], owners: dict[int, list[str]]) -> dict[str, int]:
-    """article -> how many of ``sketch``'s hashes its own sketch holds."""
-    found: dict[str, int] = {}
-    for h in sketch:
-        for aid in owners.get(h, ()):
-            found[aid] = found.get(aid, 0) + 1
-    return found
-
-
-def _worth_checking(shared: dict[str, int], size: int, most: int = 5) -> list[str]:
-    """The candidates to compare exactly: sharing at least two sketch hashes (one alone is a
-    common phrase more often than a copy: a copy at similarity 0.6 shares two or more of eight
-    with probability ~0.99), the ``most`` that share most first."""
-    need = min(2, size)
-    return sorted((j for j, n in shared.items() if n >= need), key=lambda j: (-shared[j], j))[:most]
-
-
-def _owners(sketches: dict[str, list[int]], ids: Iterable[str]) -> dict[int, list[str]]:
-    """hash -> the articles among ``ids`` whose sketch holds it."""
-    owners: dict[int, list[str]] = {}
-    for aid in ids:
-        for h in sketches[aid]:
-            owners.setdefault(h, []).append(aid)
-    return owners
-
-
 def _entity_row(e: Entity) -> Row:
     return {"id": e.id, "name": e.name, "type": e.type, "wikidata": e.wikidata}
 
@@ -279,15 +253,15 @@ class Repository:
         grams = {i: stories.shingles(a.text or "") for i, a in todo.items()}
         sketches = {i: stories.sketch(g) for i, g in grams.items()}
         stored = await self._sketch_owners(session, sketches, set(todo))
-        cands = {i: _shared(sketches[i], stored) for i in todo}
+        cands = {i: stories.shared_counts(sketches[i], stored) for i in todo}
         # the stored candidates worth checking: the five sharing most hashes with each article
-        check = {i: _worth_checking(c, len(sketches[i])) for i, c in cands.items()}
+        check = {i: stories.worth_checking(c, len(sketches[i])) for i, c in cands.items()}
         known = await self._texts_and_stories(session, {j for js in check.values() for j in js})
         story_of: dict[str, str] = {}
         for i in sorted(todo):
-            mates = _shared(sketches[i], _owners(sketches, story_of))
+            mates = stories.shared_counts(sketches[i], stories.owners(sketches, story_of))
             best, best_sim = None, self.story_similarity
-            for j in check[i] + _worth_checking(mates, len(sketches[i])):
+            for j in check[i] + stories.worth_checking(mates, len(sketches[i])):
                 other = grams[j] if j in story_of else known[j][0] if j in known else None
                 if other is None:
                     continue
@@ -327,7 +301,8 @@ class Repository:
     ) -> dict[str, tuple[np.ndarray, str]]:
         """id -> (its shingle hashes, its story: its own id where none is recorded)."""
         out: dict[str, tuple[np.ndarray, str]] = {}
-        for chunk in (sorted(ids)[k : k + 500] for k in range(0, len(ids), 500)):
+        ordered = sorted(ids)
+        for chunk in (ordered[k : k + 500] for k in range(0, len(ordered), 500)):
             rows = await session.execute(
                 select(ArticleRow.id, ArticleRow.text, ArticleRow.story).where(
                     ArticleRow.id.in_(chunk)

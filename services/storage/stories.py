@@ -18,6 +18,7 @@ next copy joins one of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -67,3 +68,30 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     both = len(np.intersect1d(a, b, assume_unique=True))
     return both / (len(a) + len(b) - both)
+
+
+def shared_counts(sketch: list[int], by_hash: dict[int, list[str]]) -> dict[str, int]:
+    """article -> how many of ``sketch``'s hashes its own sketch holds (``by_hash``: hash -> the
+    articles whose sketch holds it)."""
+    found: dict[str, int] = {}
+    for h in sketch:
+        for aid in by_hash.get(h, ()):
+            found[aid] = found.get(aid, 0) + 1
+    return found
+
+
+def worth_checking(shared: dict[str, int], size: int, most: int = 5) -> list[str]:
+    """The candidates to compare exactly: sharing at least two sketch hashes (one alone is a
+    common phrase more often than a copy: a copy at similarity 0.6 shares two or more of eight
+    with probability ~0.99), the ``most`` that share most first."""
+    need = min(2, size)
+    return sorted((j for j, n in shared.items() if n >= need), key=lambda j: (-shared[j], j))[:most]
+
+
+def owners(sketches: dict[str, list[int]], ids: Iterable[str]) -> dict[int, list[str]]:
+    """hash -> the articles among ``ids`` whose sketch holds it."""
+    owners: dict[int, list[str]] = {}
+    for aid in ids:
+        for h in sketches[aid]:
+            owners.setdefault(h, []).append(aid)
+    return owners

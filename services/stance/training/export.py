@@ -27,6 +27,7 @@ def export_onnx(
     answers there (DSE valid macro-F1 0.692 on an AVX2 EPYC, 0.675 on an AMX Xeon); with 7-bit
     weights no sum can saturate and every x86 CPU computes the same integers."""
     from stancestream.services.stance.torch_model import load_torch
+    from stancestream.services.stance.training.graph_passes import split_file
 
     model, tokenizer, meta = load_torch(checkpoint, attn_implementation="eager")
     model.float().eval()
@@ -39,7 +40,7 @@ def export_onnx(
     # then split skip+LayerNorm again (its fused kernel is the slow one: ``graph_passes``)
     fuse(fp32, model.encoder.config, fused)
     quantize_weights(fused, out / "model.onnx", reduce_range)
-    split_skip_layernorm_file(out / "model.onnx")
+    split_file(out / "model.onnx")
     fp32.unlink()
     fused.unlink()
     tokenizer.backend_tokenizer.save(str(out / "tokenizer.json"))
@@ -121,18 +122,6 @@ def fuse(fp32: Path, cfg: Any, path: Path) -> None:
     stats = fused.get_fused_operator_statistics()
     print(f"fused operators: { {k: v for k, v in stats.items() if v} }", file=sys.stderr)
     fused.save_model_to_file(str(path))
-
-
-def split_skip_layernorm_file(path: Path) -> None:
-    """Undo the fused skip+LayerNorm of ``fuse`` in the quantised file (``graph_passes``: the
-    fused kernel is slower than the plain pair on the CPUs measured)."""
-    import onnx
-
-    from stancestream.services.stance.training.graph_passes import split_skip_layernorm
-
-    model = onnx.load(str(path))
-    split_skip_layernorm(model)
-    onnx.save(model, str(path))
 
 
 def quantize_weights(fused: Path, path: Path, reduce_range: bool) -> None:

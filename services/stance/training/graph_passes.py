@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+GRAPH_NOTE = "residual add + LayerNormalization (SkipLayerNormalization split)"
+
 
 def split_skip_layernorm(model: Any) -> int:
     """Replace every ``SkipLayerNormalization`` (input, skip, gamma, beta[, bias]) by
@@ -62,19 +64,26 @@ def split_skip_layernorm(model: Any) -> int:
     return count
 
 
-def apply(folder: Path) -> int:
-    """Rewrite ``folder``'s model in place and note it in its ``stance.json``."""
+def split_file(path: Path) -> int:
+    """``split_skip_layernorm`` on the ONNX file at ``path``, in place (untouched when it has
+    nothing to split); returns how many nodes were split."""
     import onnx
 
-    meta_path = folder / "stance.json"
-    meta = json.loads(meta_path.read_text())
-    path = folder / meta.get("onnx", "model.onnx")
     model = onnx.load(str(path))
     count = split_skip_layernorm(model)
     if count:
         onnx.checker.check_model(model)
         onnx.save(model, str(path))
-        meta["graph"] = "residual add + LayerNormalization (SkipLayerNormalization split)"
+    return count
+
+
+def apply(folder: Path) -> int:
+    """Rewrite ``folder``'s model in place and note it in its ``stance.json``."""
+    meta_path = folder / "stance.json"
+    meta = json.loads(meta_path.read_text())
+    count = split_file(folder / meta.get("onnx", "model.onnx"))
+    if count:
+        meta["graph"] = GRAPH_NOTE
         meta_path.write_text(json.dumps(meta, indent=2) + "\n")
     return count
 
