@@ -332,7 +332,7 @@ class Queries:
     ) -> AsyncIterator[list[Article]]:
         """Stored articles with their text (oldest first, ``since`` on publication or store
         time), in lists of ``chunk``: what ``relink`` reads again."""
-        when = func.coalesce(ArticleRow.published_at, ArticleRow.stored_at)
+        when = article_time("published")
         q = select(ArticleRow).where(ArticleRow.text.is_not(None)).order_by(when, ArticleRow.id)
         if since is not None:
             q = q.where(when >= since)
