@@ -78,9 +78,14 @@ CURATED: tuple[Source, ...] = (
 
 
 def _extra(
-    file: str, url: str | None, sha256: str | None, licence: str, **kw: bool | str
+    file: str,
+    url: str | None,
+    sha256: str | None,
+    licence: str,
+    member: str | None = None,
+    odbl: bool = False,
 ) -> Source:
-    return Source(file, url, sha256, licence, extra=True, **kw)  # type: ignore[arg-type]
+    return Source(file, url, sha256, licence, member=member, odbl=odbl, extra=True)
 
 
 _EP_WORLD = "EveryPolitician scrapers (Wikidata, CC0 1.0)"
