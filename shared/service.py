@@ -46,6 +46,20 @@ def new_broker(url: str) -> RedisBroker:
     return RedisBroker(url, logger=BROKER_LOG, log_level=logging.DEBUG)
 
 
+async def stop_broker(broker: RedisBroker, timeout: float = 10.0) -> None:
+    """Stop the subscribers, wait until their read loops have ended, then stop the broker.
+
+    FastStream's ``broker.stop()`` cancels each subscriber's read task without waiting for it
+    and closes the connection pool at once: an XREADGROUP in flight then fails on the closed
+    socket and is logged as "Message fetch error ... Connection closed by server" with a
+    traceback, on a clean stop (about once in 300 stops on a loaded 2-core machine)."""
+    for sub in broker.subscribers:
+        reading = list(getattr(sub, "tasks", ()))  # FastStream's TasksMixin: the read loop
+        await sub.stop()  # no new reads; the running handler finishes; the loop is cancelled
+        await stop_tasks(reading, timeout)
+    await broker.stop()
+
+
 R = TypeVar("R")  # what a service's resources context yields
 M = TypeVar("M", bound=BaseModel)
 
@@ -134,7 +148,7 @@ async def running(spec: ServiceSpec[Any], settings: Settings) -> AsyncIterator[R
         finally:
             log.info("%s: stopping: draining the current batch", spec.name)
             await stop_tasks(tasks)
-            await broker.stop()  # waits for running handlers; their entries are acked or pending
+            await stop_broker(broker)  # running handlers finish; their entries are acked or pending
             for rc in consumers:
                 await rc.stop()
             await client.aclose()
