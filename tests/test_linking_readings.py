@@ -756,3 +756,38 @@ def test_an_actor_inside_another_actors_clause_is_not_the_speakers_target(nlp) -
     # "it" in the speaker's own report is the speaker: its target stays read
     text = "The Corporate Affairs Commission said it had suspended the licence of G H Shintoh Ltd."
     assert ("Corporate Affairs Commission", "G H Shintoh Ltd") in _directed(_link(nlp, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Corp said it purchased a majority interest in Beta Industries from Gamma Holdings.",
+        "Acme Corp said it agreed to acquire Beta Industries for 20 dlrs a share.",
+        "Acme Corp last year made an unsuccessful bid for Beta Industries.",
+        "Acme Corp said it bought a 15 pct stake in Beta Industries.",
+        "Acme Corp said it acquired a 20 pct interest in Beta Industries.",
+    ],
+)
+def test_what_an_actor_buys_or_holds_is_no_stance_target(nlp, text: str) -> None:
+    got = _directed(_link(nlp, text))
+    assert ("Acme Corp", "Beta Industries") not in got, got
+
+
+def test_a_deal_with_an_actor_and_a_suit_beside_a_purchase_are_still_read(nlp) -> None:
+    got = _pairs(
+        _link(
+            nlp,
+            "Acme Corp said it entered into an agreement with Beta Industries. "
+            "Acme Corp said it bought Delta Foods and sued Gamma Holdings for patent infringement.",
+        )
+    )
+    assert ("Acme Corp", "Beta Industries", "predicate", "support") in got
+    assert ("Acme Corp", "Gamma Holdings", "predicate", "oppose") in got
+    assert not any(t == "Delta Foods" for _, t, *_ in got)
+
+
+def test_interest_in_an_actor_as_attention_is_no_holding(nlp) -> None:
+    got = _pairs(
+        _link(nlp, "John Vincent said the coach would create more interest in Stanford University.")
+    )
+    assert ("John Vincent", "Stanford University", "speaker", None) in got

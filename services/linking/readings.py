@@ -13,7 +13,8 @@ when the text gives it a reading:
   accused B", "B was praised by A", "A's criticism of B", "A refuted B's allegations"). A word
   that states a polarity ("sued", "praised") carries it; agreements and deals bind both ways.
 
-Everything else (list members toward each other, appositions, mere co-mentions) is not scored.
+Everything else (list members toward each other, appositions, mere co-mentions, what an actor
+buys or owns) is not scored.
 """
 
 from __future__ import annotations
@@ -227,6 +228,8 @@ class ClaimReader:
                 continue  # "I am not accusing X"
             if syn.in_description(tok):
                 continue  # "the Nusra group, affiliated with Al-Qaeda": who Nusra is
+            if syn.acquired(tok):
+                continue  # "it purchased a majority interest in X": a transaction
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
         return out
@@ -626,6 +629,8 @@ class ClaimReader:
                 m = self.index.mention_at(chunk.offset + t.idx, chunk.offset + t.idx + 1)
                 if m is not None and _modifier_use(a, m):
                     continue
+                if syn.acquired(t):
+                    continue  # "made a bid for X": a transaction, not a stance
                 targets.append(a)
         return self._pairs(holders, targets, None, lemma, False)
 

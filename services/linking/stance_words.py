@@ -162,6 +162,22 @@ remark statement suggestion view warning
 DESCRIPTIVE = words("""
 affiliate associate base connect headquarter know link loyal own tie
 """)
+# Transactions and holdings: what is bought, sold or owned is no stance target of the buyer
+# ("purchased a majority interest in X", "agreed to acquire X", "made a bid for X"); the guide
+# counts owning as a neutral relation, and a bid alone says neither friendly nor hostile.
+ACQUIRING_VERBS = words("""
+acquire buy purchase own sell
+""")
+HOLDING_NOUNS = {
+    **dict.fromkeys(words("stake holding holdings shares stock control ownership"), "in"),
+    **dict.fromkeys(words("bid offer"), "for"),
+    **dict.fromkeys(words("acquisition purchase takeover buyout sale"), "of"),
+}
+# "interest in X" is a holding only as a share ("a majority interest", "a 20 pct interest"),
+# not as attention ("more interest in the University of Alabama").
+SHARE_WORDS = words("""
+majority minority controlling equity ownership pct percent
+""")
 # Prefixes of stance on an actor's name: "anti-American", "pro-Kremlin".
 STANCE_PREFIXES = {"anti": OPPOSE, "pro": SUPPORT}
 # A country's agents: its demonym on these names the country acting ("Iraqi warplanes struck",

@@ -81,6 +81,26 @@ def in_description(tok: Token) -> bool:
     return verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.lemma_.lower() in sw.DESCRIPTIVE
 
 
+def acquired(tok: Token) -> bool:
+    """An actor that is bought, sold or owned: the object of "acquire", "bought" ...; or the
+    object of a holding noun's preposition ("a stake in X", "a bid for X", "the purchase of X").
+    A transaction, not a stance (a deal *with* X, a merger, an agreement still are)."""
+    head = tok
+    while head.dep_ in {"compound", "flat", "conj", "appos"} and head.head != head:
+        head = head.head
+    if head.dep_ in {"dobj", "nsubjpass"}:
+        return head.head.pos_ == "VERB" and head.head.lemma_.lower() in sw.ACQUIRING_VERBS
+    if head.dep_ == "pobj" and head.head.dep_ == "prep":
+        prep, owner = head.head.lower_, head.head.head
+        if owner.pos_ == "VERB":  # "Acme bid for Beta"
+            return prep == "for" and owner.lemma_.lower() == "bid"
+        noun = owner.lemma_.lower()
+        if noun == "interest" and prep == "in":
+            return any(c.lower_ in sw.SHARE_WORDS or c.like_num for c in owner.subtree)
+        return sw.HOLDING_NOUNS.get(noun) == prep
+    return False
+
+
 def directly_negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" for c in tok.children) or any(
         c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
