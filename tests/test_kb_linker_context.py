@@ -9,6 +9,8 @@ import pytest
 
 from stancestream.services.linking.actors import Mention
 from stancestream.services.linking.kb.build import merge, write_index
+from stancestream.services.linking.kb.context import names_a_seat
+from stancestream.services.linking.kb.extra_sources import US_STATE
 from stancestream.services.linking.kb.linker import KbLinker, Query, _department_forms
 from stancestream.services.linking.kb.sources import Record
 from stancestream.services.linking.kb.store import KbIndex
@@ -122,3 +124,18 @@ def test_department_named_by_its_title_is_the_one_of_the_documents_country(
     assert linker.link_queries([org("Homeland Security"), us]) == ["Q900030", "Q30"]
     assert linker.link_queries([org("Homeland Security")]) == [None]
     assert linker.link_queries([org("Agriculture"), us]) == [None, "Q30"]  # Cuba's
+
+
+def test_an_office_holders_of_place_is_the_state_not_its_namesake_city(tmp_path: Path) -> None:
+    state = _rec("Q1384", "New York", "location", country="Q30", prior=5)
+    state.description = US_STATE
+    city = _rec("Q60", "New York City", "location", *["New York"] * 3, country="Q30", prior=11)
+    linker = _linker(tmp_path, [*BASE, state, city])
+    text = "Sen. Charles Schumer of New York said so. Prices in New York rose."
+    seat, town = text.index("New York"), text.rindex("New York")
+    assert names_a_seat(text, [(seat, seat + 8)])
+    assert not names_a_seat(text, [(town, town + 8)])
+    assert linker.link_queries([Query("New York", "location", ["New York"], seat=True)]) == [
+        "Q1384"
+    ]
+    assert linker.link_queries([Query("New York", "location", ["New York"])]) == ["Q60"]

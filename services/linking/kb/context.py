@@ -6,7 +6,9 @@ Two readings, both from the text alone:
   "Miami's record fell to 13-18"): the place is then no candidate, and the actor stays unlinked
   unless the KB holds a non-place entity of that name;
 - a place followed by its state or country ("Vail, Colo.", "Columbus, Ohio") has that full name
-  as a surface form, which is evidence for the one place of the name that lies there.
+  as a surface form, which is evidence for the one place of the name that lies there;
+- a place after an office holder's "of" ("Sen. Charles Schumer of New York", "Gov. Rick Perry
+  of Texas") is the state they represent, not its namesake city.
 """
 
 from __future__ import annotations
@@ -58,6 +60,18 @@ def names_a_team(text: str, spans: Sequence[tuple[int, int]]) -> bool:
         if not _dateline(text, s, e)
     ]
     return bool(votes) and sum(votes) * 2 > len(votes)
+
+
+_SEAT = re.compile(
+    r"\b(?:Sens?\.|Senators?|Reps?\.|Representatives?|Gov\.|Governor|Congress(?:wo)?man)"
+    r"\s+(?:[A-Z][\w.'\u2019-]*\s+){1,4}of\s+$"
+)
+
+
+def names_a_seat(text: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """A mention right after "Sen. Charles Schumer of": the state the office holder is
+    elected in (a US state, where the KB has one of the name)."""
+    return any(_SEAT.search(text, max(0, s - 80), s) for s, _ in spans)
 
 
 def qualified_forms(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:

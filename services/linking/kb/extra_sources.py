@@ -359,6 +359,9 @@ def read_places(path: Path, countries: Countries) -> list[Record]:
     return out
 
 
+US_STATE = "US state"  # the description of a US state's entry (the linker's seat rule reads it)
+
+
 def read_us_states(path: Path, usa: str | None) -> list[Record]:
     """US states (hearvox ``wikidata-us-states.tsv``): name and AP abbreviation."""
     out = []
@@ -367,7 +370,7 @@ def read_us_states(path: Path, usa: str | None) -> list[Record]:
         if not qid or not name:
             continue
         rec = Record(qid, name, "location", "us_states", country=usa, prior=5.0)
-        rec.description = "US state"
+        rec.description = US_STATE
         _add(rec, name, count=1.25)  # "New York", "Washington": mostly the city in the news
         ap = row.get("AP", "")
         if ap and ap != name:  # "W.Va." is also written "W. Va."

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from stancestream.services.linking.kb.context import names_a_team, qualified_forms
+from stancestream.services.linking.kb.context import names_a_seat, names_a_team, qualified_forms
+from stancestream.services.linking.kb.extra_sources import US_STATE
 from stancestream.services.linking.kb.keys import alias_key
 from stancestream.services.linking.kb.store import Candidate, Entry, KbIndex
 from stancestream.services.linking.names import DEMONYMS
@@ -93,6 +94,7 @@ class Query:
     labels: set[str] = field(default_factory=set)  # spaCy labels of its named mentions
     country: str | None = None  # country name the text places it in ("Springfield, Ill.")
     team: bool = False  # its mentions stand in sports contexts: a team, not the place
+    seat: bool = False  # named as an office holder's state ("Sen. X of New York")
 
     def fit(self, entry_type: str) -> float:
         """Type agreement with the actor's type, or (less) with a label spaCy gave a mention."""
@@ -294,6 +296,9 @@ class KbLinker:
         if q.team:  # "Alabama hasn't won the league": the team, which the place is not
             found = {k: v for k, v in found.items() if type_class(v[0].entry.type) != "place"}
             q = replace(q, type="org")
+        if q.seat:  # "Sen. Charles Schumer of New York": the state, not the city
+            states = {k: v for k, v in found.items() if v[0].entry.description == US_STATE}
+            found = states or found
         pinned = self._qualified(q, found)
         if pinned:  # "Columbus, Ohio", "Sioux Falls, S.D.": the place the text says, whatever NER
             found = {k: v for k, v in found.items() if k in pinned}  # made of the name
@@ -393,7 +398,8 @@ def _department_forms(text: str, mentions: Sequence) -> list[str]:
 
 def query_of(actor, text: str = "") -> Query:  # noqa: ANN001 - actors.Actor, duck-typed
     """The linker's view of an actor: its name, its distinct named surface forms (with the
-    state or country the text puts after them), and whether the text makes it a team."""
+    state or country the text puts after them), and whether the text makes it a team or an
+    office holder's state."""
     forms = [actor.name]
     named = [m for m in actor.mentions if m.label in _NAMED]
     for m in sorted(named, key=lambda m: -len(m.text)):
@@ -410,4 +416,5 @@ def query_of(actor, text: str = "") -> Query:  # noqa: ANN001 - actors.Actor, du
         {m.label for m in named},
         country,
         names_a_team(text, spans),
+        names_a_seat(text, spans),
     )
