@@ -791,3 +791,16 @@ def test_interest_in_an_actor_as_attention_is_no_holding(nlp) -> None:
         _link(nlp, "John Vincent said the coach would create more interest in Stanford University.")
     )
     assert ("John Vincent", "Stanford University", "speaker", None) in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "John Smith murdered Mary Jones in 2010.",
+        "Boko Haram kidnapped Mary Jones last year.",
+        "John Smith had taunted Mary Jones for weeks.",
+    ],
+)
+def test_a_violent_or_abusive_act_reads_as_oppose(nlp, text: str) -> None:
+    got = _pairs(_link(nlp, text))
+    assert any(t == "Mary Jones" and p == "oppose" for _, t, _, p in got), got

@@ -21,7 +21,9 @@ disparage undermine obstruct veto resist confront counter contradict indict pros
 outlaw expel boycott punish oust impeach bomb raid invade assail berate chastise deride decry
 scold insult defy deny discredit target arrest detain jail kill ambush shell sideline snub
 harass intimidate overturn overrule skewer ding malign excoriate destroy feud fire sack bench
-deactivate demote evict
+deactivate demote evict murder shoot stab torture execute kidnap abduct behead strangle rape
+massacre slaughter lynch assassinate wound injure maim persecute abuse mistreat taunt defame
+smear slander
 """),
     words("""
 praise support back endorse thank welcome applaud commend defend help aid assist fund finance
