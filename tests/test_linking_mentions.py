@@ -286,6 +286,25 @@ def test_an_organisation_ner_split_in_pieces_is_one_name(nlp) -> None:
     assert {"Microsoft", "Google"} <= names  # two companies, not one name
 
 
+def test_a_firm_named_for_its_partners_is_one_company_its_partners_name_names(nlp) -> None:
+    # NER splits these into "Merck" / "Burns", "Pauli" and a company "Co Inc"
+    text = "Merck and Co Inc said a merger would help. Burns, Pauli and Co Inc co-managed the deal."
+    names = {e.name for e in run(nlp, text).entities}
+    assert {"Merck and Co Inc", "Burns, Pauli and Co Inc"} <= names
+    assert not {"Co Inc", "Merck", "Burns", "Pauli"} & names
+    text = "Alan Quist and Co Inc said its profit rose. Quist said the issue sold well."
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "Alan Quist and Co Inc") == ["Alan Quist and Co Inc", "Quist"]
+    assert [e.type for e in linked.entities] == ["org"]
+
+
+def test_a_bond_rating_is_no_organisation_but_the_motoring_club_is(nlp) -> None:
+    rated = run(nlp, "Acme Corp said its outstanding issues are rated AAA/AA by the agencies.")
+    assert not any(e.name.startswith("AAA") for e in rated.entities)
+    club = run(nlp, "About 40 million people are expected by AAA to travel this weekend.")
+    assert "AAA" in {e.name for e in club.entities}
+
+
 def test_a_place_that_names_a_war_is_no_mention_of_the_place(nlp) -> None:
     text = (
         "Kerry, a Vietnam veteran, said the Vietnam-era draft and the Iraq war were mistakes. "

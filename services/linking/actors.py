@@ -23,6 +23,7 @@ from stancestream.services.linking.nlp import Chunk
 from stancestream.services.linking.spans import (
     adjectival_place,
     corporate,
+    credit_rating,
     datelines,
     state_qualified,
     with_number,
@@ -505,6 +506,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 continue
             if label == "FAC":
                 continue  # buildings are not actors unless they stand for a government
+            if label == "ORG" and credit_rating(ent):
+                continue  # "rated AAA/AA"
             if label == "ORG" and _town_and_region(ent.text, places):
                 label = "GPE"  # "Murdochville, Quebec": a place NER took for a name
             adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)
@@ -695,6 +698,22 @@ def _surnames_as_persons(mentions: list[Mention]) -> None:
             m.name = nm.normalise(m.text, person=True)
 
 
+_PARTNERS_FIRM = re.compile(r"([^,]+?)(?:, [^,]+?)* and (?:Co|Company)\b")
+
+
+def _partner_names(mentions: list[Mention]) -> dict[str, str]:
+    """A firm named for its partners ("J.P. Morgan and Co Inc", "Stifel, Nicolaus and Co") is
+    meant by its first partner's name, full or last word ("Morgan said", "Stifel said"):
+    those names -> the firm's."""
+    firms: dict[str, str] = {}
+    for m in mentions:
+        if m.label == "ORG" and (hit := _PARTNERS_FIRM.match(m.name)):
+            first = hit.group(1)
+            firms.setdefault(first, m.name)
+            firms.setdefault(first.split()[-1], m.name)
+    return firms
+
+
 def _company_short_names(mentions: list[Mention]) -> None:
     """A company named with its legal form ("Paxar Corp") is the one meant by its bare name,
     which NER often takes for a person ("a distributor of Paxar products"), unless that name is
@@ -711,16 +730,21 @@ def _company_short_names(mentions: list[Mention]) -> None:
         for m in mentions
         if m.label == "PERSON" and len(nm.key_tokens(m.name)) > 1
     }
+    firms = _partner_names(mentions)
     for m in mentions:
         if m.label == "PERSON" and m.name in bases and m.name.lower() not in surnames:
             m.label = "ORG"
+        elif m.label == "PERSON" and m.name in firms and m.name.lower() not in surnames:
+            m.label, m.name = "ORG", firms[m.name]
 
 
 def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
     one-word name that is another mention's name plus "s" is that actor, possessive."""
     known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
-    full: dict[str, str] = {}  # "Fleets" beside "Fleet Financial": the company it begins
+    # "Fleets" beside "Fleet Financial": the company it begins; "Morgans" beside "J.P. Morgan
+    # and Co Inc": the firm of that partner
+    full: dict[str, str] = _partner_names(mentions)
     for m in mentions:  # "Texacos" beside "Texaco Inc": the company's name without its form
         words = m.name.split()
         if m.label == "ORG" and len(words) > 1 and words[-1].lower().rstrip(".") in _LEGAL_FORMS:

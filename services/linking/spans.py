@@ -169,8 +169,40 @@ def joined_org_names(ents: Sequence[SpacySpan]) -> list[SpacySpan]:
             and doc[b.end - 1].lower_.rstrip(".") in _CORP_SUFFIXES
         ):
             out[i : i + 2] = [SpacySpan(doc, a.start, b.end, label="ORG")]
+        elif b.label_ == "ORG" and _between(doc, a, b, "and") and _legal_form_only(b):
+            # "Merck and Co Inc", "J.P. Stevens and Co Inc", "Burns, Pauli and Co Inc": a firm
+            # named for its founders or partners, not a person or place and a company "Co Inc"
+            last = i + 1
+            while (
+                i > 0 and out[i - 1].end + 1 == out[i].start and doc[out[i].start - 1].text == ","
+            ):
+                if out[i - 1].label_ not in _NAME_LABELS:
+                    break
+                i -= 1  # "Burns, Pauli and": the partners before the last one
+            out[i : last + 1] = [SpacySpan(doc, out[i].start, b.end, label="ORG")]
         i += 1
     return out
+
+
+_NAME_LABELS = frozenset({"ORG", "PERSON", "GPE", "NORP", "LOC"})
+
+
+def _legal_form_only(ent: SpacySpan) -> bool:
+    """An entity that is nothing but legal forms ("Co Inc", "Co.", "Company")."""
+    return all(t.lower_.rstrip(".") in _CORP_SUFFIXES for t in ent)
+
+
+_GRADE = r"(?:AAA|AA|A|BBB|BB|B|CCC|CC|C)[-+]?"
+_RATING = re.compile(rf"{_GRADE}(?:/{_GRADE})*")
+
+
+def credit_rating(ent: SpacySpan) -> bool:
+    """A bond rating NER took for an organisation: "rated AAA/AA", "a rating of AA-"; not the
+    motoring club in "expected by AAA to travel"."""
+    if _RATING.fullmatch(ent.text) is None:
+        return False
+    before = ent.doc[max(0, ent.start - 3) : ent.start]
+    return "/" in ent.text or any(t.lower_.startswith("rat") for t in before)
 
 
 def is_ticker(word: str) -> bool:
