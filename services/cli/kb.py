@@ -34,7 +34,7 @@ def download(
     data_dir: DataDir = None,
     base_url: Annotated[
         str | None,
-        typer.Option(help="fetch <base-url>/<file> instead of the public locations (a mirror)"),
+        typer.Option(help="fetch BASE_URL/FILE instead of the public locations (a mirror)"),
     ] = None,
     accept_changed: Annotated[
         bool,

@@ -29,6 +29,7 @@ from stancestream.services.stance.cli import open_io
 app = typer.Typer(
     help="StanceStream: live news in, linked actors and directed stances out.",
     no_args_is_help=True,
+    rich_markup_mode="markdown",  # docstring lines wrap as paragraphs, not at their breaks
     pretty_exceptions_enable=False,
 )
 app.add_typer(stance_app, name="stance")
