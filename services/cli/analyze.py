@@ -1,7 +1,8 @@
 """``stancestream analyze``: the linking and stance code of the services, in one process, no Redis.
 
-Reads articles as JSONL, writes one JSON line per article in the same order. Articles are handled
-in small groups so the stance model sees large batches while output keeps streaming.
+Reads articles as JSONL, writes one JSON line per article in the same order (or, with ``text``,
+a block a reader can check against the article). Articles are handled in small groups so the
+stance model sees large batches while output keeps streaming.
 """
 
 from __future__ import annotations
@@ -78,6 +79,33 @@ def render(linked: LinkedArticle, batch: StanceBatch | None) -> dict[str, Any]:
     return out
 
 
+def render_text(linked: LinkedArticle, batch: StanceBatch | None, width: int = 160) -> str:
+    """What a reader checks against the article: its actors, and each support or oppose with
+    the claim it was read from (neutral pairs are counted, not listed)."""
+    names = {e.id: e.name for e in linked.entities}
+    claims = {c.id: c for c in linked.claims}
+    first = " ".join(linked.claims[0].text.split()) if linked.claims else ""
+    title = linked.article.title or (first[:70] + "..." if len(first) > 70 else first)
+    lines = [
+        f"== {linked.article.id}: {title}",
+        f"   {len(linked.entities)} actors: "
+        + ", ".join(f"{e.name} ({e.wikidata or e.type})" for e in linked.entities),
+    ]
+    stances = batch.stances if batch is not None else []
+    shown = [s for s in stances if s.stance != "neutral"]
+    for s in shown:
+        why = s.basis + (f": {s.cue}" if s.cue else "") if s.basis else "unread claim"
+        text = " ".join(claims[s.claim].text.split())
+        quote = text if len(text) <= width else text[: width - 3] + "..."
+        lines.append(f"   {names[s.source]} -> {names[s.target]}: {s.stance} {s.score:.2f} ({why})")
+        lines.append(f'      "{quote}"')
+    if batch is None:
+        lines.append("   (stance not scored)")
+    else:
+        lines.append(f"   {len(shown)} support/oppose, {len(stances) - len(shown)} neutral pairs")
+    return "\n".join(lines) + "\n\n"
+
+
 def run_analyze(
     settings: Settings,
     src: IO[str],
@@ -85,6 +113,7 @@ def run_analyze(
     model: str | None = None,
     skip_bad: bool = False,
     with_stance: bool = True,
+    text: bool = False,
 ) -> int:
     from stancestream.services.linking.link import link_articles
     from stancestream.services.linking.nlp import ParseCache, load_nlp
@@ -125,7 +154,10 @@ def run_analyze(
             else [None] * len(linked)
         )
         for la, b in zip(linked, batches):
-            dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")
+            if text:
+                dst.write(render_text(la, b))
+            else:
+                dst.write(json.dumps(render(la, b), ensure_ascii=False, default=str) + "\n")
         dst.flush()
 
     return in_groups(src, settings.ingestion.max_article_chars, skip_bad, analyze)

@@ -193,16 +193,26 @@ def analyze(
     no_stance: Annotated[
         bool, typer.Option("--no-stance", help="entities and claims only")
     ] = False,
+    text: Annotated[
+        bool,
+        typer.Option("--text", help="for reading: actors, and each support/oppose with its claim"),
+    ] = False,
 ) -> None:
     """Offline, one process, no Redis: {"id","text"[,"title","url","published_at"]} per line in,
-    {"id","entities","claims","stances"} per line out."""
+    {"id","entities","claims","stances"} per line out (--text: a block per article to read)."""
     from stancestream.services.cli.analyze import run_analyze
 
     settings = settings_or_exit()
     setup_logging("WARNING")
     with open_io(input, output) as (src, dst):
         code = run_analyze(
-            settings, src, dst, model=model, skip_bad=skip_bad, with_stance=not no_stance
+            settings,
+            src,
+            dst,
+            model=model,
+            skip_bad=skip_bad,
+            with_stance=not no_stance,
+            text=text,
         )
     raise typer.Exit(code)
 
