@@ -305,6 +305,23 @@ def test_a_bond_rating_is_no_organisation_but_the_motoring_club_is(nlp) -> None:
     assert "AAA" in {e.name for e in club.entities}
 
 
+def test_a_link_ends_a_name_and_an_earnings_table_names_no_one(nlp) -> None:
+    linked = run(nlp, '"What a night!" – Jennifer Lawrence http://t.co/abc123XYZ on Friday.')
+    assert "Jennifer Lawrence" in {e.name for e in linked.entities}
+    assert not any("http" in e.name for e in linked.entities)
+    table = run(nlp, "Acme Corp said. 4th qtr Shr loss 17 cts vs loss 22 cts Revs 27.3 mln vs 23.7")
+    assert not any(e.type == "person" for e in table.entities), table.entities
+
+
+def test_a_name_written_twice_without_a_space_is_that_name(nlp) -> None:
+    text = (
+        "Noranda Inc said the mine was not insured. The costs of insuring all of "
+        "NorandaNoranda's underground operations would have been prohibitive, it said."
+    )
+    names = {e.name for e in run(nlp, text).entities}
+    assert "NorandaNoranda" not in names and "Noranda Inc" in names
+
+
 def test_a_place_that_names_a_war_is_no_mention_of_the_place(nlp) -> None:
     text = (
         "Kerry, a Vietnam veteran, said the Vietnam-era draft and the Iraq war were mistakes. "

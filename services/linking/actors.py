@@ -84,6 +84,9 @@ _OPENERS = {"[", "(", "{"}
 _CLOSERS = {"]", ")", "}"}
 
 
+_DECIMAL = re.compile(r"\d+[.,]\d+")
+
+
 def _trim(ent: SpacySpan) -> SpacySpan | None:
     """Drop leading determiners/titles/brackets and trailing possessives/punctuation."""
     s, e = ent.start, ent.end
@@ -106,9 +109,15 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     for i in range(e - 1, s - 1, -1):
         if doc[i].text in _OPENERS and not any(t.text in _CLOSERS for t in doc[i:e]):
             e = i
+    for i in range(s, e):  # "Jennifer Lawrence http://t.co/...": a link ends the name
+        if doc[i].like_url or doc[i].like_email:
+            e = i
+            break
     while e > s and doc[e - 1].is_punct:
         e -= 1
     label = ent.label_
+    if label == "PERSON" and any(_DECIMAL.fullmatch(t.text) for t in doc[s:e]):
+        return None  # "Revs 27.3 mln vs 23.7 mln": an earnings table, no one's name
     # "Advanceds March lawsuit": NER took the month after a company into its name
     while label == "ORG" and e - s >= 2 and doc[e - 1].text in _MONTHS:
         e -= 1
@@ -740,7 +749,8 @@ def _company_short_names(mentions: list[Mention]) -> None:
 
 def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
-    one-word name that is another mention's name plus "s" is that actor, possessive."""
+    one-word name that is another mention's name plus "s" is that actor, possessive; and a
+    name written twice without a space ("NorandaNoranda's operations") is that name."""
     known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
     # "Fleets" beside "Fleet Financial": the company it begins; "Morgans" beside "J.P. Morgan
     # and Co Inc": the firm of that partner
@@ -757,6 +767,10 @@ def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
         ):
             full.setdefault(words[0], m.name)
     for m in mentions:
+        word = m.name[: len(m.name) // 2]  # wire copy's "NorandaNoranda's"
+        if len(word) >= 2 and m.name == word * 2 and (word in known or word in full):
+            m.name, m.label = (word, known[word]) if word in known else (full[word], "ORG")
+            continue
         base = m.name[:-1]
         if (
             m.name.endswith("s")
