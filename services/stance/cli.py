@@ -176,6 +176,16 @@ def train(
     distill: Annotated[
         float, typer.Option(help="with --teacher: weight of the distillation term")
     ] = 0.0,
+    newsmtsc: Annotated[
+        Path | None,
+        typer.Option(
+            help="claim scheme: NewsMTSC train.jsonl; each target becomes a speaker's question "
+            "(NAME said: sentence), labelled by the sentence's sentiment toward it"
+        ),
+    ] = None,
+    newsmtsc_max: Annotated[
+        int, typer.Option(help="with --newsmtsc: at most this many targets (0: all)")
+    ] = 0,
 ) -> None:
     """Fine-tune the stance classifier (needs the [train] extra). Logs progress with ETA."""
     import os
@@ -202,6 +212,8 @@ def train(
             consistency=consistency,
             teacher=teacher,
             distill=distill,
+            newsmtsc=str(newsmtsc) if newsmtsc else "",
+            newsmtsc_max=newsmtsc_max,
         )
     )
     typer.echo(json.dumps(best))

@@ -46,6 +46,8 @@ class TrainConfig:
     consistency: float = 0.0  # claim scheme: weight of the joint 5-way loss over p->q and q->p
     teacher: str = ""  # claim scheme: a model to distil from ("pair": the shipped v1), "": none
     distill: float = 0.0  # weight of the distillation term (KL to the teacher, temperature 2)
+    newsmtsc: str = ""  # claim scheme: NewsMTSC train.jsonl, its targets as speaker questions
+    newsmtsc_max: int = 0  # at most this many NewsMTSC targets (0: all)
 
 
 def resolve_base(base: str) -> str:

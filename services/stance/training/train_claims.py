@@ -218,6 +218,20 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
         )
         tr_ids, tr_pairs = tr_ids + p_ids, tr_pairs + p_pairs
         tr_gold5 += [None] * len(p_ids)
+    if cfg.newsmtsc:
+        from pathlib import Path
+
+        from stancestream.services.stance.training.newsmtsc import newsmtsc_claims
+
+        news = newsmtsc_claims(Path(cfg.newsmtsc), cfg.newsmtsc_max, cfg.seed)
+        n_ids, n_pairs = encode_pipeline(tokenizer, news, cfg.max_length)
+        counts = np.bincount([lab for ps in n_pairs for *_, lab in ps], minlength=len(LABELS))
+        log(
+            f"NewsMTSC speaker claims: {len(news)} with {int(counts.sum())} pairs "
+            f"{dict(zip(LABELS, counts.tolist()))}"
+        )
+        tr_ids, tr_pairs = tr_ids + n_ids, tr_pairs + n_pairs
+        tr_gold5 += [None] * len(n_ids)
     va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
     # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
     sent_batch = max(1, cfg.batch_size // 2)
