@@ -723,7 +723,7 @@ def _partner_names(mentions: list[Mention]) -> dict[str, str]:
     return firms
 
 
-def _company_short_names(mentions: list[Mention]) -> None:
+def _company_short_names(mentions: list[Mention], firms: dict[str, str]) -> None:
     """A company named with its legal form ("Paxar Corp") is the one meant by its bare name,
     which NER often takes for a person ("a distributor of Paxar products"), unless that name is
     the surname of a person the article names in full."""
@@ -739,7 +739,6 @@ def _company_short_names(mentions: list[Mention]) -> None:
         for m in mentions
         if m.label == "PERSON" and len(nm.key_tokens(m.name)) > 1
     }
-    firms = _partner_names(mentions)
     for m in mentions:
         if m.label == "PERSON" and m.name in bases and m.name.lower() not in surnames:
             m.label = "ORG"
@@ -747,14 +746,14 @@ def _company_short_names(mentions: list[Mention]) -> None:
             m.label, m.name = "ORG", firms[m.name]
 
 
-def _possessives_without_apostrophe(mentions: list[Mention]) -> None:
+def _possessives_without_apostrophe(mentions: list[Mention], firms: dict[str, str]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
     one-word name that is another mention's name plus "s" is that actor, possessive; and a
     name written twice without a space ("NorandaNoranda's operations") is that name."""
     known = {m.name: m.label for m in mentions if m.label in {"ORG", "GPE", "PERSON"}}
     # "Fleets" beside "Fleet Financial": the company it begins; "Morgans" beside "J.P. Morgan
     # and Co Inc": the firm of that partner
-    full: dict[str, str] = _partner_names(mentions)
+    full: dict[str, str] = dict(firms)
     for m in mentions:  # "Texacos" beside "Texaco Inc": the company's name without its form
         words = m.name.split()
         if m.label == "ORG" and len(words) > 1 and words[-1].lower().rstrip(".") in _LEGAL_FORMS:
@@ -789,8 +788,9 @@ def cluster(mentions: list[Mention], is_place: Callable[[str], bool] | None = No
     actors: list[Actor] = []
     by_key: dict[tuple[str, ...], Actor] = {}
     _surnames_as_persons(mentions)
-    _company_short_names(mentions)
-    _possessives_without_apostrophe(mentions)
+    firms = _partner_names(mentions)  # "J.P. Morgan and Co Inc": "Morgan" names it
+    _company_short_names(mentions, firms)
+    _possessives_without_apostrophe(mentions, firms)
     for m in sorted(mentions, key=lambda m: m.start):
         key = _key(m)
         actor = by_key.get(key)

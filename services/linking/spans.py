@@ -184,7 +184,7 @@ def joined_org_names(ents: Sequence[SpacySpan]) -> list[SpacySpan]:
     return out
 
 
-_NAME_LABELS = frozenset({"ORG", "PERSON", "GPE", "NORP", "LOC"})
+_NAME_LABELS = _PLACE_LABELS | {"ORG", "PERSON", "NORP"}
 
 
 def _legal_form_only(ent: SpacySpan) -> bool:
@@ -194,6 +194,7 @@ def _legal_form_only(ent: SpacySpan) -> bool:
 
 _GRADE = r"(?:AAA|AA|A|BBB|BB|B|CCC|CC|C)[-+]?"
 _RATING = re.compile(rf"{_GRADE}(?:/{_GRADE})*")
+_RATING_WORDS = nm.words("rate rated rates rating ratings")
 
 
 def credit_rating(ent: SpacySpan) -> bool:
@@ -202,7 +203,7 @@ def credit_rating(ent: SpacySpan) -> bool:
     if _RATING.fullmatch(ent.text) is None:
         return False
     before = ent.doc[max(0, ent.start - 3) : ent.start]
-    return "/" in ent.text or any(t.lower_.startswith("rat") for t in before)
+    return "/" in ent.text or any(t.lower_ in _RATING_WORDS for t in before)
 
 
 def is_ticker(word: str) -> bool:
