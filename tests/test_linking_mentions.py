@@ -322,6 +322,17 @@ def test_a_name_written_twice_without_a_space_is_that_name(nlp) -> None:
     assert "NorandaNoranda" not in names and "Noranda Inc" in names
 
 
+def test_a_name_right_after_a_persons_role_is_a_person(nlp) -> None:
+    text = (
+        '"It has always been my business," Riley said. Heat center Alonzo Mourning said he '
+        "did not know. On Wednesday he deactivated forwards Antoine Walker and James Posey."
+    )
+    types = {e.name: e.type for e in run(nlp, text).entities}
+    # NER's small model tags both names ORG here
+    assert types["Alonzo Mourning"] == types["Antoine Walker"] == "person", types
+    assert types["James Posey"] == "person"
+
+
 def test_a_place_that_names_a_war_is_no_mention_of_the_place(nlp) -> None:
     text = (
         "Kerry, a Vietnam veteran, said the Vietnam-era draft and the Iraq war were mistakes. "

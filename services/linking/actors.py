@@ -134,6 +134,26 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     return SpacySpan(doc, s, e, label=label) if e > s else None
 
 
+# Roles a person holds that a team or profession names right before the name ("Heat center
+# Alonzo Mourning", "deactivated forwards Antoine Walker and James Posey").
+_ROLE_NOUNS = nm.PERSON_NOUNS | nm.words(
+    "center centers forward forwards guard guards quarterback pitcher catcher striker"
+    " goalkeeper midfielder defender coach player players actor actress singer rapper"
+)
+
+
+def _named_after_role(ent: SpacySpan) -> bool:
+    """An ORG of two or three capitalised words, none an organisation's, right after a
+    person's role noun: NER's small model takes some people for organisations."""
+    doc = ent.doc
+    words = [t for t in ent if not t.is_punct]
+    if not 2 <= len(words) <= 3 or ent.start == 0 or not all(t.is_title for t in words):
+        return False
+    if any(t.lower_ in _COMPANY_WORDS or t.lower_ in nm.ORG_NOUNS for t in words):
+        return False
+    return doc[ent.start - 1].lower_ in _ROLE_NOUNS
+
+
 def _cue(span: SpacySpan) -> str | None:
     """Context evidence for the type: "X terror group", "group named X", "in X", "Jane Roe of X"."""
     doc = span.doc
@@ -517,6 +537,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 continue  # buildings are not actors unless they stand for a government
             if label == "ORG" and credit_rating(ent):
                 continue  # "rated AAA/AA"
+            if label == "ORG" and _named_after_role(ent):
+                label = "PERSON"  # "Heat center Alonzo Mourning said", "forwards Antoine Walker"
             if label == "ORG" and _town_and_region(ent.text, places):
                 label = "GPE"  # "Murdochville, Quebec": a place NER took for a name
             adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)
