@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from stancestream.services.linking.actors import Mention
+from stancestream.services.linking.kb import US_STATE
 from stancestream.services.linking.kb.build import merge, write_index
 from stancestream.services.linking.kb.context import names_a_seat
-from stancestream.services.linking.kb.extra_sources import US_STATE
 from stancestream.services.linking.kb.linker import KbLinker, Query, _department_forms
 from stancestream.services.linking.kb.sources import Record
 from stancestream.services.linking.kb.store import KbIndex

@@ -6,3 +6,5 @@ or NIL, ``download`` fetches the sources and ``cli`` is ``stancestream kb``.
 """
 
 INDEX_NAME = "index.sqlite"
+# a US state's entry description: the build writes it, the linker's office-holder rule reads it
+US_STATE = "US state"

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from stancestream.services.linking.kb import US_STATE
 from stancestream.services.linking.kb.keys import alias_key
 from stancestream.services.linking.kb.sources import Record, _add, _qid, congress_people
 
@@ -357,9 +358,6 @@ def read_places(path: Path, countries: Countries) -> list[Record]:
                 _add_latin(rec, alt, count=0.3)
         out.append(rec)
     return out
-
-
-US_STATE = "US state"  # the description of a US state's entry (the linker's seat rule reads it)
 
 
 def read_us_states(path: Path, usa: str | None) -> list[Record]:

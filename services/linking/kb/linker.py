@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from stancestream.services.linking.kb import US_STATE
 from stancestream.services.linking.kb.context import names_a_seat, names_a_team, qualified_forms
-from stancestream.services.linking.kb.extra_sources import US_STATE
 from stancestream.services.linking.kb.keys import alias_key
 from stancestream.services.linking.kb.store import Candidate, Entry, KbIndex
 from stancestream.services.linking.names import DEMONYMS
