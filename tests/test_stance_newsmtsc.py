@@ -40,3 +40,30 @@ def test_each_target_is_a_speaker_question_with_its_sentiment(tmp_path: Path) ->
     assert [delta.text[s:e] for s, e in delta.spans[1:]] == ["Delta"]
     assert delta.pairs == ((0, 1, LABELS.index("oppose")),)
     assert len(newsmtsc_claims(path, limit=1)) == 1
+
+
+def test_a_claim_scheme_run_trains_on_them_too(shared_data, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from stancestream.services.stance.training.train import TrainConfig
+    from stancestream.services.stance.training.train_claims import train_claims
+
+    news = tmp_path / "newsmtsc.jsonl"
+    news.write_text(
+        "\n".join(
+            _row(f"Acme praised Beta {i} times and ignored Gamma.", ("Beta", 6.0), ("Gamma", 4.0))
+            for i in range(6)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "run"
+    train_claims(
+        TrainConfig(
+            data=str(shared_data / "dse"), out=str(out), epochs=1, limit=32, newsmtsc=str(news)
+        )
+    )
+    log = (out / "train.log").read_text()
+    assert (
+        "NewsMTSC speaker claims: 6 with 12 pairs {'support': 6, 'oppose': 0, 'neutral': 6}" in log
+    )
+    assert (out / "torch").is_dir()

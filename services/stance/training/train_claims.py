@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -155,8 +156,6 @@ def predict(model, ids, pairs, bf16: bool, pad_id: int) -> np.ndarray:
 def teacher_logits(cfg: TrainConfig, rows: list[DseRow], log) -> np.ndarray:
     """The teacher's raw logits for each train sentence's p->q and q->p (n, 2, 3), with the two
     entities marked as ``eval_dse.py`` asks; cached in the run folder."""
-    from pathlib import Path
-
     from stancestream.services.stance.backends.onnx import OnnxStanceScorer
     from stancestream.services.stance.queries import PairQuery
     from stancestream.services.stance.scorer import SHIPPED_PAIR_MODEL
@@ -198,9 +197,20 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
     # each DSE sentence's two pairs come p->q, q->p: the joint 5-way term reads them together
     tr_gold5: list[int | None] = [r.label for r in train_rows]
     teacher = teacher_logits(cfg, train_rows, log) if cfg.teacher and cfg.distill else None
-    if cfg.pipeline_pairs:
-        from pathlib import Path
 
+    def add_claims(kind: str, claims, since: float) -> None:
+        """Pipeline-shaped claims (no 5-way label) join the training set, counted in the log."""
+        ids, pairs = encode_pipeline(tokenizer, claims, cfg.max_length)
+        counts = np.bincount([lab for ps in pairs for *_, lab in ps], minlength=len(LABELS))
+        log(
+            f"{kind}: {len(claims)} with {int(counts.sum())} pairs "
+            f"{dict(zip(LABELS, counts.tolist()))} ({time.time() - since:.0f}s)"
+        )
+        tr_ids.extend(ids)
+        tr_pairs.extend(pairs)
+        tr_gold5.extend([None] * len(ids))
+
+    if cfg.pipeline_pairs:
         from stancestream.services.stance.training.pipeline_data import cached_pipeline_claims
 
         t1 = time.time()
@@ -210,28 +220,16 @@ def train_claims(cfg: TrainConfig, extra_share: float = 0.5) -> dict:
             log,
             unannotated=cfg.pipeline_unannotated,
         )
-        p_ids, p_pairs = encode_pipeline(tokenizer, claims, cfg.max_length)
-        counts = np.bincount([lab for ps in p_pairs for *_, lab in ps], minlength=len(LABELS))
-        log(
-            f"pipeline-shaped claims: {len(claims)} with {int(counts.sum())} pairs "
-            f"{dict(zip(LABELS, counts.tolist()))} ({time.time() - t1:.0f}s)"
-        )
-        tr_ids, tr_pairs = tr_ids + p_ids, tr_pairs + p_pairs
-        tr_gold5 += [None] * len(p_ids)
+        add_claims("pipeline-shaped claims", claims, t1)
     if cfg.newsmtsc:
-        from pathlib import Path
-
         from stancestream.services.stance.training.newsmtsc import newsmtsc_claims
 
-        news = newsmtsc_claims(Path(cfg.newsmtsc), cfg.newsmtsc_max, cfg.seed)
-        n_ids, n_pairs = encode_pipeline(tokenizer, news, cfg.max_length)
-        counts = np.bincount([lab for ps in n_pairs for *_, lab in ps], minlength=len(LABELS))
-        log(
-            f"NewsMTSC speaker claims: {len(news)} with {int(counts.sum())} pairs "
-            f"{dict(zip(LABELS, counts.tolist()))}"
+        t1 = time.time()
+        add_claims(
+            "NewsMTSC speaker claims",
+            newsmtsc_claims(Path(cfg.newsmtsc), cfg.newsmtsc_max, cfg.seed),
+            t1,
         )
-        tr_ids, tr_pairs = tr_ids + n_ids, tr_pairs + n_pairs
-        tr_gold5 += [None] * len(n_ids)
     va_ids, va_pairs = encode_rows(tokenizer, valid_rows, [[]] * len(valid_rows), cfg.max_length)
     # cfg.batch_size counts directed pairs, as in the pair scheme: half as many sentences
     sent_batch = max(1, cfg.batch_size // 2)
