@@ -791,6 +791,9 @@ def test_interest_in_an_actor_as_attention_is_no_holding(nlp) -> None:
         _link(nlp, "John Vincent said the coach would create more interest in Stanford University.")
     )
     assert ("John Vincent", "Stanford University", "speaker", None) in got
+    # a number in the actor's own name is no share
+    got = _pairs(_link(nlp, "John Vincent said the deal created interest in Studio 54 Group."))
+    assert any(t == "Studio 54 Group" for _, t, *_ in got), got
 
 
 @pytest.mark.parametrize(

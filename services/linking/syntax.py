@@ -96,7 +96,9 @@ def acquired(tok: Token) -> bool:
             return prep == "for" and owner.lemma_.lower() == "bid"
         noun = owner.lemma_.lower()
         if noun == "interest" and prep == "in":
-            return any(c.lower_ in sw.SHARE_WORDS or c.like_num for c in owner.subtree)
+            # only its own modifiers: "interest in Terminal 5" holds no share
+            words = [t for c in owner.lefts for t in c.subtree]
+            return any(t.lower_ in sw.SHARE_WORDS or t.like_num for t in words)
         return sw.HOLDING_NOUNS.get(noun) == prep
     return False
 
