@@ -139,3 +139,25 @@ def test_an_office_holders_of_place_is_the_state_not_its_namesake_city(tmp_path:
         "Q1384"
     ]
     assert linker.link_queries([Query("New York", "location", ["New York"])]) == ["Q60"]
+
+
+def test_a_company_named_in_full_links_through_its_first_word_only_to_its_own_entity(
+    tmp_path: Path,
+) -> None:
+    # the KB spells the carmaker "Ford Motor Company"; "Burlington" is only a clothing store
+    records = [
+        _rec("Q44294", "Ford", "org", "Ford Motor Company", source="nsi"),
+        _rec("Q4999220", "Burlington", "org", "Burlington Stores", country="Q30", source="nsi"),
+        _rec("Q35349", "Kia", "org", "Kia Motors", source="nsi"),
+    ]
+    linker = _linker(tmp_path, records)
+    ford = Query("Ford Motor Co", "org", ["Ford Motor Co", "Ford"], {"ORG"})
+    kia = Query("Kia Motor Corp", "org", ["Kia Motor Corp", "Kia"], {"ORG"})
+    burlington = Query(
+        "Burlington Industries Inc", "org", ["Burlington Industries Inc", "Burlington"], {"ORG"}
+    )
+    assert linker.link_queries([ford, kia, burlington]) == ["Q44294", "Q35349", None]
+    # without the first word among its names, the full name alone finds no candidate
+    assert linker.link_queries([Query("Ford Motor Co", "org", ["Ford Motor Co"], {"ORG"})]) == [
+        None
+    ]

@@ -351,3 +351,60 @@ def test_a_place_after_a_persons_name_and_of_is_the_place(nlp) -> None:
     text = '"We came to thank him," said Mary Holt of Lansing, who had waited all night.'
     actor = next(a for a in run(nlp, text).entities if a.name == "Lansing")
     assert actor.type == "location"
+
+
+def test_a_company_is_named_by_the_first_word_of_its_full_name() -> None:
+    # wire copy: "Burlington Industries Inc" once, then "Burlington said", "Burlington bought"
+    ms = [
+        Mention(0, 25, "Burlington Industries Inc", "ORG", "Burlington Industries Inc"),
+        Mention(40, 50, "Burlington", "ORG", "Burlington"),
+        Mention(60, 70, "Burlington", "ORG", "Burlington"),
+        Mention(80, 106, "Continental Bank of Canada", "ORG", "Continental Bank of Canada"),
+        Mention(120, 131, "Continental", "ORG", "Continental"),
+    ]
+    names = {a.name: len(a.mentions) for a in cluster(ms)}
+    assert names == {"Burlington Industries Inc": 3, "Continental Bank of Canada": 2}
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        # the word begins two companies' names: which one is meant is not said
+        [Mention(80, 104, "Burlington Northern Inc", "ORG", "Burlington Northern Inc")],
+        # the word is a person's name here
+        [Mention(80, 96, "James Burlington", "PERSON", "James Burlington")],
+    ],
+)
+def test_a_first_word_names_no_company_where_it_could_name_another(others) -> None:
+    ms = [
+        Mention(0, 25, "Burlington Industries Inc", "ORG", "Burlington Industries Inc"),
+        Mention(40, 50, "Burlington", "ORG", "Burlington"),
+        *others,
+    ]
+    company = next(a for a in cluster(ms) if a.name == "Burlington Industries Inc")
+    assert len(company.mentions) == 1
+
+
+def test_a_name_made_of_its_partners_names_leaves_each_partner_its_own_actor() -> None:
+    text = "Fieldcrest Cannon Inc, the result of a merger of Fieldcrest and Cannon, rose."
+    ms = [
+        Mention(0, 21, "Fieldcrest Cannon Inc", "ORG", "Fieldcrest Cannon Inc"),
+        Mention(49, 59, "Fieldcrest", "ORG", "Fieldcrest"),
+        Mention(64, 70, "Cannon", "ORG", "Cannon"),
+    ]
+    assert [text[m.start : m.end] for m in ms] == ["Fieldcrest Cannon Inc", "Fieldcrest", "Cannon"]
+    names = {a.name for a in cluster(ms)}
+    assert names == {"Fieldcrest Cannon Inc", "Fieldcrest", "Cannon"}
+
+
+def test_an_acronym_leaves_out_the_legal_form(nlp) -> None:
+    text = (
+        "CMS Enhancements Inc said it has introduced products for the new International "
+        "Business Machines Corp IBM Personal System/2 computers. CMS said IBM would like them."
+    )
+    linked = run(nlp, text)
+    assert surfaces(linked, text, "International Business Machines Corp") == [
+        "International Business Machines Corp",
+        "IBM",
+        "IBM",
+    ]

@@ -768,6 +768,55 @@ def _company_short_names(mentions: list[Mention], firms: dict[str, str]) -> None
             m.label, m.name = "ORG", firms[m.name]
 
 
+# words that make a company's name from a proper name: "Burlington Industries", "Continental
+# Bank of Canada" (besides a legal form anywhere after the first word)
+_BUSINESS_HEADS = nm.words(
+    """industries systems bank textiles airlines airways motors group holdings petroleum oil
+    steel chemical chemicals electric mills stores foods communications technologies
+    laboratories pharmaceuticals resources mining energy"""
+)
+
+
+_NAME_GLUE = frozenset({"of", "and", "the", "&", "de", "du"})
+
+
+def _company_first_words(mentions: list[Mention]) -> None:
+    """Wire copy names a company in full once ("Burlington Industries Inc", "Rolls Royce Plc",
+    "Continental Bank of Canada") and by its first word after ("Burlington said"): a one-word
+    organisation mention that is the first word of exactly one such name in the article is that
+    company, not a namesake brand. Not a word of a person's name there, a country, a US state
+    or a demonym ("Georgia" of "Georgia Power Co" is the state)."""
+    people = {w for m in mentions if m.label == "PERSON" for w in nm.key_tokens(m.name)}
+    full: dict[str, set[str]] = {}
+    for m in mentions:
+        words = m.name.split()
+        rest = {w.lower().rstrip(".,") for w in words[1:]}
+        if (
+            m.label == "ORG"
+            and len(words) > 1
+            and words[0][:1].isupper()
+            and (rest & _LEGAL_FORMS or words[1].lower() in _BUSINESS_HEADS)
+            and all(w[:1].isupper() or w in _NAME_GLUE for w in words[1:])
+        ):
+            full.setdefault(words[0], set()).add(m.name)
+    ones = {m.name for m in mentions if m.label == "ORG" and " " not in m.name}
+    for m in mentions:
+        names = full.get(m.name, set())
+        # "Fieldcrest Cannon Inc, the result of a merger of Fieldcrest and Cannon": a name
+        # made of its partners' names; each alone is the partner
+        names = {n for n in names if not set(n.split()[1:]) & ones}
+        word = m.name.lower()
+        if (
+            m.label == "ORG"
+            and len(names) == 1
+            and word not in people
+            and not nm.country_name(m.name)
+            and word not in nm.US_STATES
+            and word not in nm.DEMONYMS
+        ):
+            m.name = next(iter(names))
+
+
 def _possessives_without_apostrophe(mentions: list[Mention], firms: dict[str, str]) -> None:
     """Wire copy that lost its apostrophes writes "Texacos bond", "Irans Ahvaz field": a
     one-word name that is another mention's name plus "s" is that actor, possessive; and a
@@ -813,6 +862,7 @@ def cluster(mentions: list[Mention], is_place: Callable[[str], bool] | None = No
     firms = _partner_names(mentions)  # "J.P. Morgan and Co Inc": "Morgan" names it
     _company_short_names(mentions, firms)
     _possessives_without_apostrophe(mentions, firms)
+    _company_first_words(mentions)  # "Burlington" of "Burlington Industries Inc"
     for m in sorted(mentions, key=lambda m: m.start):
         key = _key(m)
         actor = by_key.get(key)

@@ -277,9 +277,16 @@ def org_type(name: str) -> str:
     return "org"
 
 
+_LEGAL_FORM_WORDS = words("corp corp. inc inc. co co. ltd ltd. plc llc ag sa nv")
+
+
 def initials(name: str) -> str:
-    """ "United Nations" -> "UN"; used to match acronyms to a full name in the same text."""
-    return "".join(w[0] for w in name.split() if w[:1].isupper())
+    """ "United Nations" -> "UN", "International Business Machines Corp" -> "IBM" (a legal form
+    is no part of the acronym); used to match acronyms to a full name in the same text."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower() in _LEGAL_FORM_WORDS:
+        words = words[:-1]
+    return "".join(w[0] for w in words if w[:1].isupper())
 
 
 # Seats of government that stand for the government when they act or speak ("Washington

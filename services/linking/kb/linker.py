@@ -221,6 +221,9 @@ class KbLinker:
             for c in self.index.lookup(bare):  # "Target Corp." is "Target"
                 found[c.entry.qid].append(c)
         if not found and type_class(q.type) == "org":
+            for c in self._by_first_word(q, bare):  # "Ford Motor Co", also called "Ford"
+                found[c.entry.qid].append(c)
+        if not found and type_class(q.type) == "org":
             for form in q.forms:  # "Homeland Security Secretary": the Department of ...
                 if form.startswith(_DEPARTMENT_FORMS):
                     for c in self.index.lookup(form):
@@ -235,6 +238,19 @@ class KbLinker:
                     if c.entry.qid in found:
                         found[c.entry.qid].append(c)
         return found
+
+    def _by_first_word(self, q: Query, bare: str) -> list[Candidate]:
+        """A company the article also names by its first word ("Ford Motor Co" ... "Ford
+        said"): an entity that word names whose other alias spells out the whole name
+        ("ford motor company"). The word's other namesakes (a Finnish burger chain called
+        Rolls, a clothing store called Burlington) are no candidates of the full name."""
+        stem = alias_key(bare)
+        words = stem.split()
+        if len(words) < 2 or not any(alias_key(f) == words[0] for f in q.forms):
+            return []
+        named = {c.entry.qid: c for c in self.index.lookup(words[0])}
+        spelled = {c.entry.qid for c in self.index.prefixed(stem)}
+        return [c for qid, c in named.items() if qid in spelled]
 
     def _local(
         self, q: Query, found: dict[str, list[Candidate]], countries: set[str]

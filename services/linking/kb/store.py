@@ -61,6 +61,7 @@ class KbIndex:
         self.lookup = lru_cache(maxsize=50_000)(self._lookup)
         self.fuzzy = lru_cache(maxsize=20_000)(self._fuzzy)
         self.entry = lru_cache(maxsize=50_000)(self._entry)
+        self.prefixed = lru_cache(maxsize=20_000)(self._prefixed)
 
     @classmethod
     def open(cls, kb_dir: Path, shipped: bool = True) -> KbIndex | None:
@@ -99,6 +100,23 @@ class KbIndex:
         """Entities with ``text`` (normalised) as a name or alias."""
         key = alias_key(text)
         return tuple(self._by_key(key, 100.0)) if key else ()
+
+    def _prefixed(self, text: str) -> tuple[Candidate, ...]:
+        """Entities with an alias that is ``text`` (normalised) and more words, its last word
+        perhaps plural ("ford motor" -> "ford motor company", "kia motor" -> "kia motors"): a
+        range scan of the alias key, at most 200 keys."""
+        key = alias_key(text)
+        if not key:
+            return ()
+        keys = [
+            k
+            for (k,) in self._rows(
+                "SELECT DISTINCT key FROM alias WHERE key > ? AND key < ? LIMIT 200",
+                (key, key + "\uffff"),
+            )
+            if k.startswith((key + " ", key + "s ")) or k == key + "s"
+        ]
+        return tuple(c for k in keys for c in self._by_key(k, 100.0))
 
     def _fuzzy(self, text: str, cutoff: float = 92.0) -> tuple[Candidate, ...]:
         """Entities whose alias is a near spelling of ``text`` (sharing a token with it)."""
