@@ -161,3 +161,23 @@ def test_a_company_named_in_full_links_through_its_first_word_only_to_its_own_en
     assert linker.link_queries([Query("Ford Motor Co", "org", ["Ford Motor Co"], {"ORG"})]) == [
         None
     ]
+
+
+def test_a_government_body_needs_its_country_in_the_document(tmp_path: Path) -> None:
+    records = [
+        *BASE,
+        _rec("Q145", "United Kingdom", "country", "Britain", country="Q145", source="countries"),
+        _rec("Q3545667", "Department of Trade and Industry", "gov", "DTI", country="Q928"),
+        _rec("Q2289697", "Federal Police of Brazil", "gov", "Federal", country="Q155"),
+        _rec("Q8333", "Federal Bureau of Investigation", "gov", "FBI", country="Q30"),
+    ]
+    linker = _linker(tmp_path, records)
+    britain = Query("Britain", "country", ["Britain"], {"GPE"})
+    dti = Query("Department of Trade and Industry", "gov", ["Department of Trade and Industry"])
+    # a British story: the Philippine department of that name is not the one meant
+    assert linker.link_queries([britain, dti]) == ["Q145", None]
+    # a story that links no country: its full name may link, one word of it may not
+    assert linker.link_queries([dti]) == ["Q3545667"]
+    assert linker.link_queries([Query("Federal", "org", ["Federal"], {"ORG"})]) == [None]
+    us = Query("U.S.", "country", ["U.S."], {"GPE"})
+    assert linker.link_queries([us, Query("FBI", "gov", ["FBI"], {"ORG"})]) == ["Q30", "Q8333"]

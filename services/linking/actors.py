@@ -265,6 +265,10 @@ def _norp(ent: SpacySpan) -> tuple[str, str, bool] | None:
     return ("NORP", nm.normalise(ent.text), False)
 
 
+# verbs of going whose object is a place, not the government seated there
+_MOVES_TO_OR_FROM = nm.words("leave visit reach enter tour flee depart fly return")
+
+
 def metonym(ent: SpacySpan) -> str | None:
     """The country a seat of government stands for where it acts or is acted upon
     ("Washington needed to use missiles", "the Kremlin's reaction", "accused Beijing"), else
@@ -278,6 +282,8 @@ def metonym(ent: SpacySpan) -> str | None:
     nxt = doc[ent.end] if ent.end < len(doc) else None
     if nxt is not None and (nxt.text in {",", "-", "—"} or nxt.lower_ in {"state", "d.c."}):
         return None  # a dateline or "Washington, D.C." / "Washington state"
+    if root.dep_ == "dobj" and root.head.lemma_.lower() in _MOVES_TO_OR_FROM:
+        return None  # "on leaving Tokyo", "visited Moscow": the city
     if root.dep_ in _ACTING_DEPS:
         return country
     if root.dep_ == "pobj" and root.head.dep_ == "agent":  # "was denied by Washington"

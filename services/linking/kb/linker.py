@@ -269,6 +269,7 @@ class KbLinker:
                 if type_class(v[0].entry.type) != "place"
                 or (home is not None and home in {v[0].entry.country, k})
             }
+        found = {k: v for k, v in found.items() if not _foreign_body(v[0].entry, q, countries)}
         acronym = _ACRONYM.fullmatch(q.name.strip()) is not None
         # a party whose country the KB lacks is as foreign as its namesakes with one: it does
         # not win "Republicans" because the US party of the name needs its country first
@@ -369,6 +370,19 @@ class KbLinker:
         if all(c.fuzzy < 100 for c in found[best]) and len(found) > 1:
             return Decision(None, scores[best], share, "fuzzy and ambiguous")
         return Decision(best, scores[best], share, "linked")
+
+
+def _foreign_body(entry: Entry, q: Query, countries: set[str]) -> bool:
+    """A government body of a country the document does not link: in a story set in other
+    countries ("the Department of Trade and Industry" in a British story is not the
+    Philippine one), or named by one word of its name in a story that links no country
+    ("Federal funds" are no Federal Police of Brazil)."""
+    if entry.type != "gov" or not entry.country or entry.country in countries:
+        return False
+    if countries:
+        return True
+    key = alias_key(q.name)
+    return len(key.split()) == 1 and key != alias_key(entry.name)
 
 
 def _classes(q: Query) -> set[str]:
