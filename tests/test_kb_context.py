@@ -103,3 +103,20 @@ def test_football_words_make_a_sports_context() -> None:
     talk = "Mauritania signed a trade pact with Benin on Friday after long talks."
     s = talk.index("Benin")
     assert not sports_context(talk, s, s + 5)
+
+
+def test_cricket_and_club_football_make_a_sports_context() -> None:
+    cricket = "Sri Lanka beat Australia by four wickets in the one-day series."
+    assert names_a_team(cricket, _spans(cricket, "Sri Lanka"))
+    club = "The coach left after Nice's home defeat to Guingamp 2-1. Nice have not won since."
+    assert names_a_team(club, _spans(club, "Nice"))
+    talks = "Sri Lanka and Australia signed a trade deal in Colombo on Friday."
+    assert not names_a_team(talks, _spans(talks, "Sri Lanka"))
+
+
+def test_a_country_after_a_datelines_city_is_the_country() -> None:
+    text = (
+        "CHISINAU, Moldova. England's midfielder Paul Gascoigne pulled down a team mate's "
+        "trousers before the under-21 match."
+    )
+    assert not names_a_team(text, _spans(text, "Moldova"))

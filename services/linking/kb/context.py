@@ -20,16 +20,20 @@ from collections.abc import Sequence
 _STRONG = re.compile(
     r"\b(?:coach(?:es|ed|ing)?|quarterbacks?|touchdowns?|playoffs?|halftime|innings?|"
     r"rebounds?|linebackers?|point guard|bowl games?|NFL|NBA|NHL|MLB|NCAA|SEC|"
-    r"[Nn]ational title|[Dd]ivision title)\b"
+    r"[Nn]ational title|[Dd]ivision title|cricket|wickets?|one-day|[Tt]est match|"
+    r"midfielders?|strikers?|goalkeepers?|penalty shoot-?out)\b"
 )
 _WEAK = re.compile(
     r"\b(?:seasons?|games?|league|championships?|titles?|teams?|wins?|won|loss(?:es)?|"
     r"lost|victory|defeat(?:ed)?|scored?|fans|stadium|[Dd]ivision|conference|record|"
     r"rivals?|beat|players?|roster|recruit(?:s|ing)?|drew|draw|goalless|aggregate|"
-    r"qualif(?:ier|iers|ying)|World Cup)\b"
+    r"qualif(?:ier|iers|ying)|World Cup|club|goals?|match(?:es)?|overs|tournament|"
+    r"semi-?finals?|quarter-?finals?|unbeaten|cup)\b"
 )
 _SCORE = re.compile(r"\b\d{1,3}-\d{1,3}\b")
-_LOCATIVE = re.compile(r"(?:\b(?:in|to|at|from|near|into|of)|\()\s*$")
+# before a mention that is the place whatever the context: a preposition of place, a bracket
+# ("Jane Roe (Peru)") or a dateline's city ("CHISINAU, Moldova")
+_LOCATIVE = re.compile(r"(?:\b(?:in|to|at|from|near|into|of)|\(|\b[A-Z]{3,}\s?,)\s*$")
 _DATELINE = re.compile(r"(?:,\s+(?:[A-Z][a-z]{0,4}\.\s?){1,3})?\s*[-\u2013\u2014]\s")
 _WINDOW = 120  # characters on each side of a mention
 _QUALIFIER = re.compile(r",\s+((?:[A-Z][a-z]{0,4}\.\s?){1,3}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)")
@@ -55,7 +59,7 @@ def names_a_team(text: str, spans: Sequence[tuple[int, int]]) -> bool:
     context, and so is one in brackets after a player's name ("Jane Roe (Peru) won"); a
     dateline does not vote."""
     votes = [
-        sports_context(text, s, e) and not _LOCATIVE.search(text, max(0, s - 6), s)
+        sports_context(text, s, e) and not _LOCATIVE.search(text, max(0, s - 30), s)
         for s, e in spans
         if not _dateline(text, s, e)
     ]
