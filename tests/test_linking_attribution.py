@@ -119,3 +119,27 @@ def test_a_statement_released_by_an_organisation_is_its_own(nlp) -> None:
     names = {e.id: e.name for e in linked.entities}
     quote = next(c for c in linked.claims if c.kind == "quote")
     assert names[quote.speaker] == "Amazon"
+
+
+def test_an_unnamed_spokeswoman_speaks_for_the_company_her_description_names(nlp) -> None:
+    text = (
+        "An audit found the costs too high, a Hollis Co spokeswoman said. The Hollis "
+        "spokeswoman said the company feels the report by Brandt Partners is flawed. She said "
+        "the report was released yesterday. Later, chairman Robert Kane told a news conference "
+        "the audit was wrong, and Kane said he would appeal."
+    )
+    assert speaker(nlp, text, "feels the report") == "Hollis Co"
+    # "she" goes on for the body whose spokeswoman spoke last
+    assert speaker(nlp, text, "released yesterday") == "Hollis Co"
+
+
+def test_a_person_who_speaks_only_later_is_no_antecedent_of_a_description(nlp) -> None:
+    # the readings resolve subjects again once the whole article is attributed: a speaker
+    # attributed after the description must not be taken for the one it refers back to
+    text = (
+        "The plant will cost more. The spokeswoman said the report by Brandt Partners is "
+        "flawed and biased. Later, chairman Robert Kane told a news conference it was wrong."
+    )
+    linked = link_article(nlp, Article(id="a_test", text=text, content_hash="h"))
+    kane = next(e for e in linked.entities if e.name == "Robert Kane")
+    assert [text[s:e] for s, e in kane.mentions + kane.references if s < 100] == []

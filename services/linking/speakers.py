@@ -22,6 +22,7 @@ _PLACES = {"location", "country"}
 _NOT_SOURCES = _PLACES | {"person"}
 # title words news writes in lowercase before a name: "Police Department spokesman John Roe"
 _LOWER_TITLES = {"of", "for", "spokesman", "spokeswoman", "spokesperson"}
+_SPOKES = {"spokesman", "spokeswoman", "spokesperson"}
 _WEAK_TITLES = {"of", "for", "the", "state", "senior", "top", "former", "acting", "special"}
 
 
@@ -34,13 +35,17 @@ class Resolver:
 
     def __init__(self, actors: list[Actor], index: ActorIndex):
         self.actors, self.index = actors, index
-        self.history: list[Actor] = []  # named speakers, in order of attribution
+        # named speakers, in order of attribution, with where each statement starts
+        self.history: list[tuple[int, Actor]] = []
         self.quoted: list[tuple[int, int]] = []  # quotations seen so far (article offsets)
         self.salient: list[tuple[int, Actor]] = []  # (position, person) speakers and subjects
+        # bodies that spoke through an unnamed spokesperson ("the Southern spokeswoman"), with
+        # the spokesperson's gender where the noun gives it: "she said" goes on for the body
+        self.spokes: dict[int, str | None] = {}
 
     def note(self, actor: Actor, pos: int = -1) -> None:
         """``actor`` was attributed a statement at ``pos``."""
-        self.history.append(actor)
+        self.history.append((pos, actor))
         self.salient.append((pos, actor))
 
     def scan(self, chunk: Chunk) -> None:
@@ -91,6 +96,8 @@ class Resolver:
         # and news "he" is the unmarked case)
         score = lambda a: int(g == "f" and a.gender == g)  # noqa: E731
         actor = self._in_sentence(chunk, tok, quotes, g)
+        if actor is None:
+            actor = self._spokesperson(pos, g)
         if actor is None and not _unnamed_antecedent(tok):
             actor = self._salient(pos, ok, score) or self._last(pos, ok, score, recent_only=True)
         return self._add(actor, chunk, tok.i, tok.i + 1, "PRON")
@@ -123,7 +130,13 @@ class Resolver:
                 return country
         if any(c.dep_ == "det" and c.lower_ in {"a", "an", "another"} for c in tok.children):
             # "said an adviser to the prime minister": a new, unnamed source, not an anaphor
-            return orgs[0] if orgs else None
+            return self._spoken_for(orgs[0], lemma) if orgs else None
+        if lemma in _SPOKES and not orgs:
+            # "The Southern spokeswoman" after "Southern Co": the company's, by its first word
+            body = self._body_by_first_word(left)
+            if body is not None:
+                self._spoken_for(body, lemma)
+                return self._add(body, chunk, start, tok.i + 1, "DESC")
         if lemma in nm.PERSON_NOUNS:
             words = {t.lower_ for t in left if t.pos_ in {"ADJ", "PROPN", "NOUN"}}
             actor = self._last(
@@ -131,6 +144,9 @@ class Resolver:
                 lambda a: a.type == "person" and _compatible(a, words, inner),
                 score=lambda a: _evidence(a, lemma, words, inner),
             )
+            if actor is None and lemma in _SPOKES and orgs:
+                # "the Hollis spokeswoman" with no named spokesperson: the company speaks
+                return self._spoken_for(orgs[0], lemma)
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         kinds = coref.KIND_NOUNS.get(lemma, frozenset())
         if (lemma in nm.ORG_NOUNS or kinds) and not orgs:
@@ -139,6 +155,30 @@ class Resolver:
             )
             return self._add(actor, chunk, start, tok.i + 1, "DESC")
         return inner[0] if inner else None
+
+    def _spoken_for(self, body: Actor, lemma: str) -> Actor:
+        """``body`` speaks through an unnamed spokesperson (of the gender the noun gives)."""
+        if lemma in _SPOKES:
+            self.spokes[id(body)] = "f" if lemma == "spokeswoman" else None
+        return body
+
+    def _spokesperson(self, pos: int, gender: str) -> Actor | None:
+        """The body whose unnamed spokesperson made the article's last statement before
+        ``pos``, where the pronoun's gender does not contradict the noun's."""
+        before = [a for at, a in self.history if at < pos]
+        if not before or id(before[-1]) not in self.spokes:
+            return None
+        return before[-1] if self.spokes[id(before[-1])] in {None, gender} else None
+
+    def _body_by_first_word(self, left: list[Token]) -> Actor | None:
+        """The one organisation whose name begins with a capitalised word before the noun."""
+        words = {t.text for t in left if t.text[:1].isupper() and t.lower_ != "the"}
+        hits = [
+            a
+            for a in self.actors
+            if a.type not in _PLACES and a.type != "person" and a.name.split()[0] in words
+        ]
+        return hits[0] if len(hits) == 1 else None
 
     def _qualifying_country(self, chunk: Chunk, tok: Token) -> Actor | None:
         """The country a demonym or name right on the noun names ("German officials")."""
@@ -171,8 +211,10 @@ class Resolver:
         then a named speaker before a merely mentioned actor (unless ``recent_only``), then the
         most recent."""
         rank: dict[int, tuple[int, int, int]] = {}
-        for n, a in enumerate([] if recent_only else self.history):
-            if ok(a):
+        # a speaker attributed only later in the article is no antecedent: the readings
+        # resolve subjects again once every statement of the article is attributed
+        for n, (at, a) in enumerate([] if recent_only else self.history):
+            if at < pos and ok(a):
                 rank[id(a)] = (score(a) if score else 0, 1, n)
         if not named_only:
             for a in self.actors:
