@@ -408,3 +408,35 @@ def test_an_acronym_leaves_out_the_legal_form(nlp) -> None:
         "IBM",
         "IBM",
     ]
+
+
+def test_a_firm_named_for_a_family_is_one_company(nlp) -> None:
+    text = "Christopher Clark of the bankers Samuel Montagu and Sons Ltd said demand was strong."
+    names = {e.name: e.type for e in run(nlp, text).entities}
+    assert names.get("Samuel Montagu and Sons Ltd") == "org"
+    assert not {"Sons Ltd", "Samuel Montagu"} & set(names)
+
+
+@pytest.mark.parametrize(
+    "text, junk",
+    [
+        ("Net profit was 19 cts a share against 12 cts a year earlier.", "cts"),
+        ("The bill passed the senate and the navy said it agreed.", "senate"),
+    ],
+)
+def test_a_name_has_a_capital_letter(nlp, text: str, junk: str) -> None:
+    # a lowercase span NER labels is a common noun ("cts" for cents), never an actor
+    assert all(any(ch.isupper() for ch in e.name) for e in run(nlp, text).entities), junk
+
+
+def test_a_rank_before_a_name_is_no_part_of_it(nlp) -> None:
+    doc = nlp("The 4th ranked Cardinals beat Kentucky.")
+    span = doc.char_span(4, 24, label="ORG")
+    assert span is not None and span.text == "4th ranked Cardinals"
+    trimmed = _trim(span)
+    assert trimmed is not None and trimmed.text == "Cardinals"
+
+
+def test_a_name_with_a_legal_form_is_a_company_whatever_ner_said() -> None:
+    ms = [Mention(0, 13, "Ameribanc Inc", "PERSON", "Ameribanc Inc")]
+    assert cluster(ms)[0].type == "org"

@@ -87,6 +87,10 @@ _CLOSERS = {"]", ")", "}"}
 _DECIMAL = re.compile(r"\d+[.,]\d+")
 
 
+# lowercase words that begin names ("bin Laden", "de Gaulle", "al-Sadr")
+_NAME_PARTICLES = nm.words("al el bin ibn de da di du van von der la le dos das")
+
+
 def _trim(ent: SpacySpan) -> SpacySpan | None:
     """Drop leading determiners/titles/brackets and trailing possessives/punctuation."""
     s, e = ent.start, ent.end
@@ -115,6 +119,13 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
             break
     while e > s and doc[e - 1].is_punct:
         e -= 1
+    # "4th ranked Cardinals": a rank and the lowercase words after it are no part of the name
+    if e - s > 1 and doc[s].text[:1].isdigit():
+        s += 1
+        while e - s > 1 and doc[s].is_lower and doc[s].lower_ not in _NAME_PARTICLES:
+            s += 1
+    if not any(ch.isupper() for ch in doc[s:e].text):
+        return None  # "19 cts a share", "the senate", "pandas": NER's common nouns, no names
     label = ent.label_
     if label == "PERSON" and any(_DECIMAL.fullmatch(t.text) for t in doc[s:e]):
         return None  # "Revs 27.3 mln vs 23.7 mln": an earnings table, no one's name
@@ -655,6 +666,10 @@ _LEGAL_FORMS = frozenset(
 
 
 def _type(actor: Actor, is_place: Callable[[str], bool] | None = None) -> str:
+    words = actor.name.split()
+    if len(words) > 1 and words[-1].lower().rstrip(".") in _LEGAL_FORMS:
+        # "Ameribanc Inc", "West Point-Pepperell Inc": a company, whatever NER or a cue says
+        return nm.org_type(actor.name)
     cues = Counter(m.cue for m in actor.mentions if m.cue)
     labels = Counter(m.label for m in actor.mentions if m.label in ACTOR_LABELS)
     if cues["group"]:
@@ -735,7 +750,7 @@ def _surnames_as_persons(mentions: list[Mention]) -> None:
             m.name = nm.normalise(m.text, person=True)
 
 
-_PARTNERS_FIRM = re.compile(r"([^,]+?)(?:, [^,]+?)* and (?:Co|Company)\b")
+_PARTNERS_FIRM = re.compile(r"([^,]+?)(?:, [^,]+?)* and (?:Co|Company|Sons|Brothers)\b")
 
 
 def _partner_names(mentions: list[Mention]) -> dict[str, str]:

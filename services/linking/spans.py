@@ -188,8 +188,15 @@ _NAME_LABELS = _PLACE_LABELS | {"ORG", "PERSON", "NORP"}
 
 
 def _legal_form_only(ent: SpacySpan) -> bool:
-    """An entity that is nothing but legal forms ("Co Inc", "Co.", "Company")."""
-    return all(t.lower_.rstrip(".") in _CORP_SUFFIXES for t in ent)
+    """An entity that is nothing but legal forms ("Co Inc", "Co.", "Company"), perhaps after
+    the family a firm is named for ("Sons Ltd" of "Samuel Montagu and Sons Ltd")."""
+    toks = [t.lower_.rstrip(".") for t in ent]
+    if len(toks) > 1 and toks[0] in _FAMILY:
+        toks = toks[1:]
+    return all(t in _CORP_SUFFIXES for t in toks)
+
+
+_FAMILY = frozenset({"sons", "brothers", "partners", "associates"})
 
 
 _GRADE = r"(?:AAA|AA|A|BBB|BB|B|CCC|CC|C)[-+]?"
