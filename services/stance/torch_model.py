@@ -62,7 +62,7 @@ def load_torch(
 
     path = Path(path)
     meta = json.loads((path / "stance.json").read_text())
-    kw = {"attn_implementation": attn_implementation} if attn_implementation else {}
+    kw: dict[str, Any] = {"attn_implementation": attn_implementation} if attn_implementation else {}
     encoder = AutoModel.from_pretrained(path / "encoder", **kw)
     tokenizer = AutoTokenizer.from_pretrained(path / "encoder")
     model = PairStanceClassifier(encoder, meta["hidden"], len(meta["labels"]))
