@@ -816,3 +816,23 @@ def test_interest_in_an_actor_as_attention_is_no_holding(nlp) -> None:
 def test_a_violent_or_abusive_act_reads_as_oppose(nlp, text: str) -> None:
     got = _pairs(_link(nlp, text))
     assert any(t == "Mary Jones" and p == "oppose" for _, t, _, p in got), got
+
+
+def test_an_act_that_kills_its_object_is_oppose_whatever_the_verb(nlp) -> None:
+    got = _pairs(_link(nlp, "Police said Anna Kowalski beat Marta Gomez to death with a bat."))
+    assert ("Anna Kowalski", "Marta Gomez", "predicate", "oppose") in got
+    # "beat" alone is a result, not a stance: the model decides, no cue polarity
+    got = _pairs(_link(nlp, "Anna Kowalski beat Marta Gomez in the final on Sunday."))
+    assert all(polarity is None for _, _, _, polarity in got)
+
+
+def test_an_age_after_a_name_makes_a_person_and_a_spanish_first_surname_names_her(nlp) -> None:
+    text = (
+        "Nathaly Cartas Leon, 20, had met Guadalupe Salinas on Facebook. "
+        "Investigators said Salinas beat Cartas to death."
+    )
+    linked = _link(nlp, text)
+    cartas = next(e for e in linked.entities if e.name == "Nathaly Cartas Leon")
+    assert cartas.type == "person"
+    assert [text[s:e] for s, e in cartas.mentions] == ["Nathaly Cartas Leon", "Cartas"]
+    assert ("Guadalupe Salinas", "Nathaly Cartas Leon", "predicate", "oppose") in _pairs(linked)

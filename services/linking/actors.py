@@ -153,6 +153,19 @@ _ROLE_NOUNS = nm.PERSON_NOUNS | nm.words(
 )
 
 
+def _age_follows(ent: SpacySpan) -> bool:
+    """A name of two or three capitalised words followed by ", 20," (an age in apposition)."""
+    doc = ent.doc
+    i = ent.end
+    words = [t for t in ent if not t.is_punct]
+    if not 2 <= len(words) <= 3 or not all(t.text[:1].isupper() for t in words):
+        return False
+    if i + 2 >= len(doc) or doc[i].text != "," or doc[i + 2].text not in {",", "."}:
+        return False
+    age = doc[i + 1].text
+    return age.isdigit() and 1 <= int(age) <= 110
+
+
 def _named_after_role(ent: SpacySpan) -> bool:
     """An ORG of two or three capitalised words, none an organisation's, right after a
     person's role noun: NER's small model takes some people for organisations."""
@@ -556,6 +569,8 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
                 continue  # "rated AAA/AA"
             if label == "ORG" and _named_after_role(ent):
                 label = "PERSON"  # "Heat center Alonzo Mourning said", "forwards Antoine Walker"
+            if label in {"ORG", "GPE"} and _age_follows(ent):
+                label = "PERSON"  # "Nathaly Cartas Leon, 20, had met ...": an age is a person's
             if label == "ORG" and _town_and_region(ent.text, places):
                 label = "GPE"  # "Murdochville, Quebec": a place NER took for a name
             adjectival = label in {"GPE", "LOC"} and adjectival_place(ent)

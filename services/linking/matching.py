@@ -66,6 +66,18 @@ def add_string_matches(
             for m in a.mentions  # not demonyms ("Russian" -> Russia)
             if m.label in ACTOR_LABELS and nm.normalise(m.text) == m.name and not m.adjectival
         }
+        for m in list(bases.values()):
+            # "Nathaly Cartas Leon" ... "Salinas beat Cartas": a Spanish name's first surname
+            # names its bearer (a middle name seldom stands alone)
+            words = m.text.split()
+            if (
+                m.label == "PERSON"
+                and len(words) == 3
+                and all(w[:1].isupper() for w in words)
+                and "." not in words[1]
+                and len(words[1]) > 2
+            ):
+                bases.setdefault(words[1], m)
         for form in sorted(bases, key=len, reverse=True):
             if len(form) < 2 or not (form[0].isupper() or _PARTICLE.match(form)):
                 continue

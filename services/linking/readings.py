@@ -478,7 +478,9 @@ class ClaimReader:
             if tok.pos_ in {"NOUN", "PROPN"} and tok.lower_ in sw.ROLE_POLARITY:
                 out += self._role_readings(chunk, tok, speaker)
                 continue
-            if tok.pos_ == "VERB" and (lemma in sw.VERB_POLARITY or syn.phrasal(tok)):
+            if tok.pos_ == "VERB" and (
+                lemma in sw.VERB_POLARITY or syn.phrasal(tok) or syn.to_death(tok)
+            ):
                 out += self._verb_readings(chunk, tok, lemma, speaker)
             elif tok.pos_ == "VERB" and speaker is None:
                 # in a quote or report the speaker's stance is the reading; in the outlet's own
@@ -495,6 +497,8 @@ class ClaimReader:
     ) -> list[Reading]:
         phrasal = syn.phrasal(verb)
         polarity = phrasal[1] if phrasal else sw.VERB_POLARITY.get(lemma)
+        if polarity is None and syn.to_death(verb):
+            polarity = sw.OPPOSE  # "beat B to death", "kicked B to death"
         if syn.negated(verb):
             # "X has not endorsed Y" says something of X's stance, but not which: the model
             # decides; a negated or disowned attack ("I am not accusing Y") is no reading

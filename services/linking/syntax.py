@@ -166,6 +166,16 @@ def _preps_of(verb: Token, noun: Token) -> list[str]:
     return [p.lower_ for t in (verb, noun) for p in t.children if p.dep_ == "prep"]
 
 
+def to_death(verb: Token) -> bool:
+    """ "beat B to death", "stoned to death": whatever the verb, the act kills its object."""
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ == "to"
+        and any(o.lemma_.lower() == "death" for o in c.children)
+        for c in verb.children
+    )
+
+
 def phrasal(verb: Token) -> tuple[str, str] | None:
     """(preposition, polarity) of a phrasal stance verb ("sided with", "cracked down on") or a
     stance idiom ("took issue with")."""
