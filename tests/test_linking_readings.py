@@ -836,3 +836,30 @@ def test_an_age_after_a_name_makes_a_person_and_a_spanish_first_surname_names_he
     assert cartas.type == "person"
     assert [text[s:e] for s, e in cartas.mentions] == ["Nathaly Cartas Leon", "Cartas"]
     assert ("Guadalupe Salinas", "Nathaly Cartas Leon", "predicate", "oppose") in _pairs(linked)
+
+
+@pytest.mark.parametrize(
+    "text, pair",
+    [
+        (
+            "Human rights groups accused the Egyptian government of torture.",
+            ("rights groups", "Egypt", "predicate", "oppose"),
+        ),
+        ("Arab states condemned Israel.", ("Arab states", "Israel", "predicate", "oppose")),
+        (
+            "Mr. Kerry's speech was praised by other European nations.",
+            ("European nations", "Kerry", "predicate", "support"),
+        ),
+        (
+            "The militants attacked Nigerian troops.",
+            ("militants", "Nigeria", "predicate", "oppose"),
+        ),
+    ],
+)
+def test_a_group_that_holds_or_receives_a_stance_is_an_actor(nlp, text: str, pair) -> None:
+    assert pair in _pairs(_link(nlp, text))
+
+
+def test_a_group_only_mentioned_is_no_actor(nlp) -> None:
+    linked = _link(nlp, "The militants' weapons were found in a cave. Western diplomats dined.")
+    assert [e.name for e in linked.entities] == []

@@ -335,6 +335,82 @@ def _group_phrases(ch: Chunk) -> list[Mention]:
     return out
 
 
+# Collectives that act as one in the news ("rights groups accused", "the militants attacked"),
+# and those that do only with a regional qualifier ("Western governments condemned").
+_GROUP_HEADS = nm.words(
+    "militants insurgents rebels jihadists extremists separatists guerrillas protesters activists"
+)
+_GROUP_OF_KIND = nm.words("groups organisations organizations campaigners")
+_KIND_WORDS = nm.words("rights human opposition aid advocacy environmental humanitarian")
+_BLOC_HEADS = nm.words("governments powers nations countries states allies leaders capitals")
+_BLOC_WORDS = nm.words("western arab gulf european muslim african asian nordic baltic")
+_NOT_A_KIND = nm.words("other many some several various both all most few more")
+
+
+def _group_nouns(ch: Chunk) -> list[Mention]:
+    """Group actors named by a plural noun where they hold or receive a stance: the subject of a
+    speech or stance verb, the object of a stance verb, or the object of "against" / "by"
+    ("rights groups accused B", "Western governments condemned B", "attacked by militants").
+    Not where they are only mentioned ("the militants' weapons"), and not a demonym's agents
+    ("Nigerian troops" stand for Nigeria)."""
+    out = []
+    for tok in ch.doc:
+        if tok.tag_ not in {"NNS", "NNPS"}:
+            continue
+        word = tok.lower_
+        mods = [
+            c
+            for c in tok.children
+            if c.dep_ in {"amod", "compound"} and c.i < tok.i and c.lower_ not in _NOT_A_KIND
+        ]
+        mod_words = {c.lower_ for c in mods}
+        if word in _GROUP_HEADS:
+            ok = not mods or mod_words <= _KIND_WORDS | {"islamist", "armed", "suspected"}
+        elif word in _GROUP_OF_KIND:
+            ok = bool(mod_words & _KIND_WORDS)
+        elif word in _BLOC_HEADS:
+            ok = bool(mod_words & _BLOC_WORDS)
+        else:
+            continue
+        if not ok or not _stance_role(tok):
+            continue
+        start = min([c.left_edge.i for c in mods] + [tok.i])
+        span = ch.doc[start : tok.i + 1]
+        out.append(
+            Mention(
+                ch.offset + span.start_char,
+                ch.offset + span.end_char,
+                span.text,
+                "ORG",
+                _group_name(span),
+                cue="group",
+            )
+        )
+    return out
+
+
+def _group_name(span: SpacySpan) -> str:
+    """One name per kind of group, whatever the sentence made of it: "Human rights groups" and
+    "rights groups" are "rights groups"; a region keeps its capital ("Western governments")."""
+    words = [t.text.lower() for t in span if not t.is_punct]
+    if words[:2] == ["human", "rights"]:
+        words = words[1:]
+    return " ".join(w.capitalize() if w in _BLOC_WORDS else w for w in words)
+
+
+def _stance_role(tok: Token) -> bool:
+    """Whether a noun holds or receives a stance in its sentence (see ``_group_nouns``)."""
+    head = tok.head
+    lemma = head.lemma_.lower()
+    if tok.dep_ in {"nsubj", "nsubjpass"}:
+        return lemma in _AGENT_VERBS
+    if tok.dep_ == "dobj":
+        return lemma in sw.VERB_POLARITY_BASE
+    if tok.dep_ == "pobj":
+        return head.lower_ in {"against", "by"}
+    return False
+
+
 def _untagged_holders(ch: Chunk, orgs: dict[str, str]) -> list[Mention]:
     """A capitalised name NER left untagged where it holds or receives a stance ("Trump once
     criticized Obama", "In 2012, Trump condemned Romney", "was praised by Trump", "Trump later
@@ -547,7 +623,11 @@ def extract_mentions(chunks: list[Chunk]) -> list[Mention]:
         groups += acronyms
         groups += [
             u
-            for u in [*_untagged_holders(ch, orgs), *_country_possessives(ch, person_words)]
+            for u in [
+                *_untagged_holders(ch, orgs),
+                *_country_possessives(ch, person_words),
+                *_group_nouns(ch),
+            ]
             if not any(g.start < u.end and u.start < g.end for g in groups)
         ]
         out += groups
