@@ -190,9 +190,19 @@ def test_the_model_needs_more_to_call_a_pair_support_than_oppose() -> None:
     assert decide(_scored("support"), support, threshold=0.7, support_threshold=0.99) == "support"
 
 
-def test_a_negated_support_verb_leaves_the_label_to_the_model(nlp) -> None:
-    got = _pairs(_link(nlp, "Senator Lindsey Graham has not endorsed Donald Trump."))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Senator Lindsey Graham has not endorsed Donald Trump.",
+        # an infinitive after a verb of refusal does not happen either
+        "Senator Lindsey Graham refused to endorse Donald Trump.",
+        "Senator Lindsey Graham declined to endorse Donald Trump.",
+    ],
+)
+def test_a_negated_support_verb_leaves_the_label_to_the_model(nlp, text: str) -> None:
+    got = _pairs(_link(nlp, text))
     assert ("Lindsey Graham", "Donald Trump", "predicate", None) in got
+    assert ("Lindsey Graham", "Donald Trump", "predicate", "support") not in got
 
 
 def test_a_participle_or_infinitive_takes_the_subject_of_its_head(nlp) -> None:

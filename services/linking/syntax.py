@@ -103,9 +103,19 @@ def acquired(tok: Token) -> bool:
     return False
 
 
+# verbs whose infinitive complement does not happen: "refused to endorse B" endorses no one
+_REFUSING = frozenset({"refuse", "decline", "fail"})
+
+
+def _refused(tok: Token) -> bool:
+    return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in _REFUSING
+
+
 def directly_negated(tok: Token) -> bool:
-    return any(c.dep_ == "neg" for c in tok.children) or any(
-        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
+    return (
+        any(c.dep_ == "neg" for c in tok.children)
+        or any(c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp")
+        or _refused(tok)
     )
 
 
@@ -116,9 +126,7 @@ def is_state_body(actor: Actor) -> bool:
 
 def negated(tok: Token) -> bool:
     """Negated, or embedded in a denial ("denied a report that he had accused X")."""
-    if any(c.dep_ == "neg" for c in tok.children) or any(
-        c.dep_ == "neg" for c in tok.head.children if tok.dep_ == "xcomp"
-    ):
+    if directly_negated(tok):
         return True
     cur, coordinated = tok, True
     for _ in range(4):
