@@ -755,9 +755,7 @@ def _without_form(key: tuple[str, ...]) -> tuple[str, ...]:
 
 # A name with its legal form ("Celanese Corp") is a company's full name, not a short form of a
 # longer one ("Hoechst Celanese Corp", formed by the merger of Celanese Corp and another).
-_LEGAL_FORMS = frozenset(
-    {"corp", "inc", "co", "ltd", "plc", "llc", "ag", "sa", "nv", "corporation"}
-)
+_LEGAL_FORMS = nm.LEGAL_FORMS
 
 
 def _type(actor: Actor, is_place: Callable[[str], bool] | None = None) -> str:

@@ -277,14 +277,15 @@ def org_type(name: str) -> str:
     return "org"
 
 
-_LEGAL_FORM_WORDS = words("corp corp. inc inc. co co. ltd ltd. plc llc ag sa nv")
+# A company's legal form, written without its dot: "Celanese Corp" is a company's full name.
+LEGAL_FORMS = words("corp inc co ltd plc llc ag sa nv corporation")
 
 
 def initials(name: str) -> str:
     """ "United Nations" -> "UN", "International Business Machines Corp" -> "IBM" (a legal form
     is no part of the acronym); used to match acronyms to a full name in the same text."""
     words = name.split()
-    while len(words) > 1 and words[-1].lower() in _LEGAL_FORM_WORDS:
+    while len(words) > 1 and words[-1].lower().rstrip(".") in LEGAL_FORMS:
         words = words[:-1]
     return "".join(w[0] for w in words if w[:1].isupper())
 
