@@ -181,3 +181,31 @@ def test_a_government_body_needs_its_country_in_the_document(tmp_path: Path) -> 
     assert linker.link_queries([Query("Federal", "org", ["Federal"], {"ORG"})]) == [None]
     us = Query("U.S.", "country", ["U.S."], {"GPE"})
     assert linker.link_queries([us, Query("FBI", "gov", ["FBI"], {"ORG"})]) == ["Q30", "Q8333"]
+
+
+def test_a_small_chain_named_by_one_word_links_only_where_its_country_is(tmp_path: Path) -> None:
+    records = [
+        *BASE,
+        _rec("Q900020", "Rolls", "org", country="Q33", prior=0.25, source="nsi"),
+        _rec("Q900021", "House", "org", prior=0.25, source="nsi"),
+        _rec("Q900022", "Delta", "org", country="Q30", prior=0.5, source="nsi"),
+        _rec("Q900023", "Delta", "org", country="Q801", prior=0.25, source="nsi"),
+    ]
+    for r in records[-4:]:
+        r.description = "brand (shop/clothes)"
+    linker = _linker(tmp_path, records)
+    us = Query("U.S.", "country", ["U.S."], {"GPE"})
+    rolls = Query("Rolls", "org", ["Rolls"], {"ORG"})
+    house = Query("House", "org", ["House"], {"ORG"})
+    delta = Query("Delta", "org", ["Delta"], {"ORG"})
+    # a Finnish chain in a story that links no Finland; a chain with no country at all
+    assert linker.link_queries([us, rolls, house]) == ["Q30", None, None]
+    # neither chain is placed by the article; each stays a rival of the other's
+    assert linker.link_queries([delta]) == [None]
+    finland = _rec("Q33", "Finland", "country", country="Q33", prior=20, source="countries")
+    (tmp_path / "fi").mkdir()
+    fi = Query("Finland", "country", ["Finland"], {"GPE"})
+    assert _linker(tmp_path / "fi", [*records, finland]).link_queries([fi, rolls]) == [
+        "Q33",
+        "Q900020",
+    ]

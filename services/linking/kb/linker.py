@@ -359,6 +359,10 @@ class KbLinker:
         if share < self.cfg.min_share:
             return Decision(None, scores[best], share, "ambiguous")
         entry = found[best][0].entry
+        if _unplaced_chain(entry, q, countries):
+            # it still counts as a rival above: "Delta" stays unlinked between a fuel brand
+            # and a clothing brand, rather than going to whichever the article's country has
+            return Decision(None, scores[best], share, "a small chain, not placed here")
         if evidence[best] < self.cfg.min_evidence:
             return Decision(None, scores[best], share, "too little evidence")
         if type_class(entry.type) not in _classes(q) and gold[best] < 1:
@@ -383,6 +387,21 @@ def _foreign_body(entry: Entry, q: Query, countries: set[str]) -> bool:
         return True
     key = alias_key(q.name)
     return len(key.split()) == 1 and key != alias_key(entry.name)
+
+
+_CHAIN = ("brand (shop/", "brand (amenity/")
+
+
+def _unplaced_chain(entry: Entry, q: Query, countries: set[str]) -> bool:
+    """A small shop or service chain (one or two name-suggestion-index items) named by one
+    word, in an article that does not link its country, is no link: "House Speaker Mike
+    Johnson" names no clothing brand called House, "Rolls" no Finnish burger chain. A chain
+    with no country links only by a longer name."""
+    if entry.prior > 0.5 or not (entry.description or "").startswith(_CHAIN):
+        return False
+    if len(alias_key(q.name).split()) > 1:
+        return False
+    return entry.country is None or entry.country not in countries
 
 
 def _classes(q: Query) -> set[str]:
