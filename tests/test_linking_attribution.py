@@ -143,3 +143,27 @@ def test_a_person_who_speaks_only_later_is_no_antecedent_of_a_description(nlp) -
     linked = link_article(nlp, Article(id="a_test", text=text, content_hash="h"))
     kane = next(e for e in linked.entities if e.name == "Robert Kane")
     assert [text[s:e] for s, e in kane.mentions + kane.references if s < 100] == []
+
+
+def test_an_act_and_a_statement_conjoined_are_two_claims(nlp) -> None:
+    # the statement's stance is read from the statement alone, not from the thanks before it
+    text = (
+        "Ukrainian President Volodymyr Zelenskiy thanked Joe Biden for his support and said "
+        "Russia would not stop at Ukraine."
+    )
+    linked = link_article(nlp, Article(id="a_test", text=text, content_hash="h"))
+    names = {e.id: e.name for e in linked.entities}
+    claims = {c.text: c for c in linked.claims}
+    assert set(claims) == {
+        "Ukrainian President Volodymyr Zelenskiy thanked Joe Biden for his support",
+        "said Russia would not stop at Ukraine.",
+    }
+    said = claims["said Russia would not stop at Ukraine."]
+    assert names.get(said.speaker) == "Volodymyr Zelenskiy"
+    assert {names[p.target] for p in said.pairs or ()} == {"Russia"}
+
+
+def test_a_statement_with_its_own_act_inside_is_one_claim(nlp) -> None:
+    text = "Jane Roe said she thanked John Smith and praised his work."
+    linked = link_article(nlp, Article(id="a_test", text=text, content_hash="h"))
+    assert [c.text for c in linked.claims] == [text]

@@ -115,7 +115,42 @@ def _units(chunk: Chunk, quotes: list[tuple[int, int]]) -> list[tuple[int, int]]
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))
-    return [(s, e - (len(chunk.text[s:e]) - len(chunk.text[s:e].rstrip()))) for s, e in out]
+    out = [(s, e - (len(chunk.text[s:e]) - len(chunk.text[s:e].rstrip()))) for s, e in out]
+    return [part for s, e in out for part in _split_at_coordinated_speech(chunk, s, e, quotes)]
+
+
+# speech verbs that start a statement of their own when coordinated with another act
+_SAYING = frozenset({"say", "tell", "warn", "add", "insist", "argue", "claim", "state"})
+
+
+def _split_at_coordinated_speech(
+    chunk: Chunk, s: int, e: int, quotes: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """ "Zelenskiy thanked Biden for his support and said Russia would not stop": an act and a
+    statement, two claims, so that the statement's stance is read from the statement alone
+    (the model took the thanks for support of Russia). Split at the "and" of a speech verb
+    conjoined to a verb that is not one, where the speech verb reports a clause of its own and
+    no quote spans the two."""
+    span = chunk.doc.char_span(s, e, alignment_mode="expand")
+    if span is None or any(qs < e and s < qe for qs, qe in quotes):
+        return [(s, e)]
+    root = span.root
+    if root.lemma_.lower() in CUE_LEMMAS:
+        return [(s, e)]
+    for verb in root.children:
+        if (
+            verb.dep_ == "conj"
+            and verb.lemma_.lower() in _SAYING
+            and any(c.dep_ == "ccomp" for c in verb.children)
+            and not any(c.dep_ in _SUBJ for c in verb.children)
+        ):
+            cc = [c for c in root.children if c.dep_ == "cc" and c.i < verb.i]
+            if cc and cc[-1].i + 1 < len(chunk.doc):
+                end = len(chunk.text[: cc[-1].idx].rstrip())  # before "and"
+                start = chunk.doc[cc[-1].i + 1].idx  # the statement from its verb on
+                if s < end and start < e:
+                    return [(s, end), (start, e)]
+    return [(s, e)]
 
 
 def _depth(tok: Token) -> int:
