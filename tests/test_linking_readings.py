@@ -873,3 +873,15 @@ def test_a_group_that_holds_or_receives_a_stance_is_an_actor(nlp, text: str, pai
 def test_a_group_only_mentioned_is_no_actor(nlp) -> None:
     linked = _link(nlp, "The militants' weapons were found in a cave. Western diplomats dined.")
     assert [e.name for e in linked.entities] == []
+
+
+def test_what_the_accused_is_said_to_do_names_no_target_of_the_accuser(nlp) -> None:
+    # "of blocking aid to Ukraine" is the Republicans' act; the speaker holds nothing toward
+    # Ukraine here (the model had read Schumer -> Ukraine oppose)
+    text = (
+        "Chuck Schumer said Republicans were wrong. "
+        "He accused Republicans of blocking aid to Ukraine."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Chuck Schumer", "Republicans") in got
+    assert ("Chuck Schumer", "Ukraine") not in got

@@ -254,12 +254,24 @@ class ClaimReader:
                 continue  # the actor is who acts here: look further up
             if any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in verb.children):
                 return False  # "X said it had suspended Y": mostly the speaker itself
-            holders = self._subject_actors(chunk, verb, speaker)
+            holders = self._subject_actors(chunk, verb, speaker) or self._controller(
+                chunk, verb, speaker
+            )
             if speaker in holders:
                 return False  # the speaker's own act or words
             if any(h is not speaker and id(h) not in side for h in holders):
                 return True
         return False
+
+    def _controller(self, chunk: Chunk, verb: Token, speaker: Actor | None) -> list[Actor]:
+        """Who does what a gerund after "of" or "for" says: the object of the verb above
+        ("accused Republicans of blocking aid to Ukraine", "praised Poland for raising its
+        spending"). Used only to tell whose act names an actor, not as a stance holder."""
+        prep = verb.head
+        if verb.dep_ != "pcomp" or prep.lower_ not in {"of", "for"} or prep.head.pos_ != "VERB":
+            return []
+        objs = [c for c in prep.head.children if c.dep_ == "dobj"]
+        return self._np_actors(chunk, objs, speaker)
 
     def _subject_actors(
         self, chunk: Chunk, verb: Token, speaker: Actor | None, depth: int = 0
