@@ -209,3 +209,19 @@ def test_a_small_chain_named_by_one_word_links_only_where_its_country_is(tmp_pat
         "Q33",
         "Q900020",
     ]
+
+
+def test_a_us_style_double_legal_form_is_dropped_whole_but_not_a_british_one(
+    tmp_path: Path,
+) -> None:
+    # Reuters writes "Best Buy Co Inc" and "Morgan Stanley and Co Inc"; the KB has "Best Buy".
+    # "General Electric Co Plc" is the British GEC, not the American General Electric
+    records = [
+        _rec("Q533415", "Best Buy", "org", source="nsi"),
+        _rec("Q334204", "Morgan Stanley", "org", source="nsi"),
+        _rec("Q54173", "General Electric", "org", source="nsi"),
+    ]
+    linker = _linker(tmp_path, records)
+    names = ["Best Buy Co Inc", "Morgan Stanley and Co Inc", "General Electric Co Plc"]
+    got = linker.link_queries([Query(n, "org", [n], {"ORG"}) for n in names])
+    assert got == ["Q533415", "Q334204", None]

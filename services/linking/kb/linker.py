@@ -36,7 +36,10 @@ _LABEL_TYPE = {
 
 
 _LEGAL_FORM = re.compile(
-    r",?\s+(?:inc|corp|corporation|co|company|ltd|llc|plc|ag|sa|nv|group|holdings)\.?$", re.I
+    r"(?:,?\s+(?:co|corp|company)\.?|\s+(?:and|&)\s+co\.?)?,?\s+inc\.?$"  # "Best Buy Co Inc"
+    r"|\s+(?:and|&)\s+co\.?$"  # "Merck and Co"
+    r"|,?\s+(?:inc|corp|corporation|co|company|ltd|llc|plc|ag|sa|nv|group|holdings)\.?$",
+    re.I,
 )
 
 
