@@ -885,3 +885,26 @@ def test_what_the_accused_is_said_to_do_names_no_target_of_the_accuser(nlp) -> N
     got = _directed(_link(nlp, text))
     assert ("Chuck Schumer", "Republicans") in got
     assert ("Chuck Schumer", "Ukraine") not in got
+
+
+def test_the_object_of_a_verb_holds_the_stance_of_its_gerund_after_for(nlp) -> None:
+    # "skewered Cruz for attacking Trump": the attack is Cruz's, so Cruz -> Trump oppose; the
+    # passive's subject does it the same way ("Cruz was criticized for attacking Trump")
+    for text in (
+        "Comedian Jimmy Kimmel skewered Senator Ted Cruz for attacking Donald Trump.",
+        "Senator Ted Cruz was criticized for attacking Donald Trump.",
+    ):
+        got = _pairs(_link(nlp, text))
+        assert ("Ted Cruz", "Donald Trump", "predicate", "oppose") in got, text
+    # a verb with no stance of its own gives the object no stance ("of blocking aid")
+    got = _directed(_link(nlp, "Chuck Schumer accused Republicans of blocking aid to Ukraine."))
+    assert ("Republicans", "Ukraine") not in got
+
+
+def test_a_statement_criticizing_b_is_its_issuers_stance(nlp) -> None:
+    got = _pairs(
+        _link(nlp, "President Barack Obama released a statement criticizing Senator Ted Cruz.")
+    )
+    assert ("Barack Obama", "Ted Cruz", "predicate", "oppose") in got
+    got = _pairs(_link(nlp, "Amnesty International's report condemning Israel was released."))
+    assert ("Amnesty International", "Israel", "predicate", "oppose") in got

@@ -265,13 +265,17 @@ class ClaimReader:
 
     def _controller(self, chunk: Chunk, verb: Token, speaker: Actor | None) -> list[Actor]:
         """Who does what a gerund after "of" or "for" says: the object of the verb above
-        ("accused Republicans of blocking aid to Ukraine", "praised Poland for raising its
-        spending"). Used only to tell whose act names an actor, not as a stance holder."""
+        ("accused Republicans of blocking aid to Ukraine", "skewered Cruz for attacking
+        Trump"), or its subject where that verb is passive ("Cruz was criticised for
+        attacking Trump"). It tells whose act names an actor, and holds the stance of a
+        stance verb there (Cruz -> Trump), never the stance of any other verb."""
         prep = verb.head
         if verb.dep_ != "pcomp" or prep.lower_ not in {"of", "for"} or prep.head.pos_ != "VERB":
             return []
-        objs = [c for c in prep.head.children if c.dep_ == "dobj"]
-        return self._np_actors(chunk, objs, speaker)
+        above = prep.head
+        passive = any(c.dep_ == "auxpass" for c in above.children)
+        objs = [c for c in above.children if c.dep_ == ("nsubjpass" if passive else "dobj")]
+        return self._np_actors(chunk, objs, speaker, resolve=passive)
 
     def _subject_actors(
         self, chunk: Chunk, verb: Token, speaker: Actor | None, depth: int = 0
@@ -293,6 +297,17 @@ class ClaimReader:
             while head.pos_ == "ADJ" and head.dep_ == "acomp" and head.head != head:
                 head = head.head
             return self._subject_actors(chunk, head, speaker, depth + 1) if depth < 4 else []
+        if not subj and verb.dep_ == "acl" and verb.tag_ == "VBG" and depth < 4:
+            # "Obama released a statement criticizing B", "a report accusing B": the
+            # document's author, or who issues it
+            doc = verb.head
+            if doc.pos_ == "NOUN" and doc.lemma_.lower() in sw.AUTHORED:
+                author = self._author(chunk, doc, speaker)
+                if author is not None:
+                    return [author]
+                if doc.dep_ == "dobj" and doc.head.pos_ == "VERB":
+                    return self._subject_actors(chunk, doc.head, speaker, depth + 1)
+            return []
         if subj and subj[0].tag_ in {"WDT", "WP"} and verb.dep_ == "relcl":
             return self._np_actors(chunk, [verb.head], speaker)
         found = self._np_actors(chunk, subj, speaker, resolve=True)
@@ -517,7 +532,9 @@ class ClaimReader:
             if polarity != sw.SUPPORT or not syn.directly_negated(verb):
                 return []
             polarity = None
-        holders = self._subject_actors(chunk, verb, speaker)
+        holders = self._subject_actors(chunk, verb, speaker) or self._controller(
+            chunk, verb, speaker
+        )
         passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in verb.children)
         if (
             passive
