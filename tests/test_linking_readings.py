@@ -908,3 +908,12 @@ def test_a_statement_criticizing_b_is_its_issuers_stance(nlp) -> None:
     assert ("Barack Obama", "Ted Cruz", "predicate", "oppose") in got
     got = _pairs(_link(nlp, "Amnesty International's report condemning Israel was released."))
     assert ("Amnesty International", "Israel", "predicate", "oppose") in got
+
+
+def test_a_participle_with_an_agent_reads_the_agent_toward_the_noun_it_describes(nlp) -> None:
+    got = _pairs(_link(nlp, "The Khans, criticized strongly by John McCain, spoke on Monday."))
+    assert ("John McCain", "Khans", "predicate", "oppose") in got
+    # a subpoena is an authority's act against its object
+    text = "Bitfinex was subpoenaed by the Commodity Futures Trading Commission on Monday."
+    got = _pairs(_link(nlp, text))
+    assert ("Commodity Futures Trading Commission", "Bitfinex", "predicate", "oppose") in got

@@ -549,6 +549,12 @@ class ClaimReader:
         if passive and not holders and lemma in sw.AUTHORITY_VERBS and speaker is None:
             holders, basis = self._recent_authority(chunk, verb), "context"
         objs = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
+        if verb.dep_ == "acl" and verb.tag_ == "VBN" and holders:
+            # "the Khans, criticized strongly by McCain": the agent's stance toward the noun
+            # the participle describes
+            passive, objs = True, [verb.head]
+            if verb.head.dep_ == "appos":  # "the Khans, a family criticized by McCain"
+                objs.append(verb.head.head)
         if passive:
             objs += [c for c in verb.children if c.dep_ == "nsubjpass"]
             if not any(c.dep_ == "nsubjpass" for c in verb.children):

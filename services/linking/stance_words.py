@@ -43,7 +43,7 @@ feud
 # Acts of an authority: "X was charged/denied entry, police said" is the police's act.
 AUTHORITY_VERBS = words("""
 arrest ban bar charge convict deny deport detain expel fine indict jail prosecute punish
-sanction sentence suspend
+sanction sentence subpoena suspend
 """)
 VERB_POLARITY = {**dict.fromkeys(AUTHORITY_VERBS, OPPOSE), **VERB_POLARITY_BASE}
 # Verbs under which a reported predicate is not asserted: "denied a report that he accused X".
