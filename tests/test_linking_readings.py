@@ -917,3 +917,50 @@ def test_a_participle_with_an_agent_reads_the_agent_toward_the_noun_it_describes
     text = "Bitfinex was subpoenaed by the Commodity Futures Trading Commission on Monday."
     got = _pairs(_link(nlp, text))
     assert ("Commodity Futures Trading Commission", "Bitfinex", "predicate", "oppose") in got
+
+
+def test_an_unmarked_participle_with_an_agent_is_not_read(nlp) -> None:
+    # without the comma the participle may hang on the wrong noun: the US sponsored the
+    # meeting, not the United Nations
+    text = (
+        "Guterres and Trump are scheduled to speak at a meeting on reforming the United Nations "
+        "sponsored by the United States on Monday."
+    )
+    assert ("United States", "United Nations") not in _directed(_link(nlp, text))
+
+
+def test_what_the_addressed_you_did_is_not_the_speakers_stance(nlp) -> None:
+    text = (
+        '"You and your henchmen, the Koch brothers, have misled Kentuckians with deceptive ads," '
+        "Grimes said."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Grimes", "Koch") in got and ("Grimes", "Kentuckians") not in got
+    # a generic "you" still states the speaker's own view
+    text = '"You can never trust Russia," Senator Lindsey Graham said.'
+    assert ("Lindsey Graham", "Russia") in _directed(_link(nlp, text))
+
+
+def test_the_target_of_another_actors_stance_noun_is_not_the_speakers(nlp) -> None:
+    text = "Retired Adm. Mike Mullen said John Brennan's criticism of Donald Trump was partisan."
+    got = _pairs(_link(nlp, text))
+    assert ("John Brennan", "Donald Trump", "predicate", "oppose") in got
+    assert ("Mike Mullen", "Donald Trump") not in {(s, t) for s, t, _, _ in got}
+
+
+def test_a_gerund_after_by_is_the_act_of_the_verbs_subject(nlp) -> None:
+    got = _pairs(_link(nlp, "The Republicans angered voters by attacking Barack Obama."))
+    assert ("Republicans", "Barack Obama", "predicate", "oppose") in got
+
+
+def test_a_conflict_with_two_actors_sets_them_on_one_side(nlp) -> None:
+    text = "It could embroil the U.S. in a direct conflict with Russia and Iran."
+    got = _directed(_link(nlp, text))
+    assert ("Russia", "Iran") not in got and ("Iran", "Russia") not in got
+    got = _directed(_link(nlp, "The merger of Exxon and Mobil was approved on Monday."))
+    assert ("Exxon", "Mobil") in got  # "of A and B" still names both parties
+
+
+def test_a_platform_after_on_is_where_it_was_said(nlp) -> None:
+    got = _directed(_link(nlp, "Donald Trump attacks Alec Baldwin on Twitter over impersonation"))
+    assert ("Donald Trump", "Twitter") not in got

@@ -37,6 +37,10 @@ from stancestream.services.linking.speakers import Resolver
 _OPEN_CLOSE = {"(": ")", "[": "]", "{": "}"}
 # A verb with no subject of its own takes its head's: participles, infinitives, conjuncts.
 _SUBJECT_FROM_HEAD = frozenset({"conj", "xcomp", "advcl"})
+_SECOND_PERSON = frozenset({"you", "y'all", "ya"})
+# Prepositions whose gerund the subject of the verb above does ("by attacking B", "after
+# meeting B"); "of" and "for" take the object's act instead (see ``_controller``).
+_GERUND_PREPS = frozenset({"by", "after", "before", "without", "despite", "since", "upon", "while"})
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,8 @@ class ClaimReader:
                 continue
             if syn.addressee(tok):
                 continue  # "A urged B to reject C": B is asked to act, not what A holds
+            if tok.lower_ in sw.PLATFORMS and tok.head.lower_ == "on":
+                continue  # "posted on Facebook": where the speaker said it
             if self._patient_of_other(chunk, tok, speaker, side):
                 continue  # "blamed on Syrian forces by the US": the US's stance, not the speaker's
             if syn.object_of_negated_stance(tok):
@@ -240,8 +246,15 @@ class ClaimReader:
         forces by the US", "the attack, which the US carried out citing the use of weapons by
         the Syrian forces"). The speaker reports that actor's act, which says nothing of their
         own stance toward the ones it names. The clause of a pronoun subject ("X said it had
-        suspended Y") is the speaker's."""
+        suspended Y") is the speaker's; so is what another actor's stance noun is aimed at
+        ("Brennan's partisan criticism of Trump")."""
+        here = self.actor(chunk, tok)
         for verb in tok.ancestors:  # ``side``: the speaker's own side, whose acts are theirs
+            if verb.pos_ == "NOUN" and verb.lemma_.lower() in sw.NOUN_POLARITY:
+                author = self._author(chunk, verb, speaker)
+                if author not in (None, here, speaker) and id(author) not in side:
+                    return True
+                continue
             if verb.pos_ != "VERB":
                 continue
             subject = {
@@ -252,6 +265,10 @@ class ClaimReader:
             }
             if tok.i in subject:
                 continue  # the actor is who acts here: look further up
+            you = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ in _SECOND_PERSON]
+            if you and (verb.tag_ in {"VBD", "VBN"} or you[0].conjuncts):
+                return True  # "you have misled Kentuckians": the act of whom the speaker
+                # addresses (not a generic "you can't trust X", which is the speaker's view)
             if any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in verb.children):
                 return False  # "X said it had suspended Y": mostly the speaker itself
             holders = self._subject_actors(chunk, verb, speaker) or self._controller(
@@ -291,6 +308,15 @@ class ClaimReader:
             objs = [c for c in verb.head.children if c.dep_ == "dobj"]
             if objs:
                 return self._np_actors(chunk, objs, speaker, resolve=True)
+        if (
+            not subj
+            and verb.dep_ == "pcomp"
+            and verb.head.lower_ in _GERUND_PREPS
+            and verb.head.head.pos_ in {"VERB", "AUX"}
+            and depth < 4
+        ):
+            # "Democrats breached the comity by attacking Sessions": who breached attacked
+            return self._subject_actors(chunk, verb.head.head, speaker, depth + 1)
         if not subj and verb.dep_ in _SUBJECT_FROM_HEAD and verb.head != verb:
             # "A ..., accusing B", "A is sure to accuse B", "A began to push back, criticising B"
             head = verb.head
@@ -332,6 +358,8 @@ class ClaimReader:
             for t in [h, *later]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
+                if t.lower_ in sw.PLATFORMS and t.head.lower_ == "on":
+                    continue  # "attacks Baldwin on Twitter": where it was said
                 if t.lower_ in sw.QUANTIFIERS:  # "attacked one of B's strong points"
                     parts = [o for c in t.children if c.lower_ == "of" for o in c.children]
                     out += [
@@ -549,9 +577,10 @@ class ClaimReader:
         if passive and not holders and lemma in sw.AUTHORITY_VERBS and speaker is None:
             holders, basis = self._recent_authority(chunk, verb), "context"
         objs = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
-        if verb.dep_ == "acl" and verb.tag_ == "VBN" and holders:
+        if verb.dep_ == "acl" and verb.tag_ == "VBN" and holders and _set_off(verb):
             # "the Khans, criticized strongly by McCain": the agent's stance toward the noun
-            # the participle describes
+            # the participle describes (set off by a comma: unmarked, "a meeting on reforming
+            # the United Nations sponsored by the US" may hang on the wrong noun)
             passive, objs = True, [verb.head]
             if verb.head.dep_ == "appos":  # "the Khans, a family criticized by McCain"
                 objs.append(verb.head.head)
@@ -766,8 +795,8 @@ class ClaimReader:
                 )
         symmetric = key in sw.SYMMETRIC_NOUNS
         if symmetric and not holders:
-            if len(targets) >= 2:  # "the merger of A and B", "a venture between A and B"
-                holders = list(targets)
+            if len(targets) >= 2 and of_objects:  # "the merger of A and B" ("A with B"), not
+                holders = list(targets)  # "a conflict with A and B": those are one side
             elif targets and (owner := self._owner_above(chunk, noun, speaker)) is not None:
                 holders = [owner]  # "A's bond in the legal dispute with B"
             elif targets and speaker is not None:
@@ -903,6 +932,11 @@ class ClaimReader:
                 if symmetric:
                     out.append(Reading(t, h, basis, cue, polarity))
         return out
+
+
+def _set_off(tok: Token) -> bool:
+    """Whether a phrase opens after a comma (a non-restrictive modifier)."""
+    return tok.i > 0 and tok.doc[tok.i - 1].text == ","
 
 
 def _being_ended(noun: Token) -> bool:

@@ -195,6 +195,11 @@ prosecutors negotiators regulators lawmakers envoys senators legislators congres
 ACTING_FOR = words("""
 administration campaign office camp aide adviser advisor spokesman spokeswoman spokesperson
 """)
+# Social platforms: "on Twitter" is where something is said, not whom it is aimed at.
+PLATFORMS = words("""
+twitter facebook instagram youtube tiktok snapchat reddit telegram whatsapp linkedin weibo
+wechat threads bluesky truth
+""")
 # Quantifiers whose "of" phrase is what they pick: "attacked one of B's proposals".
 QUANTIFIERS = words("""
 one some many all each none several most any both
