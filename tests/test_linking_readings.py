@@ -699,13 +699,24 @@ def test_a_name_ner_left_untagged_holds_the_stance_of_its_verb(nlp) -> None:
     assert {e.name: e.type for e in linked.entities}.get("Trump") == "person"
 
 
-def test_the_object_of_an_urging_verb_holds_the_stance_of_its_infinitive(nlp) -> None:
+def test_an_urged_act_is_the_stance_of_the_one_urging(nlp) -> None:
+    # Obama asks Congress to act: he opposes Russia; Congress has not acted (nor is what it is
+    # asked to do a stance toward Congress)
     got = _pairs(_link(nlp, "Barack Obama urged Congress to condemn Russia."))
-    assert ("Congress", "Russia", "predicate", "oppose") in got
-    # Obama asks Congress to act: what Congress is asked to do is no stance toward Congress
+    assert ("Barack Obama", "Russia", "predicate", "oppose") in got
+    assert not any(s == "Congress" for s, *_ in got)
     assert not any(s == "Barack Obama" and t == "Congress" for s, t, *_ in got)
     got = _pairs(_link(nlp, '"We will fight," said Putin, who pressed the EU to sanction Ukraine.'))
-    assert ("EU", "Ukraine", "predicate", "oppose") in got
+    assert ("Putin", "Ukraine", "predicate", "oppose") in got
+    # "Nixon asked Richardson to fire Cox" (Richardson refused)
+    got = _directed(_link(nlp, "Richard Nixon asked Elliot Richardson to fire Archibald Cox."))
+    assert ("Richard Nixon", "Archibald Cox") in got
+    assert ("Elliot Richardson", "Archibald Cox") not in got
+
+
+def test_who_is_prompted_to_act_holds_the_stance_of_the_act(nlp) -> None:
+    text = "The vote prompted the Democrats to accuse the Republicans of obstruction."
+    assert ("Democrats", "Republicans", "predicate", "oppose") in _pairs(_link(nlp, text))
 
 
 def test_critical_about_reads_like_critical_of(nlp) -> None:

@@ -304,6 +304,10 @@ class ClaimReader:
                 return self._np_actors(chunk, [o for o in c.children if o.dep_ == "pobj"], speaker)
         subj = [c for c in verb.children if c.dep_ == "nsubj"]
         if not subj and syn.controlled_infinitive(verb):
+            if verb.head.lemma_.lower() in sw.REQUESTING and depth < 4:
+                # "Nixon asked Richardson to fire Cox": the act is only asked for, so the
+                # stance is the asker's (Richardson refused)
+                return self._subject_actors(chunk, verb.head, speaker, depth + 1)
             # "prompting Democrats to accuse them": who is prompted does the accusing
             objs = [c for c in verb.head.children if c.dep_ == "dobj"]
             if objs:

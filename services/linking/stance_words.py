@@ -223,6 +223,12 @@ OBJECT_CONTROL = words("""
 ask beg challenge compel convince dare drive encourage force implore inspire invite lead order
 persuade press pressure prompt push spur tell urge
 """)
+# Object-control verbs that only ask for the act: its stance is the asker's ("urged Congress to
+# condemn Russia": the one urging opposes Russia; Congress may not act). The others (prompt,
+# force, persuade) bring the act about, so their object holds it.
+REQUESTING = words("""
+ask beg challenge dare encourage implore invite order press pressure tell urge
+""")
 # Adjectives by which a speaker rejects what another actor said: "the US allegations are untrue".
 DISMISSIVE = words("""
 absurd baseless fabricated false groundless inaccurate lies misleading nonsense ridiculous
