@@ -975,3 +975,39 @@ def test_a_conflict_with_two_actors_sets_them_on_one_side(nlp) -> None:
 def test_a_platform_after_on_is_where_it_was_said(nlp) -> None:
     got = _directed(_link(nlp, "Donald Trump attacks Alec Baldwin on Twitter over impersonation"))
     assert ("Donald Trump", "Twitter") not in got
+
+
+def test_a_stance_the_subject_receives_is_the_givers(nlp) -> None:
+    text = "Elizabeth Warren had the strong support of Senate Majority Leader Harry Reid."
+    got = _pairs(_link(nlp, text))
+    assert ("Harry Reid", "Elizabeth Warren", "predicate", "support") in got
+    assert not any(s == "Elizabeth Warren" for s, *_ in got)
+    text = "Kirstjen Nielsen drew criticism from the Democrats on Tuesday."
+    assert ("Democrats", "Kirstjen Nielsen", "predicate", "oppose") in _pairs(_link(nlp, text))
+    text = "Donald Trump won the endorsement of the National Rifle Association."
+    got = _pairs(_link(nlp, text))
+    assert ("National Rifle Association", "Donald Trump", "predicate", "support") in got
+    assert ("Donald Trump", "National Rifle Association") not in {(s, t) for s, t, _, _ in got}
+
+
+def test_an_outlet_quoting_a_source_holds_no_stance(nlp) -> None:
+    text = "Reuters quoted Egypt's interior minister on Sunday."
+    assert ("Reuters", "Egypt") not in _directed(_link(nlp, text))
+
+
+def test_the_narration_around_a_speech_verb_is_not_what_was_said(nlp) -> None:
+    # the main clause around "when she said" is the outlet's narration; so is a participle
+    # before the speech verb
+    text = (
+        "Senator John Smith drew criticism from the Democrats when he said he was unaware "
+        "that Russia had interfered."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("John Smith", "Russia") in got
+    assert ("John Smith", "Democrats") not in got
+    text = (
+        "Teeing up the stage for Mitt Romney's speech, Paul Ryan said the Democrats "
+        "had failed."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Paul Ryan", "Democrats") in got and ("Paul Ryan", "Mitt Romney") not in got

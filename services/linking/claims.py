@@ -270,16 +270,29 @@ def _dash_source(chunk: Chunk, s: int, e: int, resolver: Resolver) -> Actor | No
 
 def _narration(cue: Token, quotes: list[tuple[int, int]]) -> list[Token]:
     """The outlet's adjuncts to a speech verb ('..., said Pfeiffer, referring to the Bush
-    campaign against Kerry'): they describe the speaking, they are not what was said."""
+    campaign against Kerry', 'Teeing up the stage for Romney's speech, Ryan accused
+    Democrats'): they describe the speaking, they are not what was said."""
     return [
         c
         for c in cue.children
         if c.dep_ == "advcl"
-        and c.i > cue.i
         and c.tag_ == "VBG"
         and c.lemma_.lower() not in CUE_LEMMAS
         and not _inside(c.idx, quotes)
     ]
+
+
+def _around_embedded_cue(chunk: Chunk, cue: Token, s: int, e: int) -> list[tuple[int, int]]:
+    """Article spans of the unit [s, e) outside a speech verb that sits in another clause's
+    adverbial ("Nielsen drew criticism from Democrats when she said she was unaware ..."): the
+    outlet narrates that clause; only the speech verb's own phrase is what was said. (A
+    relative clause is not narration: "a man who said ..., Frank Flack, posted a reply that
+    assailed Ms. Edwards" goes on about the speaker.)"""
+    if cue.dep_ != "advcl" or _closing_attribution(cue):
+        return []
+    left, right = _subtree_span(chunk, cue)
+    lo, hi = chunk.offset + s, chunk.offset + e
+    return [(a, b) for a, b in ((lo, left), (right, hi)) if a < b]
 
 
 def _subtree_span(chunk: Chunk, tok: Token) -> tuple[int, int]:
@@ -321,6 +334,8 @@ def find_units(
                 if subj.lower_ != "according":
                     unit.attribution = [_subtree_span(ch, subj)]
                 unit.attribution += [_subtree_span(ch, a) for a in _narration(cue, quotes)]
+                if not has_quote:
+                    unit.attribution += _around_embedded_cue(ch, cue, s, e)
                 resolver.note(speaker, unit.start)
                 break
             else:

@@ -679,9 +679,15 @@ class ClaimReader:
     ) -> list[Reading]:
         """Any other verb: its subject toward the actors of its object and complements ("A
         described B as reckless", "A wants B out"); no polarity, so the model decides."""
+        if lemma in sw.REPORTING:
+            return []  # "Reuters quoted an Egyptian security source": no stance of the outlet
         holders = self._subject_actors(chunk, verb, speaker)
         if not holders:
             return []
+        if (lemma in sw.RECEIVING or lemma == "have") and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in sw.NOUN_POLARITY for c in verb.children
+        ):
+            return []  # "had the support of B": the noun is read, the other way (``_received``)
         subj_toks = {
             t.i
             for c in verb.children
@@ -776,6 +782,9 @@ class ClaimReader:
                     targets += self._np_actors(
                         chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
                     )
+        received = self._received(chunk, noun, holders, of_objects, polarity, speaker)
+        if received is not None:
+            return received
         if noun.dep_ in {"dobj", "attr"} and noun.head.lemma_.lower() in sw.LIGHT_VERBS:
             light = noun.head
             if not holders and not syn.negated(light):
@@ -809,6 +818,40 @@ class ClaimReader:
             targets = list(holders)  # "the friendship he and Ford developed"
         targets = [t for t in targets if t not in holders or symmetric]
         return self._pairs(holders, targets, polarity, key, symmetric)
+
+    def _received(
+        self,
+        chunk: Chunk,
+        noun: Token,
+        holders: list[Actor],
+        of_objects: list[Actor],
+        polarity: str,
+        speaker: Actor | None,
+    ) -> list[Reading] | None:
+        """A stance the verb's subject receives: "Warren had the strong support of Reid",
+        "won Obama's endorsement", "drew criticism from Democrats": the giver toward the
+        subject. None where the noun is not received (then it is read as usual)."""
+        verb = noun.head
+        lemma = verb.lemma_.lower()
+        if noun.dep_ != "dobj" or verb.pos_ not in {"VERB", "AUX"} or syn.negated(verb):
+            return None
+        if lemma not in sw.RECEIVING and not (lemma == "have" and polarity == sw.SUPPORT):
+            return None
+        sources = [
+            o
+            for p in (*noun.children, *verb.children)
+            if p.dep_ == "prep" and p.lower_ == "from"
+            for o in p.children
+            if o.dep_ == "pobj"
+        ]
+        givers = [*holders, *self._np_actors(chunk, sources, speaker)]
+        if polarity == sw.SUPPORT:
+            givers += of_objects  # "the support of Reid"; "criticism of the plan" is its topic
+        receivers = self._subject_actors(chunk, verb, speaker)
+        if not givers or not receivers:
+            return None
+        key = noun.lower_ if noun.lower_ in sw.NOUN_POLARITY else noun.lemma_.lower()
+        return self._pairs(givers, [r for r in receivers if r not in givers], polarity, key, False)
 
     def _hyphen_parties(self, chunk: Chunk, noun: Token) -> list[Actor]:
         """The two actors a hyphenated modifier of ``noun`` joins ("U.S.-Japanese",

@@ -223,6 +223,15 @@ OBJECT_CONTROL = words("""
 ask beg challenge compel convince dare drive encourage force implore inspire invite lead order
 persuade press pressure prompt push spur tell urge
 """)
+# Verbs by which their subject receives a stance noun: "won the endorsement of B", "drew
+# criticism from B" (B's stance toward the subject); "have" too for support ("had the backing of").
+RECEIVING = words("""
+win gain earn enjoy receive draw get attract face garner secure
+""")
+# Verbs of reporting: their subject holds no stance toward whom it quotes or interviews.
+REPORTING = words("""
+quote cite interview
+""")
 # Object-control verbs that only ask for the act: its stance is the asker's ("urged Congress to
 # condemn Russia": the one urging opposes Russia; Congress may not act). The others (prompt,
 # force, persuade) bring the act about, so their object holds it.
