@@ -1011,3 +1011,24 @@ def test_the_narration_around_a_speech_verb_is_not_what_was_said(nlp) -> None:
     )
     got = _directed(_link(nlp, text))
     assert ("Paul Ryan", "Democrats") in got and ("Paul Ryan", "Mitt Romney") not in got
+
+
+def test_a_possessors_family_and_critics_do_not_act_for_it(nlp) -> None:
+    got = _directed(_link(nlp, "Jim Walker's parents were fighting the Ku Klux Klan."))
+    assert ("Jim Walker", "Ku Klux Klan") not in got
+    got = _directed(_link(nlp, "Donald Trump's critics attacked Mike Pence on Monday."))
+    assert ("Donald Trump", "Mike Pence") not in got
+    got = _directed(_link(nlp, "Hillary Clinton's advisers accused Bernie Sanders of lying."))
+    assert ("Hillary Clinton", "Bernie Sanders") in got  # advisers act for her
+
+
+def test_people_a_demonym_describes_are_not_their_country(nlp) -> None:
+    # the victims' or the praised person's nationality names no target country
+    got = _directed(_link(nlp, "The Islamic State militants beheaded two American journalists."))
+    assert not any(t == "United States" for _, t in got)
+    text = "Steve Bannon praised a French intellectual named Charles Maurras."
+    got = _directed(_link(nlp, text))
+    assert ("Steve Bannon", "Charles Maurras") in got and ("Steve Bannon", "France") not in got
+    # an act keeps its author: "condemned the American invasion" opposes the United States
+    got = _directed(_link(nlp, "Russia condemned the American invasion."))
+    assert ("Russia", "United States") in got

@@ -342,7 +342,12 @@ class ClaimReader:
             return self._np_actors(chunk, [verb.head], speaker)
         found = self._np_actors(chunk, subj, speaker, resolve=True)
         if not found:  # "Mrs. Clinton's advisers accused X": they act for Clinton
-            found = [a for h in subj if (a := self._author(chunk, h, speaker)) is not None]
+            found = [
+                a
+                for h in subj
+                if h.lemma_.lower() not in sw.NOT_ACTING_FOR  # "Walker's parents fought X"
+                and (a := self._author(chunk, h, speaker)) is not None
+            ]
         return [a for a in found if a.type != "location"]
 
     def _np_actors(
@@ -390,6 +395,18 @@ class ClaimReader:
                             x
                             for c in t.children
                             if c.dep_ == "appos" and (x := self.actor(chunk, c))
+                        ),
+                        None,
+                    )
+                if a is None:  # "a French intellectual named Charles Maurras": Maurras
+                    a = next(
+                        (
+                            x
+                            for c in t.children
+                            if c.dep_ == "acl" and c.lemma_.lower() in {"name", "call", "dub"}
+                            for o in c.children
+                            if o.dep_ in {"oprd", "attr", "dobj", "xcomp"}
+                            and (x := self.actor(chunk, o))
                         ),
                         None,
                     )

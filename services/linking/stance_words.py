@@ -200,6 +200,13 @@ PLATFORMS = words("""
 twitter facebook instagram youtube tiktok snapchat reddit telegram whatsapp linkedin weibo
 wechat threads bluesky truth
 """)
+# People a possessor has who do not act for it: "Walker's parents fought the Klan" is no
+# stance of Walker's, "Trump's critics attacked him" none of Trump's.
+NOT_ACTING_FOR = words("""
+parent father mother wife husband son daughter brother sister child family widow widower
+grandfather grandmother uncle aunt cousin fiancee fiance girlfriend boyfriend friend neighbor
+neighbour critic opponent rival enemy detractor victim accuser
+""")
 # Quantifiers whose "of" phrase is what they pick: "attacked one of B's proposals".
 QUANTIFIERS = words("""
 one some many all each none several most any both
@@ -254,6 +261,9 @@ region soil street streets territory town village waters
 PEOPLE_NOUNS = PERSON_NOUNS | words("""
 aunt brother child children cousin daughter employees family father friend friends husband
 members mother parents people relatives sister son supporters uncle wife
+journalist reporter citizen national resident civilian tourist student worker businessman
+businesswoman intellectual writer author artist activist hostage prisoner captive refugee
+migrant immigrant athlete player fan voter patient doctor nurse teacher priest
 """)
 FIRST_PERSON = words("""
 i me my our us we
