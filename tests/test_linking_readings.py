@@ -1032,3 +1032,14 @@ def test_people_a_demonym_describes_are_not_their_country(nlp) -> None:
     # an act keeps its author: "condemned the American invasion" opposes the United States
     got = _directed(_link(nlp, "Russia condemned the American invasion."))
     assert ("Russia", "United States") in got
+
+
+def test_an_actor_in_another_actors_adverbial_clause_is_not_the_holders_target(nlp) -> None:
+    text = (
+        "Candy Crowley was referring to the tense exchange of the debate, when Mitt Romney "
+        "questioned whether Barack Obama had called the attack an act of terror."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Candy Crowley", "Barack Obama") not in got
+    assert ("Candy Crowley", "Mitt Romney") not in got
+    assert ("Mitt Romney", "Barack Obama") in got  # "questioned whether B": the content

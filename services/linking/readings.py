@@ -726,8 +726,28 @@ class ClaimReader:
                     continue
                 if syn.acquired(t):
                     continue  # "made a bid for X": a transaction, not a stance
+                if self._in_other_clause(chunk, t, verb, holders):
+                    continue  # "was referring to the exchange when Romney questioned Obama"
                 targets.append(a)
         return self._pairs(holders, targets, None, lemma, False)
+
+    def _in_other_clause(
+        self, chunk: Chunk, tok: Token, verb: Token, holders: list[Actor]
+    ) -> bool:
+        """Whether ``tok`` lies in an adverbial or relative clause below ``verb`` with a
+        subject of its own that names another actor (the subject included): that actor's act
+        or words, not the holders' stance ("was referring to the exchange when Romney
+        questioned Obama"); a complement clause is the verb's content and stays."""
+        for v in tok.ancestors:
+            if v == verb:
+                return False
+            if v.pos_ not in {"VERB", "AUX"} or v.dep_ not in {"advcl", "relcl"}:
+                continue  # a complement clause is the content ("questioned whether B", "the
+                # accusation that Russia was trying ...")
+            own = [c for c in v.children if c.dep_ in {"nsubj", "nsubjpass"}]
+            if any(a not in holders for a in self._np_actors(chunk, own, None, resolve=True)):
+                return True
+        return False
 
     def _noun_readings(self, chunk: Chunk, noun: Token, speaker: Actor | None) -> list[Reading]:
         key = noun.lower_ if noun.lower_ in sw.NOUN_POLARITY else noun.lemma_.lower()
