@@ -1043,3 +1043,23 @@ def test_an_actor_in_another_actors_adverbial_clause_is_not_the_holders_target(n
     assert ("Candy Crowley", "Barack Obama") not in got
     assert ("Candy Crowley", "Mitt Romney") not in got
     assert ("Mitt Romney", "Barack Obama") in got  # "questioned whether B": the content
+
+
+def test_a_relative_pronoun_subject_is_not_the_speaker(nlp) -> None:
+    # "who feuded with Kelly" is Trump's act; the speaker reads nothing toward Kelly
+    text = (
+        "Jennifer Palmieri said it had become a pattern for Donald Trump, who also feuded "
+        "with Megyn Kelly."
+    )
+    got = _directed(_link(nlp, text))
+    assert ("Jennifer Palmieri", "Donald Trump") in got
+    assert ("Jennifer Palmieri", "Megyn Kelly") not in got
+
+
+def test_a_body_in_another_actors_name_or_title_is_no_target(nlp) -> None:
+    got = _directed(_link(nlp, "Richard Shelby said the Senate Democrats had failed."))
+    assert ("Richard Shelby", "Democrats") in got and ("Richard Shelby", "Senate") not in got
+    text = "Jennifer Palmieri said Fox News anchor Megyn Kelly was right."
+    got = _directed(_link(nlp, text))
+    assert ("Jennifer Palmieri", "Megyn Kelly") in got
+    assert ("Jennifer Palmieri", "Fox News") not in got

@@ -228,6 +228,8 @@ class ClaimReader:
                 continue  # "A urged B to reject C": B is asked to act, not what A holds
             if tok.lower_ in sw.PLATFORMS and tok.head.lower_ == "on":
                 continue  # "posted on Facebook": where the speaker said it
+            if self._describes_other(chunk, tok, a):
+                continue  # "Senate Democrats", "Fox News anchor Megyn Kelly": who they are
             if self._patient_of_other(chunk, tok, speaker, side):
                 continue  # "blamed on Syrian forces by the US": the US's stance, not the speaker's
             if syn.object_of_negated_stance(tok):
@@ -239,6 +241,18 @@ class ClaimReader:
             seen.add(id(a))
             out.append(Reading(speaker, a, "speaker"))
         return out
+
+    def _describes_other(self, chunk: Chunk, tok: Token, actor: Actor) -> bool:
+        """Whether a name is a compound modifier in another actor's name or title ("Senate
+        Democrats", "Fox News anchor Megyn Kelly"): it says who that actor is, the affiliation
+        the issue keeps out of the stance pairs, not whom the speaker speaks of."""
+        head = tok
+        while head.dep_ == "compound" and head.head != head:
+            head = head.head
+            other = self.actor(chunk, head)
+            if other is not None and other is not actor:
+                return True
+        return False
 
     def _patient_of_other(self, chunk: Chunk, tok: Token, speaker: Actor, side: set[int]) -> bool:
         """Whether the actor at ``tok`` stands in another actor's clause: what another named
@@ -269,8 +283,12 @@ class ClaimReader:
             if you and (verb.tag_ in {"VBD", "VBN"} or you[0].conjuncts):
                 return True  # "you have misled Kentuckians": the act of whom the speaker
                 # addresses (not a generic "you can't trust X", which is the speaker's view)
-            if any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in verb.children):
-                return False  # "X said it had suspended Y": mostly the speaker itself
+            if any(
+                c.dep_ == "nsubj" and c.pos_ == "PRON" and c.tag_ not in {"WP", "WDT"}
+                for c in verb.children
+            ):
+                return False  # "X said it had suspended Y": mostly the speaker itself (not
+                # "Trump, who feuded with Kelly": a relative pronoun is the noun it hangs on)
             holders = self._subject_actors(chunk, verb, speaker) or self._controller(
                 chunk, verb, speaker
             )
