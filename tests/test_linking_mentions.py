@@ -440,3 +440,9 @@ def test_a_rank_before_a_name_is_no_part_of_it(nlp) -> None:
 def test_a_name_with_a_legal_form_is_a_company_whatever_ner_said() -> None:
     ms = [Mention(0, 13, "Ameribanc Inc", "PERSON", "Ameribanc Inc")]
     assert cluster(ms)[0].type == "org"
+
+
+def test_a_hashtag_names_no_actor(nlp) -> None:
+    linked = run(nlp, "#TwoPaths The problem with Donald Trump's position is how often it shifts.")
+    names = {e.name for e in linked.entities}
+    assert "Donald Trump" in names and "TwoPaths" not in names, names

@@ -113,6 +113,8 @@ def _trim(ent: SpacySpan) -> SpacySpan | None:
     for i in range(e - 1, s - 1, -1):
         if doc[i].text in _OPENERS and not any(t.text in _CLOSERS for t in doc[i:e]):
             e = i
+    if s > 0 and doc[s - 1].text == "#" and not doc[s - 1].whitespace_:
+        return None  # "#TwoPaths": a hashtag names no actor
     for i in range(s, e):  # "Jennifer Lawrence http://t.co/...": a link ends the name
         if doc[i].like_url or doc[i].like_email:
             e = i
