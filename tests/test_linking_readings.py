@@ -1005,10 +1005,7 @@ def test_the_narration_around_a_speech_verb_is_not_what_was_said(nlp) -> None:
     got = _directed(_link(nlp, text))
     assert ("John Smith", "Russia") in got
     assert ("John Smith", "Democrats") not in got
-    text = (
-        "Teeing up the stage for Mitt Romney's speech, Paul Ryan said the Democrats "
-        "had failed."
-    )
+    text = "Teeing up the stage for Mitt Romney's speech, Paul Ryan said the Democrats had failed."
     got = _directed(_link(nlp, text))
     assert ("Paul Ryan", "Democrats") in got and ("Paul Ryan", "Mitt Romney") not in got
 

@@ -749,9 +749,7 @@ class ClaimReader:
                 targets.append(a)
         return self._pairs(holders, targets, None, lemma, False)
 
-    def _in_other_clause(
-        self, chunk: Chunk, tok: Token, verb: Token, holders: list[Actor]
-    ) -> bool:
+    def _in_other_clause(self, chunk: Chunk, tok: Token, verb: Token, holders: list[Actor]) -> bool:
         """Whether ``tok`` lies in an adverbial or relative clause below ``verb`` with a
         subject of its own that names another actor (the subject included): that actor's act
         or words, not the holders' stance ("was referring to the exchange when Romney
