@@ -835,7 +835,7 @@ class ClaimReader:
                     targets += self._np_actors(
                         chunk, [o for o in c.children if o.dep_ == "pobj"], speaker, authored=True
                     )
-        received = self._received(chunk, noun, holders, of_objects, polarity, speaker)
+        received = self._received(chunk, noun, key, holders, of_objects, speaker)
         if received is not None:
             return received
         if noun.dep_ in {"dobj", "attr"} and noun.head.lemma_.lower() in sw.LIGHT_VERBS:
@@ -876,15 +876,15 @@ class ClaimReader:
         self,
         chunk: Chunk,
         noun: Token,
+        key: str,
         holders: list[Actor],
         of_objects: list[Actor],
-        polarity: str,
         speaker: Actor | None,
     ) -> list[Reading] | None:
         """A stance the verb's subject receives: "Warren had the strong support of Reid",
         "won Obama's endorsement", "drew criticism from Democrats": the giver toward the
         subject. None where the noun is not received (then it is read as usual)."""
-        verb = noun.head
+        verb, polarity = noun.head, sw.NOUN_POLARITY[key]
         lemma = verb.lemma_.lower()
         if noun.dep_ != "dobj" or verb.pos_ not in {"VERB", "AUX"} or syn.negated(verb):
             return None
@@ -903,7 +903,6 @@ class ClaimReader:
         receivers = self._subject_actors(chunk, verb, speaker)
         if not givers or not receivers:
             return None
-        key = noun.lower_ if noun.lower_ in sw.NOUN_POLARITY else noun.lemma_.lower()
         return self._pairs(givers, [r for r in receivers if r not in givers], polarity, key, False)
 
     def _hyphen_parties(self, chunk: Chunk, noun: Token) -> list[Actor]:
