@@ -1060,3 +1060,11 @@ def test_a_body_in_another_actors_name_or_title_is_no_target(nlp) -> None:
     got = _directed(_link(nlp, text))
     assert ("Jennifer Palmieri", "Megyn Kelly") in got
     assert ("Jennifer Palmieri", "Fox News") not in got
+
+
+def test_agreeing_with_a_view_is_one_way_and_an_agreement_binds_both(nlp) -> None:
+    got = _directed(_link(nlp, "Dick Durbin agreed with John Paul Stevens that the law was wrong."))
+    assert ("Dick Durbin", "John Paul Stevens") in got
+    assert ("John Paul Stevens", "Dick Durbin") not in got
+    got = _directed(_link(nlp, "Iran agreed with Russia on a framework for the talks."))
+    assert ("Iran", "Russia") in got and ("Russia", "Iran") in got

@@ -646,6 +646,8 @@ class ClaimReader:
         symmetric = lemma in sw.SYMMETRIC_VERBS or (
             phrasal is not None and (lemma, phrasal[0]) in sw.SYMMETRIC_PHRASAL
         )
+        if symmetric and lemma == "agree" and not _agreed_on_something(verb):
+            symmetric = False  # "Durbin agreed with Stevens": a view shared, one way
         if symmetric and not targets and len(holders) >= 2:
             targets = list(holders)  # "A and B have been feuding"
         return self._pairs(holders, targets, polarity, lemma, symmetric, basis)
@@ -1031,6 +1033,16 @@ class ClaimReader:
                 if symmetric:
                     out.append(Reading(t, h, basis, cue, polarity))
         return out
+
+
+def _agreed_on_something(verb: Token) -> bool:
+    """Whether "agree" makes an agreement, which binds both parties ("agreed with Iran on a
+    framework", "agreed with B to cut output", "the two agreed"), not only a view shared with
+    someone ("agreed with Stevens that ...", "agrees with Stevens")."""
+    return any(
+        (c.dep_ == "prep" and c.lower_ in {"on", "to", "over"}) or c.dep_ == "xcomp"
+        for c in verb.children
+    ) or not any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children)
 
 
 def _set_off(tok: Token) -> bool:
