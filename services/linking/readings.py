@@ -226,7 +226,7 @@ class ClaimReader:
                 continue
             if syn.addressee(tok):
                 continue  # "A urged B to reject C": B is asked to act, not what A holds
-            if tok.lower_ in sw.PLATFORMS and tok.head.lower_ == "on":
+            if syn.on_platform(tok):
                 continue  # "posted on Facebook": where the speaker said it
             if self._describes_other(chunk, tok, a):
                 continue  # "Senate Democrats", "Fox News anchor Megyn Kelly": who they are
@@ -385,7 +385,7 @@ class ClaimReader:
             for t in [h, *later]:
                 if self._in_brackets(chunk.offset + t.idx):
                     continue
-                if t.lower_ in sw.PLATFORMS and t.head.lower_ == "on":
+                if syn.on_platform(t):
                     continue  # "attacks Baldwin on Twitter": where it was said
                 if t.lower_ in sw.QUANTIFIERS:  # "attacked one of B's strong points"
                     parts = [o for c in t.children if c.lower_ == "of" for o in c.children]

@@ -195,6 +195,10 @@ prosecutors negotiators regulators lawmakers envoys senators legislators congres
 ACTING_FOR = words("""
 administration campaign office camp aide adviser advisor spokesman spokeswoman spokesperson
 """)
+# Family and friends: people of someone, not agents of them (see NOT_ACTING_FOR, PEOPLE_NOUNS).
+KIN = words("""
+aunt brother child cousin daughter family father friend husband mother sister son uncle wife
+""")
 # Social platforms: "on Twitter" is where something is said, not whom it is aimed at.
 PLATFORMS = words("""
 twitter facebook instagram youtube tiktok snapchat reddit telegram whatsapp linkedin weibo
@@ -202,9 +206,8 @@ wechat threads bluesky truth
 """)
 # People a possessor has who do not act for it: "Walker's parents fought the Klan" is no
 # stance of Walker's, "Trump's critics attacked him" none of Trump's.
-NOT_ACTING_FOR = words("""
-parent father mother wife husband son daughter brother sister child family widow widower
-grandfather grandmother uncle aunt cousin fiancee fiance girlfriend boyfriend friend neighbor
+NOT_ACTING_FOR = KIN | words("""
+parent widow widower grandfather grandmother fiancee fiance girlfriend boyfriend neighbor
 neighbour critic opponent rival enemy detractor victim accuser
 """)
 # Quantifiers whose "of" phrase is what they pick: "attacked one of B's proposals".
@@ -258,13 +261,16 @@ airbase airfield airspace area base border capital city coast district island is
 region soil street streets territory town village waters
 """)
 # A possessor of these is not the target of what is done to them: "Sadr's father was killed".
-PEOPLE_NOUNS = PERSON_NOUNS | words("""
-aunt brother child children cousin daughter employees family father friend friends husband
-members mother parents people relatives sister son supporters uncle wife
+PEOPLE_NOUNS = (
+    PERSON_NOUNS
+    | KIN
+    | words("""
+children employees friends members parents people relatives supporters
 journalist reporter citizen national resident civilian tourist student worker businessman
 businesswoman intellectual writer author artist activist hostage prisoner captive refugee
 migrant immigrant athlete player fan voter patient doctor nurse teacher priest
 """)
+)
 FIRST_PERSON = words("""
 i me my our us we
 """)

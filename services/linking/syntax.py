@@ -26,6 +26,12 @@ def object_of_negated_stance(tok: Token) -> bool:
     return polarity is not None and negated(verb)
 
 
+def on_platform(tok: Token) -> bool:
+    """Whether a name is the social platform something was said on ("attacks Baldwin on
+    Twitter", "posted on Facebook"): where, not toward whom."""
+    return tok.lower_ in sw.PLATFORMS and tok.head.lower_ == "on"
+
+
 def definite_description(tok: Token) -> bool:
     """ "the company", "the minister": a description the resolver can take back to a name."""
     lemma = tok.lemma_.lower()
